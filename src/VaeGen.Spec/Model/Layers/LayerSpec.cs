@@ -1,0 +1,97 @@
+namespace VaeGen.Spec.Model
+{
+    /// <summary>
+    /// One module of the encoder or decoder Sequential. An <c>activation:</c> shorthand in the YAML
+    /// becomes a separate <see cref="ActivationSpec"/> right after its layer, so list positions are
+    /// PyTorch's Sequential indices.
+    /// </summary>
+    /// <param name="YamlPath">Where the layer was written, e.g. <c>encoder[0].conv2d</c> (or <c>encoder[0].conv2d.activation</c>).</param>
+    public abstract record LayerSpec(string YamlPath)
+    {
+        /// <summary>The spec keyword of the layer kind, e.g. <c>conv2d</c>.</summary>
+        public abstract string Keyword { get; }
+    }
+
+    /// <summary>A 2-D convolution.</summary>
+    public sealed record Conv2dSpec(string YamlPath, long Out, Size2 Kernel, Size2 Stride, Size2 Padding, Size2 Dilation, bool Bias, long? In)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "conv2d";
+    }
+
+    /// <summary>A 2-D transposed convolution.</summary>
+    public sealed record ConvTranspose2dSpec(string YamlPath, long Out, Size2 Kernel, Size2 Stride, Size2 Padding, Size2 OutputPadding, Size2 Dilation, bool Bias, long? In)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "conv_transpose2d";
+    }
+
+    /// <summary>Max or average pooling.</summary>
+    public sealed record Pool2dSpec(string YamlPath, PoolKind Kind, Size2 Kernel, Size2 Stride, Size2 Padding, bool CeilMode)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => Kind == PoolKind.Max ? "maxpool2d" : "avgpool2d";
+    }
+
+    /// <summary>Upsampling by an integer factor per spatial dimension.</summary>
+    public sealed record UpsampleSpec(string YamlPath, Size2 Scale, UpsampleMode Mode)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "upsample";
+    }
+
+    /// <summary>A fully connected layer.</summary>
+    public sealed record LinearSpec(string YamlPath, long Out, bool Bias, long? In)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "linear";
+    }
+
+    /// <summary>Batch normalisation; 2-D on [C, H, W], 1-D on [N].</summary>
+    public sealed record BatchNormSpec(string YamlPath)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "batchnorm";
+    }
+
+    /// <summary>Dropout with probability <paramref name="P"/>.</summary>
+    public sealed record DropoutSpec(string YamlPath, double P)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "dropout";
+    }
+
+    /// <summary>[C, H, W] to [C*H*W].</summary>
+    public sealed record FlattenSpec(string YamlPath)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "flatten";
+    }
+
+    /// <summary>[N] to the given [C, H, W].</summary>
+    public sealed record UnflattenSpec(string YamlPath, Collections.EquatableArray<long> Shape)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "unflatten";
+    }
+
+    /// <summary>An element-wise activation.</summary>
+    public sealed record ActivationSpec(string YamlPath, ActivationKind Kind, double Slope)
+        : LayerSpec(YamlPath)
+    {
+        /// <summary>PyTorch's default negative slope of leaky_relu.</summary>
+        public const double DefaultSlope = 0.01;
+
+        /// <inheritdoc />
+        public override string Keyword => ActivationNames.ToKeyword(Kind);
+    }
+}

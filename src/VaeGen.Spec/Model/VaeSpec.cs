@@ -1,0 +1,34 @@
+using VaeGen.Spec.Collections;
+
+namespace VaeGen.Spec.Model
+{
+    /// <summary>
+    /// A checked spec as immutable, value-equatable data with every default filled in. It holds no
+    /// source positions, so editing a comment in the YAML leaves it equal and generated code cached.
+    /// </summary>
+    /// <param name="Name">The class name.</param>
+    /// <param name="Namespace">The namespace written in the spec, or null for the project's default.</param>
+    /// <param name="Backend">The backend written in the spec, or null to follow the build.</param>
+    /// <param name="Input">The input section.</param>
+    /// <param name="Latent">The latent dimension L.</param>
+    /// <param name="Beta">The KL weight.</param>
+    /// <param name="Reconstruction">The reconstruction term.</param>
+    /// <param name="Reduction">The per-sample reduction of the reconstruction term.</param>
+    /// <param name="Encoder">Encoder layers, with <c>activation:</c> shorthands expanded as PyTorch's Sequential indexes them.</param>
+    /// <param name="Decoder">Decoder layers, expanded likewise.</param>
+    public sealed record VaeSpec(
+        string Name,
+        string? Namespace,
+        ModelBackend? Backend,
+        InputSpec Input,
+        long Latent,
+        double Beta,
+        ReconstructionKind Reconstruction,
+        ReconstructionReduction Reduction,
+        EquatableArray<LayerSpec> Encoder,
+        EquatableArray<LayerSpec> Decoder)
+    {
+        /// <summary>The namespace VaeGen uses when neither the spec nor the project names one.</summary>
+        public const string FallbackNamespace = "VaeGen.Generated";
+    }
+}

@@ -1,0 +1,293 @@
+using System.Collections.Generic;
+using System.Linq;
+using VaeGen.Spec.Collections;
+using VaeGen.Spec.Diagnostics;
+using VaeGen.Spec.Model;
+using VaeGen.Spec.Yaml;
+
+namespace VaeGen.Spec.Parsing
+{
+    /// <summary>
+    /// Turns a YAML tree into a <see cref="VaeSpec"/>, strictly against the v1 contract
+    /// (spec-language.md): unknown keys, missing keys, wrong types and out-of-range values are all
+    /// reported, each at its node, and every default is filled in.
+    /// </summary>
+    internal sealed class SpecParser
+    {
+        internal static readonly string[] TopLevelKeys =
+            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder" };
+
+        internal static readonly string[] InputKeys = { "shape", "layout", "range", "scale" };
+
+        internal static readonly (string, InputLayout)[] Layouts = { ("nchw", InputLayout.Nchw), ("nhwc", InputLayout.Nhwc) };
+
+        internal static readonly (string, ReconstructionKind)[] Reconstructions =
+            { ("mse", ReconstructionKind.Mse), ("bce_logits", ReconstructionKind.BceLogits), ("bce", ReconstructionKind.Bce) };
+
+        internal static readonly (string, ReconstructionReduction)[] Reductions =
+            { ("sum", ReconstructionReduction.Sum), ("mean", ReconstructionReduction.Mean) };
+
+        internal static readonly (string, ModelBackend)[] Backends =
+            { ("torchsharp", ModelBackend.TorchSharp), ("managed", ModelBackend.Managed) };
+
+        private readonly DiagnosticBag _bag;
+        private readonly ScalarReader _read;
+
+        public SpecParser(DiagnosticBag bag)
+        {
+            _bag = bag;
+            _read = new ScalarReader(bag);
+        }
+
+        public ParsedSpec Parse(YamlNode root)
+        {
+            var syntax = new SpecSyntax(root);
+            if (root is not YamlMapping map)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, root, string.Empty,
+                    "a spec must be a map of keys (name, input, latent, encoder, decoder, ...) but the file holds " + root.Describe());
+                return new ParsedSpec(null, null, null, syntax);
+            }
+
+            int errorsBefore = ErrorCount();
+            CheckKeys(map, string.Empty, TopLevelKeys, syntax);
+
+            string? name = null;
+            var nameNode = Require(map, "name", string.Empty, "the class name, e.g. 'name: MnistVae'");
+            if (nameNode is not null && _read.TryReadString(nameNode, "name", out var nameText))
+            {
+                if (CSharpNames.IsIdentifier(nameText))
+                {
+                    name = nameText;
+                }
+                else
+                {
+                    _bag.Report(DiagnosticRules.InvalidIdentifier, nameNode, "name",
+                        "name '" + nameText + "' is not a C# identifier; use letters, digits and underscores, starting with a letter (e.g. '" + SuggestIdentifier(nameText) + "')");
+                }
+            }
+
+            string? ns = null;
+            if (Optional(map, "namespace") is { } nsNode && _read.TryReadString(nsNode, "namespace", out var nsText))
+            {
+                if (CSharpNames.IsNamespace(nsText))
+                {
+                    ns = nsText;
+                }
+                else
+                {
+                    _bag.Report(DiagnosticRules.InvalidIdentifier, nsNode, "namespace",
+                        "namespace '" + nsText + "' is not a dotted list of C# identifiers (e.g. 'MyApp.Models')");
+                }
+            }
+
+            ModelBackend? backend = null;
+            if (Optional(map, "backend") is { } backendNode && _read.TryReadChoice(backendNode, "backend", Backends, out var backendValue))
+            {
+                backend = backendValue;
+            }
+
+            var input = ParseInput(map, syntax);
+
+            long latent = 0;
+            var latentNode = Require(map, "latent", string.Empty, "the latent dimension, e.g. 'latent: 16'");
+            bool latentOk = latentNode is not null && _read.TryReadInt(latentNode, "latent", 1, out latent);
+
+            double beta = 1.0;
+            if (Optional(map, "beta") is { } betaNode && _read.TryReadNumber(betaNode, "beta", out beta) && beta < 0)
+            {
+                _bag.Report(DiagnosticRules.OutOfRange, betaNode, "beta", "beta must be at least 0, but is " + Format(beta));
+            }
+
+            var reconstruction = ReconstructionKind.Mse;
+            if (Optional(map, "reconstruction") is { } reconstructionNode)
+            {
+                _read.TryReadChoice(reconstructionNode, "reconstruction", Reconstructions, out reconstruction);
+            }
+
+            var reduction = ReconstructionReduction.Sum;
+            if (Optional(map, "reduction") is { } reductionNode)
+            {
+                _read.TryReadChoice(reductionNode, "reduction", Reductions, out reduction);
+            }
+
+            var layers = new LayerParser(_bag, _read);
+            var encoder = new List<LayerSpec>();
+            if (Require(map, "encoder", string.Empty, "the encoder's layers, e.g. 'encoder: [flatten, { linear: { out: 400, activation: relu } }]'") is { } encoderNode)
+            {
+                layers.ParseList(encoderNode, "encoder", encoder, syntax.Encoder);
+            }
+
+            var decoder = new List<LayerSpec>();
+            if (Require(map, "decoder", string.Empty, "the decoder's layers, ending at the input's [C, H, W]") is { } decoderNode)
+            {
+                layers.ParseList(decoderNode, "decoder", decoder, syntax.Decoder);
+            }
+
+            if (ErrorCount() > errorsBefore || name is null || input is null || !latentOk)
+            {
+                return new ParsedSpec(null, name, ns, syntax);
+            }
+
+            var spec = new VaeSpec(name, ns, backend, input, latent, beta, reconstruction, reduction,
+                encoder.ToEquatableArray(), decoder.ToEquatableArray());
+            return new ParsedSpec(spec, name, ns, syntax);
+        }
+
+        private InputSpec? ParseInput(YamlMapping map, SpecSyntax syntax)
+        {
+            var inputNode = Require(map, "input", string.Empty, "the input section, e.g. 'input: { shape: [28, 28, 1], layout: nhwc }'");
+            if (inputNode is null)
+            {
+                return null;
+            }
+
+            if (inputNode is not YamlMapping input)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, inputNode, "input",
+                    "input must be a map with shape, layout, range and scale, but is " + inputNode.Describe());
+                return null;
+            }
+
+            CheckKeys(input, "input", InputKeys, syntax);
+            bool ok = true;
+
+            var shape = new long[3];
+            var shapeNode = Require(input, "shape", "input", "the per-sample shape, e.g. 'shape: [28, 28, 1]'");
+            if (shapeNode is null)
+            {
+                ok = false;
+            }
+            else if (shapeNode is not YamlSequence shapeList)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, shapeNode, "input.shape",
+                    "shape must be a list of three sizes, [C, H, W] or [H, W, C], but is " + shapeNode.Describe());
+                ok = false;
+            }
+            else if (shapeList.Items.Count != 3)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, shapeNode, "input.shape",
+                    "shape must have three sizes, [C, H, W] (nchw) or [H, W, C] (nhwc), but has " + shapeList.Items.Count +
+                    (shapeList.Items.Count == 2 ? "; for one-channel images write [H, W, 1] with layout: nhwc" : string.Empty));
+                ok = false;
+            }
+            else
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    ok &= _read.TryReadInt(shapeList.Items[i], "input.shape[" + i + "]", 1, out shape[i]);
+                }
+            }
+
+            var layout = InputLayout.Nchw;
+            if (Optional(input, "layout") is { } layoutNode)
+            {
+                ok &= _read.TryReadChoice(layoutNode, "input.layout", Layouts, out layout);
+            }
+
+            double min = 0, max = 1;
+            if (Optional(input, "range") is { } rangeNode)
+            {
+                if (rangeNode is YamlSequence rangeList && rangeList.Items.Count == 2)
+                {
+                    bool rangeOk = _read.TryReadNumber(rangeList.Items[0], "input.range[0]", out min) &
+                                   _read.TryReadNumber(rangeList.Items[1], "input.range[1]", out max);
+                    if (rangeOk && !(min < max))
+                    {
+                        _bag.Report(DiagnosticRules.OutOfRange, rangeNode, "input.range",
+                            "range must be [min, max] with min below max, but is [" + Format(min) + ", " + Format(max) + "]");
+                        rangeOk = false;
+                    }
+
+                    ok &= rangeOk;
+                }
+                else
+                {
+                    _bag.Report(DiagnosticRules.WrongNodeKind, rangeNode, "input.range",
+                        "range must be a list [min, max], e.g. [0, 255], but is " + (rangeNode is YamlSequence l ? "a list of " + l.Items.Count + " items" : rangeNode.Describe()));
+                    ok = false;
+                }
+            }
+
+            double scale = 1;
+            if (Optional(input, "scale") is { } scaleNode)
+            {
+                if (_read.TryReadNumber(scaleNode, "input.scale", out scale))
+                {
+                    if (!(scale > 0))
+                    {
+                        _bag.Report(DiagnosticRules.OutOfRange, scaleNode, "input.scale",
+                            "scale must be above 0 (the model divides its input by it), but is " + Format(scale));
+                        ok = false;
+                    }
+                }
+                else
+                {
+                    ok = false;
+                }
+            }
+
+            return ok ? new InputSpec(EquatableArray.Create(shape), layout, min, max, scale) : null;
+        }
+
+        private void CheckKeys(YamlMapping map, string path, string[] allowed, SpecSyntax syntax)
+        {
+            foreach (var entry in map.Entries)
+            {
+                string key = entry.Key.Value;
+                string keyPath = path.Length == 0 ? key : path + "." + key;
+                if (allowed.Contains(key))
+                {
+                    syntax.Keys[keyPath] = entry.Key;
+                    syntax.Values[keyPath] = entry.Value;
+                    continue;
+                }
+
+                string where = path.Length == 0 ? "at the top level of a spec" : "in " + path;
+                string hint = NameSuggester.Hint(key, allowed);
+                if (hint.Length == 0 && path.Length == 0 && InputKeys.Contains(key))
+                {
+                    hint = "; it belongs inside 'input:'";
+                }
+
+                _bag.Report(DiagnosticRules.UnknownKey, entry.Key, keyPath,
+                    "unknown key '" + key + "' " + where + hint + " (allowed: " + string.Join(", ", allowed) + ")");
+            }
+        }
+
+        private YamlNode? Require(YamlMapping map, string key, string path, string what)
+        {
+            var entry = map.Find(key);
+            if (entry is not null)
+            {
+                return entry.Value;
+            }
+
+            string keyPath = path.Length == 0 ? key : path + "." + key;
+            _bag.Report(DiagnosticRules.MissingKey, StartOf(map), path,
+                "missing required key '" + keyPath + "': " + what);
+            return null;
+        }
+
+        private static YamlNode? Optional(YamlMapping map, string key) => map.Find(key)?.Value;
+
+        // A missing key is reported at the first key of the map, not across the whole map.
+        private static YamlNode StartOf(YamlMapping map) => map.Entries.Count > 0 ? map.Entries[0].Key : map;
+
+        private int ErrorCount() => _bag.Items.Count(d => d.IsError);
+
+        private static string SuggestIdentifier(string text)
+        {
+            var chars = text.Where(c => char.IsLetterOrDigit(c) || c == '_').ToArray();
+            string candidate = new string(chars);
+            if (candidate.Length == 0 || char.IsDigit(candidate[0]))
+            {
+                candidate = "Vae" + candidate;
+            }
+
+            return CSharpNames.IsIdentifier(candidate) ? candidate : candidate + "Model";
+        }
+
+        internal static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using VaeGen.Spec.Collections;
+using VaeGen.Spec.Model;
+
+namespace VaeGen.Spec.Shapes
+{
+    /// <summary>A spec with every shape inferred: what the emitters and the tool's tables are made from.</summary>
+    /// <param name="Spec">The spec.</param>
+    /// <param name="InputShape">The per-sample input, channels first.</param>
+    /// <param name="Encoder">The encoder's modules.</param>
+    /// <param name="Mu">The fc_mu head.</param>
+    /// <param name="LogVar">The fc_logvar head.</param>
+    /// <param name="Decoder">The decoder's modules.</param>
+    public sealed record ModelPlan(
+        VaeSpec Spec,
+        TensorShape InputShape,
+        EquatableArray<LayerPlan> Encoder,
+        LayerPlan Mu,
+        LayerPlan LogVar,
+        EquatableArray<LayerPlan> Decoder)
+    {
+        /// <summary>The flat size the encoder ends with (the heads' in_features).</summary>
+        public long EncodedFeatures => Mu.InFeatures;
+
+        /// <summary>Every module in the order PyTorch's state_dict lists them: encoder, fc_mu, fc_logvar, decoder.</summary>
+        public IEnumerable<LayerPlan> AllLayers
+        {
+            get
+            {
+                foreach (var layer in Encoder)
+                {
+                    yield return layer;
+                }
+
+                yield return Mu;
+                yield return LogVar;
+                foreach (var layer in Decoder)
+                {
+                    yield return layer;
+                }
+            }
+        }
+
+        /// <summary>Every parameter and buffer in state_dict order.</summary>
+        public IEnumerable<ParameterTensor> AllTensors
+        {
+            get
+            {
+                foreach (var layer in AllLayers)
+                {
+                    foreach (var tensor in layer.Tensors)
+                    {
+                        yield return tensor;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Total trainable parameters.</summary>
+        public long TotalParameters
+        {
+            get
+            {
+                long total = 0;
+                foreach (var layer in AllLayers)
+                {
+                    total = checked(total + layer.ParameterCount);
+                }
+
+                return total;
+            }
+        }
+    }
+}
