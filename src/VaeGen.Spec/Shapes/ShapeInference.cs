@@ -135,7 +135,9 @@ namespace VaeGen.Spec.Shapes
                 }
 
                 current = next;
-                previous = where.Path;
+                previous = where.Path.EndsWith(".activation", StringComparison.Ordinal)
+                    ? where.Path.Substring(0, where.Path.Length - ".activation".Length)
+                    : where.Path;
             }
 
             output = current;
@@ -376,7 +378,7 @@ namespace VaeGen.Spec.Shapes
             else if (input.Dimensions[0] != targetCount)
             {
                 long n = input.Dimensions[0];
-                _bag.Report(DiagnosticRules.UnflattenMismatch, where.NodeOf("shape"), where.PathOf("shape"),
+                _bag.Report(DiagnosticRules.UnflattenMismatch, where.NodeOf("shape"), where.Path,
                     "unflatten to " + target + " needs " + N(targetCount) + " elements, but gets " + N(n) + " from " + previous +
                     ". PyTorch would throw \"unflatten: Provided sizes " + target + " don't multiply up to the size of dim 1 (" + N(n) +
                     ") in the input tensor\". Fix: make the layer before output " + N(targetCount) + " features, or choose [C, H, W] with C*H*W = " + N(n));

@@ -1,0 +1,24 @@
+namespace VaeGen.Generators.Pipeline
+{
+    /// <summary>Names of the incremental pipeline's steps, so tests can assert what was cached.</summary>
+    internal static class TrackingNames
+    {
+        /// <summary>The build properties VaeGen reads.</summary>
+        public const string Options = nameof(Options);
+
+        /// <summary>Each *.vae.yaml file's path and text.</summary>
+        public const string SpecFiles = nameof(SpecFiles);
+
+        /// <summary>Each spec checked: model, shapes and diagnostics.</summary>
+        public const string CheckedSpecs = nameof(CheckedSpecs);
+
+        /// <summary>Each valid spec reduced to what the emitter needs (no source positions).</summary>
+        public const string EmitModels = nameof(EmitModels);
+
+        /// <summary>Each spec's diagnostics.</summary>
+        public const string Diagnostics = nameof(Diagnostics);
+
+        /// <summary>Every spec's full class name, collected for the duplicate check.</summary>
+        public const string ClassNames = nameof(ClassNames);
+    }
+}

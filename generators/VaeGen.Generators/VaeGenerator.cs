@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using VaeGen.Generators.Diagnostics;
+using VaeGen.Generators.Emitting;
+using VaeGen.Generators.Pipeline;
+using VaeGen.Spec.Checking;
+using VaeGen.Spec.Collections;
+using VaeGen.Spec.Diagnostics;
+using VaeGen.Spec.Shapes;
+using VaeGen.Spec.Text;
+
+namespace VaeGen.Generators
+{
+    /// <summary>
+    /// Reads every <c>*.vae.yaml</c> additional file, checks it, reports diagnostics located in the
+    /// YAML, and emits a class for each valid spec. The pipeline carries only value-equatable data,
+    /// so unrelated C# edits leave every step cached and editing one spec re-runs only that spec.
+    /// Nothing may escape it: an exception kills all generated output (CS8785), so any failure on
+    /// one spec becomes a VAE9001 diagnostic on that spec and the others still generate.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class VaeGenerator : IIncrementalGenerator
+    {
+        /// <summary>The file name suffix of specs.</summary>
+        public const string SpecSuffix = ".vae.yaml";
+
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            var options = context.AnalyzerConfigOptionsProvider
+                .Select((provider, _) => GeneratorOptions.From(provider.GlobalOptions))
+                .WithTrackingName(TrackingNames.Options);
+
+            var files = context.AdditionalTextsProvider
+                .Where(text => text.Path.EndsWith(SpecSuffix, StringComparison.OrdinalIgnoreCase))
+                .Select((text, cancellationToken) => ReadFile(text, cancellationToken))
+                .WithTrackingName(TrackingNames.SpecFiles);
+
+            var checkedSpecs = files
+                .Select((file, cancellationToken) => CheckFile(file, cancellationToken))
+                .WithTrackingName(TrackingNames.CheckedSpecs);
+
+            var diagnostics = checkedSpecs
+                .Select((result, _) => result.Diagnostics)
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(diagnostics, ReportDiagnostics);
+
+            // Every spec's class name, so that of two specs generating the same class only the first
+            // (by path) is emitted: hint names must be unique, and VAE1109 reports both files.
+            var classOwners = checkedSpecs
+                .Combine(options)
+                .Select((pair, _) => pair.Left.ClassName is null
+                    ? null
+                    : new ClassNameEntry(pair.Right.NamespaceFor(pair.Left.Namespace) + "." + pair.Left.ClassName, pair.Left.FilePath))
+                .Collect()
+                .Select((entries, _) => entries.Where(e => e is not null).Select(e => e!).ToEquatableArray());
+
+            var models = checkedSpecs
+                .Combine(options)
+                .Select((pair, _) => ToEmitModel(pair.Left, pair.Right))
+                .Combine(classOwners)
+                .Select((pair, _) => pair.Left is { } model && IsFirstOwner(model, pair.Right) ? model : null)
+                .WithTrackingName(TrackingNames.EmitModels);
+            context.RegisterSourceOutput(models, EmitSource);
+
+            var classNames = checkedSpecs
+                .Combine(options)
+                .Select((pair, _) => pair.Left.ClassName is null
+                    ? null
+                    : new DuplicateClassNames.Entry(pair.Right.NamespaceFor(pair.Left.Namespace) + "." + pair.Left.ClassName, pair.Left.FilePath, pair.Left.NameSpan))
+                .Collect()
+                .WithTrackingName(TrackingNames.ClassNames);
+            context.RegisterSourceOutput(classNames, ReportDuplicates);
+        }
+
+        private static SpecFile ReadFile(AdditionalText text, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return new SpecFile(text.Path, text.GetText(cancellationToken)?.ToString());
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                return new SpecFile(text.Path, "\0VaeGen could not read the file: " + ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+
+        private static SpecCheckResult CheckFile(SpecFile file, CancellationToken cancellationToken)
+        {
+            if (file.Text is null || file.Text.StartsWith("\0VaeGen could not read the file", StringComparison.Ordinal))
+            {
+                string reason = file.Text is null ? "the build could not read the file" : file.Text.Substring(1);
+                return Failed(file.Path, reason);
+            }
+
+            try
+            {
+                return SpecChecker.Check(file.Path, file.Text, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                return Failed(file.Path, "VaeGen failed while checking this spec (" + ex.GetType().Name + ": " + ex.Message.TrimEnd('.') + "); this is a bug in VaeGen, please report it with the spec");
+            }
+        }
+
+        private static SpecCheckResult Failed(string path, string message)
+        {
+            var diagnostic = new SpecDiagnostic(DiagnosticRules.InternalError.Id, DiagnosticRules.InternalError.Severity,
+                Path.GetFileName(path) + ": " + message, path, SourceSpan.FileStart, string.Empty);
+            return new SpecCheckResult(path, null, null, SourceSpan.FileStart, null, EquatableArray<LayerPlan>.Empty, EquatableArray.Create(diagnostic));
+        }
+
+        private static EmitModel? ToEmitModel(SpecCheckResult result, GeneratorOptions options) =>
+            result.Plan is null
+                ? null
+                : new EmitModel(result.Plan, options.NamespaceFor(result.Plan.Spec.Namespace), result.FilePath);
+
+        private static bool IsFirstOwner(EmitModel model, EquatableArray<ClassNameEntry> owners) =>
+            !owners.Any(o => o.FullName == model.FullName && string.CompareOrdinal(o.FilePath, model.FilePath) < 0);
+
+        private static void ReportDiagnostics(SourceProductionContext context, EquatableArray<SpecDiagnostic> diagnostics)
+        {
+            foreach (var diagnostic in diagnostics)
+            {
+                context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
+            }
+        }
+
+        private static void ReportDuplicates(SourceProductionContext context, ImmutableArray<DuplicateClassNames.Entry?> entries)
+        {
+            foreach (var diagnostic in DuplicateClassNames.Find(entries.Where(e => e is not null)!))
+            {
+                context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
+            }
+        }
+
+        private static void EmitSource(SourceProductionContext context, EmitModel? model)
+        {
+            if (model is null)
+            {
+                return;
+            }
+
+            string source;
+            try
+            {
+                source = ModelConstantsEmitter.Emit(model);
+            }
+            catch (Exception ex)
+            {
+                var diagnostic = new SpecDiagnostic(DiagnosticRules.InternalError.Id, DiagnosticRules.InternalError.Severity,
+                    model.SpecFileName + ": VaeGen failed while generating " + model.FullName + " (" + ex.GetType().Name + ": " + ex.Message.TrimEnd('.') +
+                    "); this is a bug in VaeGen, please report it with the spec", model.SpecFileName, SourceSpan.FileStart, string.Empty);
+                context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
+                return;
+            }
+
+            context.AddSource(model.HintName, SourceText.From(source, Encoding.UTF8));
+        }
+    }
+}

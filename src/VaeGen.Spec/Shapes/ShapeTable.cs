@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace VaeGen.Spec.Shapes
+{
+    /// <summary>The per-layer table (layer, op, output shape, parameters) in the style of the seed walkthrough and torchinfo.</summary>
+    public static class ShapeTable
+    {
+        /// <summary>The table as aligned text lines: a header, the input, every module (and z after the heads), and the total.</summary>
+        public static IReadOnlyList<string> Lines(ModelPlan plan)
+        {
+            var rows = new List<string[]> { new[] { "layer", "op", "output", "params" }, new[] { "input", string.Empty, plan.InputShape.ToString(), string.Empty } };
+            foreach (var layer in plan.AllLayers)
+            {
+                rows.Add(new[] { layer.ModuleName, layer.Description, layer.Output.ToString(), Count(layer.ParameterCount) });
+                if (layer.ModuleName == "fc_logvar")
+                {
+                    rows.Add(new[] { "z", "mu + exp(0.5 * logvar) * eps", layer.Output.ToString(), string.Empty });
+                }
+            }
+
+            rows.Add(new[] { "total", string.Empty, string.Empty, Count(plan.TotalParameters) });
+            int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
+            return rows.Select(r =>
+                (r[0].PadRight(widths[0]) + "  " + r[1].PadRight(widths[1]) + "  " + r[2].PadRight(widths[2]) + "  " + r[3].PadLeft(widths[3])).TrimEnd()).ToList();
+        }
+
+        private static string Count(long value) => value == 0 ? "0" : value.ToString("N0", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Generators.Tests;
+
+/// <summary>
+/// Builds a scratch console project that references the generator the way a user's project does
+/// (an analyzer ProjectReference, specs as AdditionalFiles) with the real `dotnet build`, so the
+/// dependency bundling (VaeGen.Spec.dll, YamlDotNet.dll) and the printed locations are tested for real.
+/// </summary>
+public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("vaegen-e2e-").FullName;
+
+    [Fact]
+    public void Dotnet_build_prints_the_spec_location_and_then_uses_the_generated_class()
+    {
+        string generator = Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "generators", "VaeGen.Generators", "VaeGen.Generators.csproj");
+        File.WriteAllText(Path.Combine(_folder, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <RootNamespace>App</RootNamespace>
+              </PropertyGroup>
+              <ItemGroup>
+                <ProjectReference Include="{generator}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+                <AdditionalFiles Include="specs/*.vae.yaml" />
+                <CompilerVisibleProperty Include="RootNamespace" />
+              </ItemGroup>
+            </Project>
+            """);
+        Directory.CreateDirectory(Path.Combine(_folder, "specs"));
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "specs", "fashion_mlp.vae.yaml"), Path.Combine(_folder, "specs", "fashion_mlp.vae.yaml"));
+        File.WriteAllText(Path.Combine(_folder, "Program.cs"),
+            "System.Console.WriteLine($\"{VaeGen.Specs.FashionMlpVae.LatentDim} {VaeGen.Specs.FashionMlpVae.ParameterCount}\");\n");
+
+        // The seed 000 walkthrough as written: two shape errors, at lines 9 and 10.
+        File.WriteAllText(Path.Combine(_folder, "specs", "seed.vae.yaml"), """
+            name: SeedVae
+            input: { shape: [5, 5, 3], layout: nhwc, range: [0, 255], scale: 255 }
+            latent: 128
+            encoder:
+              - conv2d: { out: 32, kernel: 3, activation: relu }
+              - maxpool2d: { kernel: 2, stride: 2 }
+              - conv2d: { out: 64, kernel: 3, activation: relu }
+              - maxpool2d: { kernel: 2, stride: 2 }
+              - flatten
+              - linear: { out: 256, activation: relu }
+            decoder:
+              - linear: { out: 256, activation: relu }
+              - linear: { out: 75 }
+              - unflatten: [3, 5, 5]
+              - sigmoid
+            """.Replace("\r\n", "\n"));
+
+        var failed = Dotnet("build");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("specs/seed.vae.yaml(7,32): error VAE2001: seed.vae.yaml, encoder[2].conv2d.kernel:", failed.Output);
+        Assert.Contains("specs/seed.vae.yaml(8,26): error VAE2002: seed.vae.yaml, encoder[3].maxpool2d.kernel:", failed.Output);
+        Assert.DoesNotContain("CS8785", failed.Output); // the generator itself loaded and ran
+        Assert.DoesNotContain("error CS", failed.Output); // the valid spec's class was still generated
+
+        File.Delete(Path.Combine(_folder, "specs", "seed.vae.yaml"));
+        var fixedBuild = Dotnet("run");
+        Assert.True(fixedBuild.ExitCode == 0, fixedBuild.Output);
+        Assert.Contains("20 " + (784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784), fixedBuild.Output);
+    }
+
+    private (int ExitCode, string Output) Dotnet(string verb)
+    {
+        var start = new ProcessStartInfo("dotnet", verb + " -nologo -v:q -clp:NoSummary -nodeReuse:false -p:UseSharedCompilation=false")
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        using var process = Process.Start(start)!;
+        var text = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dotnet " + verb + " did not finish in 5 minutes");
+        }
+
+        process.WaitForExit();
+        output.WriteLine("$ dotnet " + verb + " (exit " + process.ExitCode + ")\n" + text);
+        return (process.ExitCode, text.ToString());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace VaeGen.Generators.Tests.Harness;
+
+/// <summary>Runs <see cref="VaeGenerator"/> in a CSharpGeneratorDriver over in-memory specs, with step tracking on.</summary>
+internal sealed class GeneratorHarness
+{
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToArray());
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    public GeneratorHarness(IEnumerable<AdditionalText> specs, IReadOnlyDictionary<string, string>? properties = null, params string[] sources)
+    {
+        Compilation = CSharpCompilation.Create(
+            "Consumer",
+            (sources.Length == 0 ? new[] { "namespace Consumer { internal static class Program { private static void Main() { } } }" } : sources)
+                .Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: "/repo/Program" + i + ".cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        Driver = CSharpGeneratorDriver.Create(
+            new[] { new VaeGenerator().AsSourceGenerator() },
+            specs,
+            ParseOptions,
+            new TestOptionsProvider(properties ?? new Dictionary<string, string> { ["build_property.RootNamespace"] = "Consumer" }),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+    }
+
+    public Compilation Compilation { get; private set; }
+
+    public GeneratorDriver Driver { get; private set; }
+
+    public Compilation Output { get; private set; } = null!;
+
+    /// <summary>Runs the generator (keeping the driver, which holds the incremental cache) and returns its result.</summary>
+    public GeneratorRunResult Run()
+    {
+        Driver = Driver.RunGeneratorsAndUpdateCompilation(Compilation, out var output, out _);
+        Output = output;
+        return Driver.GetRunResult().Results.Single();
+    }
+
+    public void ReplaceSpec(AdditionalText old, AdditionalText replacement) => Driver = Driver.ReplaceAdditionalText(old, replacement);
+
+    public void ReplaceCompilation(Compilation compilation) => Compilation = compilation;
+
+    /// <summary>Errors and warnings of compiling the user's code together with the generated code.</summary>
+    public ImmutableArray<Diagnostic> CompileDiagnostics() =>
+        Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+
+    public static string Format(Diagnostic d)
+    {
+        var span = d.Location.GetLineSpan();
+        return span.Path + "(" + (span.StartLinePosition.Line + 1) + "," + (span.StartLinePosition.Character + 1) + "): " +
+               d.Severity.ToString().ToLowerInvariant() + " " + d.Id + ": " + d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static string ShippedSpec(string fileName) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", fileName));
+}

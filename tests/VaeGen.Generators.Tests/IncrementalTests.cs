@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using VaeGen.Generators.Pipeline;
+using VaeGen.Generators.Tests.Harness;
+using Xunit;
+
+namespace VaeGen.Generators.Tests;
+
+public class IncrementalTests
+{
+    private static readonly string[] Steps =
+        { TrackingNames.Options, TrackingNames.SpecFiles, TrackingNames.CheckedSpecs, TrackingNames.EmitModels, TrackingNames.Diagnostics, TrackingNames.ClassNames };
+
+    private static (GeneratorHarness Harness, InMemoryAdditionalText Seed, InMemoryAdditionalText Mlp) TwoSpecs()
+    {
+        var seed = new InMemoryAdditionalText("/repo/specs/seed000.vae.yaml", GeneratorHarness.ShippedSpec("seed000.vae.yaml"));
+        var mlp = new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml"));
+        return (new GeneratorHarness(new[] { seed, mlp }), seed, mlp);
+    }
+
+    private static IEnumerable<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(s => s.Outputs);
+
+    [Fact]
+    public void An_unrelated_CSharp_edit_leaves_every_step_cached()
+    {
+        var (harness, _, _) = TwoSpecs();
+        harness.Run();
+        var tree = harness.Compilation.SyntaxTrees.First();
+        harness.ReplaceCompilation(harness.Compilation.ReplaceSyntaxTree(tree,
+            CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Program { private static void Main() { System.Console.WriteLine(1); } } }", GeneratorHarness.ParseOptions, tree.FilePath)));
+        var second = harness.Run();
+
+        foreach (var step in Steps)
+        {
+            Assert.All(Outputs(second, step), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, step + ": " + o.Reason));
+        }
+
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void Editing_one_spec_reruns_only_that_spec()
+    {
+        var (harness, seed, _) = TwoSpecs();
+        harness.Run();
+        harness.ReplaceSpec(seed, new InMemoryAdditionalText(seed.Path, seed.Content.Replace("latent: 128", "latent: 64")));
+        var second = harness.Run();
+
+        var checkedReasons = Outputs(second, TrackingNames.CheckedSpecs).ToArray();
+        Assert.Equal(1, checkedReasons.Count(o => o.Reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, checkedReasons.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        var modified = (VaeGen.Spec.Checking.SpecCheckResult)checkedReasons.Single(o => o.Reason == IncrementalStepRunReason.Modified).Value;
+        Assert.Equal("/repo/specs/seed000.vae.yaml", modified.FilePath);
+        Assert.Contains("LatentDim = 64", second.GeneratedSources.Single(s => s.HintName.Contains("SeedVae")).SourceText.ToString());
+    }
+
+    [Fact]
+    public void Editing_only_a_comment_does_not_re_emit()
+    {
+        var (harness, seed, _) = TwoSpecs();
+        harness.Run();
+        harness.ReplaceSpec(seed, new InMemoryAdditionalText(seed.Path, "# a new comment line shifts every position\n" + seed.Content));
+        var second = harness.Run();
+
+        // The check re-runs (positions moved), but the emit model holds no positions, so it is unchanged.
+        Assert.Contains(Outputs(second, TrackingNames.CheckedSpecs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(Outputs(second, TrackingNames.EmitModels), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Fact]
+    public void Checking_the_same_text_twice_gives_equal_models()
+    {
+        var (first, _, _) = TwoSpecs();
+        var (second, _, _) = TwoSpecs();
+        var a = Outputs(first.Run(), TrackingNames.CheckedSpecs).Select(o => o.Value).ToArray();
+        var b = Outputs(second.Run(), TrackingNames.CheckedSpecs).Select(o => o.Value).ToArray();
+        Assert.Equal(a, b);
+        Assert.Equal(a.Select(x => x.GetHashCode()), b.Select(x => x.GetHashCode()));
+    }
+}

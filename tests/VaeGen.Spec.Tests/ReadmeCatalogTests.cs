@@ -1,0 +1,48 @@
+using System;
+using System.IO;
+using System.Linq;
+using VaeGen.Spec.Diagnostics;
+using Xunit;
+
+namespace VaeGen.Spec.Tests;
+
+/// <summary>README.md's diagnostics catalog is documentation users rely on: it must list every rule exactly as the checker has it.</summary>
+public class ReadmeCatalogTests
+{
+    [Fact]
+    public void The_readme_catalog_lists_every_rule_with_its_severity_and_title()
+    {
+        var rows = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "README.md"))
+            .Where(l => l.StartsWith("| VAE", StringComparison.Ordinal))
+            .Select(l => l.Split('|').Select(c => c.Trim()).ToArray())
+            .ToDictionary(c => c[1]);
+
+        Assert.Equal(DiagnosticRules.All.Select(r => r.Id), rows.Keys);
+        foreach (var rule in DiagnosticRules.All)
+        {
+            var row = rows[rule.Id];
+            Assert.Equal(rule.Severity.ToString().ToLowerInvariant(), row[2]);
+            Assert.Equal(rule.Title.Replace("|", "/"), row[3]);
+            Assert.Equal(rule.Fix.Replace("|", "/"), row[5]);
+        }
+    }
+
+    [Fact]
+    public void Rule_ids_are_unique_and_grouped_by_category()
+    {
+        Assert.Equal(DiagnosticRules.All.Count, DiagnosticRules.All.Select(r => r.Id).Distinct().Count());
+        foreach (var rule in DiagnosticRules.All)
+        {
+            Assert.Matches("^VAE[0-9]{4}$", rule.Id);
+            char group = rule.Category switch
+            {
+                RuleCategory.Syntax or RuleCategory.Schema => '1',
+                RuleCategory.Shape => '2',
+                RuleCategory.Semantics => '3',
+                _ => '9',
+            };
+            Assert.Equal(group, rule.Id[3]);
+            Assert.False(rule.Title.EndsWith(".", StringComparison.Ordinal), rule.Id);
+        }
+    }
+}
