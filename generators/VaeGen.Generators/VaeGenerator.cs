@@ -12,6 +12,7 @@ using VaeGen.Generators.Pipeline;
 using VaeGen.Spec.Checking;
 using VaeGen.Spec.Collections;
 using VaeGen.Spec.Diagnostics;
+using VaeGen.Spec.Model;
 using VaeGen.Spec.Shapes;
 using VaeGen.Spec.Text;
 
@@ -37,6 +38,11 @@ namespace VaeGen.Generators
                 .Select((provider, _) => GeneratorOptions.From(provider.GlobalOptions))
                 .WithTrackingName(TrackingNames.Options);
 
+            // A bool, so a new Compilation after every keystroke compares equal and caches downstream.
+            var torchSharpReferenced = context.CompilationProvider
+                .Select((compilation, _) => compilation.ReferencedAssemblyNames.Any(a => a.Name == "TorchSharp"))
+                .WithTrackingName(TrackingNames.TorchSharpReferenced);
+
             var files = context.AdditionalTextsProvider
                 .Where(text => text.Path.EndsWith(SpecSuffix, StringComparison.OrdinalIgnoreCase))
                 .Select((text, cancellationToken) => ReadFile(text, cancellationToken))
@@ -51,23 +57,12 @@ namespace VaeGen.Generators
                 .WithTrackingName(TrackingNames.Diagnostics);
             context.RegisterSourceOutput(diagnostics, ReportDiagnostics);
 
-            // Every spec's class name, so that of two specs generating the same class only the first
-            // (by path) is emitted: hint names must be unique, and VAE1109 reports both files.
-            var classOwners = checkedSpecs
-                .Combine(options)
-                .Select((pair, _) => pair.Left.ClassName is null
-                    ? null
-                    : new ClassNameEntry(pair.Right.NamespaceFor(pair.Left.Namespace) + "." + pair.Left.ClassName, pair.Left.FilePath))
-                .Collect()
-                .Select((entries, _) => entries.Where(e => e is not null).Select(e => e!).ToEquatableArray());
-
-            var models = checkedSpecs
-                .Combine(options)
-                .Select((pair, _) => ToEmitModel(pair.Left, pair.Right))
-                .Combine(classOwners)
-                .Select((pair, _) => pair.Left is { } model && IsFirstOwner(model, pair.Right) ? model : null)
-                .WithTrackingName(TrackingNames.EmitModels);
-            context.RegisterSourceOutput(models, EmitSource);
+            var settings = options.Combine(torchSharpReferenced);
+            var backendDiagnostics = checkedSpecs
+                .Combine(settings)
+                .Select((pair, _) => BackendDiagnostics(pair.Left, pair.Right.Left, pair.Right.Right))
+                .WithTrackingName(TrackingNames.BackendDiagnostics);
+            context.RegisterSourceOutput(backendDiagnostics, ReportDiagnostics);
 
             var classNames = checkedSpecs
                 .Combine(options)
@@ -77,6 +72,19 @@ namespace VaeGen.Generators
                 .Collect()
                 .WithTrackingName(TrackingNames.ClassNames);
             context.RegisterSourceOutput(classNames, ReportDuplicates);
+
+            // Of two specs generating the same class only the first (by path) is emitted: hint names
+            // must be unique, and VAE1109 above reports both files.
+            var classOwners = classNames
+                .Select((entries, _) => entries.Where(e => e is not null).Select(e => new ClassNameEntry(e!.FullName, e.FilePath)).ToEquatableArray());
+
+            var models = checkedSpecs
+                .Combine(settings)
+                .Select((pair, _) => ToEmitModel(pair.Left, pair.Right.Left, pair.Right.Right))
+                .Combine(classOwners)
+                .Select((pair, _) => pair.Left is { } model && IsFirstOwner(model, pair.Right) ? model : null)
+                .WithTrackingName(TrackingNames.EmitModels);
+            context.RegisterSourceOutput(models, EmitSource);
         }
 
         private static SpecFile ReadFile(AdditionalText text, CancellationToken cancellationToken)
@@ -124,10 +132,48 @@ namespace VaeGen.Generators
             return new SpecCheckResult(path, null, null, SourceSpan.FileStart, null, EquatableArray<LayerPlan>.Empty, EquatableArray.Create(diagnostic));
         }
 
-        private static EmitModel? ToEmitModel(SpecCheckResult result, GeneratorOptions options) =>
-            result.Plan is null
-                ? null
-                : new EmitModel(result.Plan, options.NamespaceFor(result.Plan.Spec.Namespace), result.FilePath);
+        private static EmitModel? ToEmitModel(SpecCheckResult result, GeneratorOptions options, bool torchSharpReferenced)
+        {
+            if (result.ClassName is null)
+            {
+                return null; // nothing to name a class after: the diagnostics say why
+            }
+
+            var (backend, _) = BackendChoice.Resolve(result.Plan?.Spec.Backend, options, torchSharpReferenced);
+            var errors = result.Plan is null
+                ? result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(Path.GetFileName(d.FilePath))).ToEquatableArray()
+                : EquatableArray<string>.Empty;
+            return new EmitModel(result.ClassName, options.NamespaceFor(result.Namespace), result.FilePath, backend, torchSharpReferenced, result.Plan, errors);
+        }
+
+        private static EquatableArray<SpecDiagnostic> BackendDiagnostics(SpecCheckResult result, GeneratorOptions options, bool torchSharpReferenced)
+        {
+            if (result.Plan is null)
+            {
+                return EquatableArray<SpecDiagnostic>.Empty;
+            }
+
+            var (backend, explicitly) = BackendChoice.Resolve(result.Plan.Spec.Backend, options, torchSharpReferenced);
+            string source = result.Plan.Spec.Backend is not null ? "the spec's backend: key" : "the VaeGenBackend property";
+            string fileName = Path.GetFileName(result.FilePath);
+            if (backend == ModelBackend.TorchSharp && !torchSharpReferenced)
+            {
+                return EquatableArray.Create(new SpecDiagnostic(DiagnosticRules.TorchSharpMissing.Id, DiagnosticRules.TorchSharpMissing.Severity,
+                    fileName + ", name: " + source + " selects the TorchSharp backend, but the project does not reference TorchSharp, so " + result.ClassName +
+                    " gets its shape constants only; add a PackageReference to TorchSharp-cpu 0.106.0 (or a CUDA package), or choose backend: managed",
+                    result.FilePath, result.NameSpan, "name"));
+            }
+
+            if (backend == ModelBackend.Managed && explicitly)
+            {
+                return EquatableArray.Create(new SpecDiagnostic(DiagnosticRules.ManagedBackendPending.Id, DiagnosticRules.ManagedBackendPending.Severity,
+                    fileName + ", name: " + source + " selects the managed backend, which this version of VaeGen does not generate yet, so " + result.ClassName +
+                    " gets its shape constants only; reference TorchSharp and use backend: torchsharp for a trainable model",
+                    result.FilePath, result.NameSpan, "name"));
+            }
+
+            return EquatableArray<SpecDiagnostic>.Empty;
+        }
 
         private static bool IsFirstOwner(EmitModel model, EquatableArray<ClassNameEntry> owners) =>
             !owners.Any(o => o.FullName == model.FullName && string.CompareOrdinal(o.FilePath, model.FilePath) < 0);
@@ -158,13 +204,15 @@ namespace VaeGen.Generators
             string source;
             try
             {
-                source = ModelConstantsEmitter.Emit(model);
+                source = model.Plan is null ? ErrorSurfaceEmitter.Emit(model)
+                    : model.Backend == ModelBackend.TorchSharp && model.TorchSharpReferenced ? TorchSharpEmitter.Emit(model)
+                    : ModelConstantsEmitter.Emit(model);
             }
             catch (Exception ex)
             {
                 var diagnostic = new SpecDiagnostic(DiagnosticRules.InternalError.Id, DiagnosticRules.InternalError.Severity,
                     model.SpecFileName + ": VaeGen failed while generating " + model.FullName + " (" + ex.GetType().Name + ": " + ex.Message.TrimEnd('.') +
-                    "); this is a bug in VaeGen, please report it with the spec", model.SpecFileName, SourceSpan.FileStart, string.Empty);
+                    "); this is a bug in VaeGen, please report it with the spec", model.FilePath, SourceSpan.FileStart, string.Empty);
                 context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
                 return;
             }

@@ -41,7 +41,9 @@ public class GeneratorDiagnosticTests
         string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.StartsWith("broken.vae.yaml, encoder[1].conv2d.kernel: ", message);
         Assert.Contains("Kernel size: (5 x 5)", message);
-        Assert.Empty(result.GeneratedSources);
+        var surface = Assert.Single(result.GeneratedSources);
+        Assert.Equal("Consumer.Broken.g.cs", surface.HintName);
+        Assert.Contains("broken.vae.yaml(6,31): error VAE2001:", surface.SourceText.ToString());
     }
 
     [Fact]
@@ -59,7 +61,8 @@ public class GeneratorDiagnosticTests
         var internalError = result.Diagnostics.Single(d => d.Id == "VAE9001");
         Assert.Equal("/repo/specs/unreadable.vae.yaml", internalError.Location.GetLineSpan().Path);
         Assert.Contains("disk on fire", internalError.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("VaeGen.Specs.FashionMlpVae.g.cs", Assert.Single(result.GeneratedSources).HintName);
+        Assert.Equal(new[] { "Consumer.Broken.g.cs", "VaeGen.Specs.FashionMlpVae.g.cs" },
+            result.GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray());
     }
 
     [Fact]

@@ -166,6 +166,14 @@ namespace VaeGen.Generators.Diagnostics
             "VAE9001", DiagnosticRules.InternalError.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.InternalError.Trigger + " " + DiagnosticRules.InternalError.Fix, helpLinkUri: HelpLink);
 
+        public static readonly DiagnosticDescriptor ManagedBackendPending = new DiagnosticDescriptor(
+            "VAE9002", DiagnosticRules.ManagedBackendPending.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: DiagnosticRules.ManagedBackendPending.Trigger + " " + DiagnosticRules.ManagedBackendPending.Fix, helpLinkUri: HelpLink);
+
+        public static readonly DiagnosticDescriptor TorchSharpMissing = new DiagnosticDescriptor(
+            "VAE9003", DiagnosticRules.TorchSharpMissing.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.TorchSharpMissing.Trigger + " " + DiagnosticRules.TorchSharpMissing.Fix, helpLinkUri: HelpLink);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>
         {
             [YamlSyntax.Id] = YamlSyntax,
@@ -206,6 +214,8 @@ namespace VaeGen.Generators.Diagnostics
             [SigmoidRange.Id] = SigmoidRange,
             [BetaZero.Id] = BetaZero,
             [InternalError.Id] = InternalError,
+            [ManagedBackendPending.Id] = ManagedBackendPending,
+            [TorchSharpMissing.Id] = TorchSharpMissing,
         };
 
         /// <summary>Every descriptor.</summary>

@@ -1,3 +1,5 @@
+using VaeGen.Spec.Collections;
+using VaeGen.Spec.Model;
 using VaeGen.Spec.Shapes;
 
 namespace VaeGen.Generators.Pipeline
@@ -6,18 +8,27 @@ namespace VaeGen.Generators.Pipeline
     /// Everything the emitter needs for one class and nothing more: no source positions, so an edit
     /// that only moves text (a comment, blank lines) leaves this equal and the output cached.
     /// </summary>
-    /// <param name="Plan">The checked model with its shapes.</param>
+    /// <param name="ClassName">The class name.</param>
     /// <param name="Namespace">The resolved namespace.</param>
     /// <param name="FilePath">The spec's path (identifies which of two same-named classes is emitted).</param>
-    internal sealed record EmitModel(ModelPlan Plan, string Namespace, string FilePath)
+    /// <param name="Backend">The backend to emit.</param>
+    /// <param name="TorchSharpReferenced">Whether the compilation references TorchSharp.</param>
+    /// <param name="Plan">The checked model, or null when the spec has errors.</param>
+    /// <param name="Errors">The spec's errors, formatted, when <paramref name="Plan"/> is null.</param>
+    internal sealed record EmitModel(
+        string ClassName,
+        string Namespace,
+        string FilePath,
+        ModelBackend Backend,
+        bool TorchSharpReferenced,
+        ModelPlan? Plan,
+        EquatableArray<string> Errors)
     {
         public string SpecFileName => System.IO.Path.GetFileName(FilePath);
 
-        public string ClassName => Plan.Spec.Name;
-
         public string FullName => Namespace + "." + ClassName;
 
-        /// <summary>Unique per generated class: two specs with the same full name are reported (VAE1109) instead.</summary>
+        /// <summary>Unique per generated class: of two specs with the same full name only the first is emitted (VAE1109).</summary>
         public string HintName => FullName + ".g.cs";
     }
 }

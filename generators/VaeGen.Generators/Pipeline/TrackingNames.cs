@@ -6,6 +6,12 @@ namespace VaeGen.Generators.Pipeline
         /// <summary>The build properties VaeGen reads.</summary>
         public const string Options = nameof(Options);
 
+        /// <summary>Whether the compilation references TorchSharp.</summary>
+        public const string TorchSharpReferenced = nameof(TorchSharpReferenced);
+
+        /// <summary>Diagnostics about the backend a spec gets.</summary>
+        public const string BackendDiagnostics = nameof(BackendDiagnostics);
+
         /// <summary>Each *.vae.yaml file's path and text.</summary>
         public const string SpecFiles = nameof(SpecFiles);
 

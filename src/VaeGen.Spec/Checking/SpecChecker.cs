@@ -100,20 +100,7 @@ namespace VaeGen.Spec.Checking
 
         private static SourceSpan SpanAt(string text, int index)
         {
-            int line = 0, column = 0;
-            for (int i = 0; i < index && i < text.Length; i++)
-            {
-                if (text[i] == '\n')
-                {
-                    line++;
-                    column = 0;
-                }
-                else
-                {
-                    column++;
-                }
-            }
-
+            var (line, column) = TextPosition.Of(text, index);
             return new SourceSpan(index, Math.Min(index + 1, text.Length), line, column, line, column + 1);
         }
 

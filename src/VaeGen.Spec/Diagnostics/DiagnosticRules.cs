@@ -246,6 +246,18 @@ namespace VaeGen.Spec.Diagnostics
             "An unexpected exception inside VaeGen while handling one spec (a bug: please report it with the spec).",
             "Report the spec and the message; other specs still generate.");
 
+        /// <summary>VAE9002.</summary>
+        public static readonly DiagnosticRule ManagedBackendPending = new DiagnosticRule(
+            "VAE9002", RuleCategory.Internal, Severity.Warning, "The managed backend is not available yet",
+            "backend: managed (in the spec or the VaeGenBackend property) in this version of VaeGen; the class gets its shape constants only.",
+            "Reference TorchSharp and use backend: torchsharp for a trainable model, or wait for the managed backend.");
+
+        /// <summary>VAE9003.</summary>
+        public static readonly DiagnosticRule TorchSharpMissing = new DiagnosticRule(
+            "VAE9003", RuleCategory.Internal, Severity.Error, "backend torchsharp needs a TorchSharp reference",
+            "backend: torchsharp (in the spec or the VaeGenBackend property) in a project that does not reference the TorchSharp assembly.",
+            "Add a PackageReference to TorchSharp-cpu 0.106.0 (or a CUDA package), or choose backend: managed.");
+
         /// <summary>Every rule, in ID order.</summary>
         public static IReadOnlyList<DiagnosticRule> All { get; } = new[]
         {
@@ -257,7 +269,7 @@ namespace VaeGen.Spec.Diagnostics
             InMismatch, PoolPaddingTooLarge, RedundantFlatten,
             LooksChannelsLast, LooksChannelsFirst, SigmoidTwice, BceWithoutSigmoid, BceTargetRange,
             SigmoidRange, BetaZero,
-            InternalError,
+            InternalError, ManagedBackendPending, TorchSharpMissing,
         };
     }
 }

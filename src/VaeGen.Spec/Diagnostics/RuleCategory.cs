@@ -15,7 +15,7 @@ namespace VaeGen.Spec.Diagnostics
         /// <summary>Channel order, loss and activation choices (VAE3xxx).</summary>
         Semantics,
 
-        /// <summary>Failures of VaeGen itself (VAE9xxx).</summary>
+        /// <summary>VaeGen itself: internal failures and what the chosen backend can generate (VAE9xxx).</summary>
         Internal,
     }
 }

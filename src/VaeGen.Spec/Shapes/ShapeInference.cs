@@ -42,6 +42,7 @@ namespace VaeGen.Spec.Shapes
 
             int errors = ErrorCount();
             var encoder = RunStage(spec.Encoder, syntax.Encoder, ModelStage.Encoder, "encoder", input, out var encoded);
+            bool encoderFailed = ErrorCount() > errors;
 
             long features = 0;
             if (encoded is { } e)
@@ -49,6 +50,11 @@ namespace VaeGen.Spec.Shapes
                 if (e.IsFlat)
                 {
                     features = e.Dimensions[0];
+                }
+                else if (encoderFailed)
+                {
+                    // The layer that failed already explains why the shape is off; don't pile on.
+                    features = SafeCount(e);
                 }
                 else
                 {
@@ -73,8 +79,9 @@ namespace VaeGen.Spec.Shapes
                 }
             }
 
+            int beforeDecoder = ErrorCount();
             var decoder = RunStage(spec.Decoder, syntax.Decoder, ModelStage.Decoder, "decoder", TensorShape.Flat(spec.Latent), out var decoded);
-            if (decoded is { } d && !d.Equals(input))
+            if (decoded is { } d && !d.Equals(input) && ErrorCount() == beforeDecoder)
             {
                 var at = syntax.Decoder.Count > 0 ? syntax.Decoder[syntax.Decoder.Count - 1].KindNode : syntax.NodeOrRoot("decoder");
                 string path = syntax.Decoder.Count > 0 ? syntax.Decoder[syntax.Decoder.Count - 1].Path : "decoder";

@@ -27,7 +27,8 @@ namespace VaeGen.Spec.Yaml
 
         public static YamlNode? Read(string text, DiagnosticBag bag, CancellationToken cancellationToken)
         {
-            var state = new ReaderState(bag);
+            var textEnd = EndOf(text);
+            var state = new ReaderState(bag, textEnd);
             ParsingEvent? last = null;
             try
             {
@@ -50,7 +51,7 @@ namespace VaeGen.Spec.Yaml
                             {
                                 if (documents > 0)
                                 {
-                                    bag.Report(DiagnosticRules.MultipleDocuments, ToSpan(start.Start, start.End), string.Empty,
+                                    bag.Report(DiagnosticRules.MultipleDocuments, ToSpan(start.Start, start.End, textEnd), string.Empty,
                                         "the file holds a second YAML document; a spec file holds exactly one");
                                     return null;
                                 }
@@ -66,7 +67,7 @@ namespace VaeGen.Spec.Yaml
                         case Scalar scalar:
                             {
                                 bool quoted = scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsEmpty && scalar.Tag.Value == StringTag);
-                                var node = new YamlScalar(scalar.Value, quoted, ToSpan(scalar.Start, scalar.End));
+                                var node = new YamlScalar(scalar.Value, quoted, ToSpan(scalar.Start, scalar.End, textEnd));
                                 if (!state.Complete(node, 1, scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value))
                                 {
                                     return null;
@@ -104,7 +105,7 @@ namespace VaeGen.Spec.Yaml
 
                             break;
                         case AnchorAlias alias:
-                            if (!state.Alias(alias.Value.Value, ToSpan(alias.Start, alias.End)))
+                            if (!state.Alias(alias.Value.Value, ToSpan(alias.Start, alias.End, textEnd)))
                             {
                                 return null;
                             }
@@ -128,22 +129,58 @@ namespace VaeGen.Spec.Yaml
             }
             catch (YamlException ex)
             {
-                var span = ToSpan(ex.Start, ex.End);
-                bag.Report(DiagnosticRules.YamlSyntax, span, string.Empty, DescribeSyntaxError(text, span, StripMarks(ex.Message)));
+                var span = ToSpan(ex.Start, ex.End, textEnd);
+                string message = StripMarks(ex.Message);
+
+                // YamlDotNet locates "invalid tab as indentation" at the start of the file; point at the tab.
+                int tab = message.IndexOf("tab", StringComparison.OrdinalIgnoreCase) >= 0 ? FindTabIndentation(text, last is null ? 0 : (int)Math.Min(last.Start.Index, text.Length)) : -1;
+                if (tab >= 0)
+                {
+                    span = SpanAt(text, tab);
+                }
+                else if (span.Start >= text.Length && state.InnermostOpenFlow(text) is { } flow)
+                {
+                    // At the end of the file YamlDotNet's mark lies past the last line; the cause is the unclosed '[' or '{'.
+                    ReportUnclosed(text, flow, bag);
+                    return null;
+                }
+                else if (span.Start >= text.Length)
+                {
+                    span = SpanAt(text, text.Length);
+                }
+
+                bag.Report(DiagnosticRules.YamlSyntax, span, string.Empty, DescribeSyntaxError(text, span, message));
                 return null;
             }
             catch (Exception ex)
             {
-                // YamlDotNet reports some malformed input (an unclosed '[' at the end of the file) with
-                // exceptions that carry no position; the last event read is the best place to point at.
-                var span = last is null ? SourceSpan.FileStart : ToSpan(last.Start, last.End);
+                // YamlDotNet reports some malformed input (an unclosed '[' or '{') with exceptions that
+                // carry no position: point at the innermost flow collection still open, else at the last event read.
+                if (state.InnermostOpenFlow(text) is { } flow)
+                {
+                    ReportUnclosed(text, flow, bag);
+                    return null;
+                }
+
+                var span = last is null ? SourceSpan.FileStart : ToSpan(last.Start, last.End, textEnd);
                 bag.Report(DiagnosticRules.YamlSyntax, span, string.Empty,
                     DescribeSyntaxError(text, span, "the YAML is incomplete or malformed after this point (" + ex.Message.TrimEnd('.') + "); check for an unclosed '[', '{' or quote"));
                 return null;
             }
         }
 
-        internal static SourceSpan ToSpan(Mark start, Mark end) =>
+        /// <summary>
+        /// A span from YamlDotNet marks. At the end of the text YamlDotNet's marks can lie on a line
+        /// past the last one; such marks are moved to the real end of the text.
+        /// </summary>
+        internal static SourceSpan ToSpan(Mark start, Mark end, Mark textEnd)
+        {
+            start = start.Index >= textEnd.Index ? textEnd : start;
+            end = end.Index >= textEnd.Index ? textEnd : end;
+            return ToSpan(start, end);
+        }
+
+        private static SourceSpan ToSpan(Mark start, Mark end) =>
             new SourceSpan(
                 (int)Math.Min(start.Index, int.MaxValue),
                 (int)Math.Min(end.Index, int.MaxValue),
@@ -151,6 +188,53 @@ namespace VaeGen.Spec.Yaml
                 (int)Math.Max(0, start.Column - 1),
                 (int)Math.Max(0, end.Line - 1),
                 (int)Math.Max(0, end.Column - 1));
+
+        private static void ReportUnclosed(string text, Mark flow, DiagnosticBag bag)
+        {
+            var at = ToSpan(flow, flow);
+            char open = text[(int)flow.Index];
+            bag.Report(DiagnosticRules.YamlSyntax, at, string.Empty,
+                DescribeSyntaxError(text, at, "this '" + open + "' is not closed, or what follows it is malformed; check for a missing '" + (open == '[' ? ']' : '}') + "' or an unclosed quote"));
+        }
+
+        /// <summary>The first tab in the indentation of a line at or after <paramref name="from"/>'s line, or -1.</summary>
+        private static int FindTabIndentation(string text, int from)
+        {
+            int lineStart = from;
+            while (lineStart > 0 && text[lineStart - 1] != '\n')
+            {
+                lineStart--;
+            }
+
+            for (int i = lineStart; i < text.Length; i++)
+            {
+                if (i == lineStart || text[i - 1] == '\n')
+                {
+                    for (int j = i; j < text.Length && (text[j] == ' ' || text[j] == '\t'); j++)
+                    {
+                        if (text[j] == '\t')
+                        {
+                            return j;
+                        }
+                    }
+                }
+            }
+
+            return -1;
+        }
+
+        private static SourceSpan SpanAt(string text, int index)
+        {
+            var (line, column) = TextPosition.Of(text, index);
+            return new SourceSpan(index, Math.Min(index + 1, text.Length), line, column, line, column + 1);
+        }
+
+        /// <summary>The end of the text as a YamlDotNet mark (1-based line and column).</summary>
+        private static Mark EndOf(string text)
+        {
+            var (line, column) = TextPosition.Of(text, text.Length);
+            return new Mark(text.Length, line + 1, column + 1);
+        }
 
         private static string StripMarks(string message)
         {
@@ -242,20 +326,37 @@ namespace VaeGen.Spec.Yaml
             private readonly DiagnosticBag _bag;
             private readonly Stack<Frame> _stack = new Stack<Frame>();
             private readonly Dictionary<string, (YamlNode Node, long Size)> _anchors = new Dictionary<string, (YamlNode, long)>(StringComparer.Ordinal);
+            private readonly Mark _textEnd;
             private long _expanded;
 
-            public ReaderState(DiagnosticBag bag)
+            public ReaderState(DiagnosticBag bag, Mark textEnd)
             {
                 _bag = bag;
+                _textEnd = textEnd;
             }
 
             public YamlNode? Root { get; private set; }
+
+            /// <summary>Where the innermost '[' or '{' that is still open starts, if any.</summary>
+            public Mark? InnermostOpenFlow(string text)
+            {
+                foreach (var frame in _stack)
+                {
+                    long index = frame.Start.Index;
+                    if (index >= 0 && index < text.Length && (text[(int)index] == '[' || text[(int)index] == '{'))
+                    {
+                        return frame.Start;
+                    }
+                }
+
+                return null;
+            }
 
             public bool Open(Frame frame)
             {
                 if (_stack.Count >= MaxDepth)
                 {
-                    var at = ToSpan(frame.Start, frame.Start);
+                    var at = ToSpan(frame.Start, frame.Start, _textEnd);
                     _bag.Report(DiagnosticRules.YamlTooComplex, at, ChildPath(),
                         "the YAML nests lists and maps more than " + MaxDepth + " levels deep; a spec needs at most five");
                     return false;
@@ -291,7 +392,7 @@ namespace VaeGen.Spec.Yaml
             public bool Close(Mark end)
             {
                 var frame = _stack.Pop();
-                var span = ToSpan(frame.Start, end);
+                var span = ToSpan(frame.Start, end, _textEnd);
                 YamlNode node = frame.IsMapping
                     ? new YamlMapping(frame.Entries.ToArray(), span)
                     : new YamlSequence(frame.Items.ToArray(), span);

@@ -1,0 +1,245 @@
+using System.Collections.Generic;
+using System.Linq;
+using VaeGen.Generators.Pipeline;
+using VaeGen.Spec.Model;
+using VaeGen.Spec.Shapes;
+using static VaeGen.Generators.Emitting.TorchSharpNames;
+
+namespace VaeGen.Generators.Emitting
+{
+    /// <summary>
+    /// Emits a spec's class as a TorchSharp <c>torch.nn.Module</c>: encoder and decoder Sequentials
+    /// and the two heads, registered by name so state_dict keys are PyTorch's, plus Encode,
+    /// Reparameterize, Decode, forward, Loss and Sample with the spec's layout and scale built in.
+    /// </summary>
+    internal static class TorchSharpEmitter
+    {
+        public static string Emit(EmitModel model)
+        {
+            var plan = model.Plan!;
+            var spec = plan.Spec;
+            var w = new SourceWriter();
+            ClassPreamble.WriteFileHeader(w, model.SpecFileName);
+            w.Line("namespace " + model.Namespace);
+            w.Open();
+            ClassPreamble.WriteClassDocs(w, model,
+                "Tensors flow batch-first. Wrap each training step in <c>torch.NewDisposeScope()</c> so intermediate tensors are freed.",
+                Literals.Xml(DecodeReturns(spec)));
+            ClassPreamble.WriteGeneratedCodeAttribute(w);
+            w.Line("public sealed partial class " + model.ClassName + " : " + Nn + ".Module<" + Tensor + ", " + ForwardResult + ">");
+            w.Open();
+            ClassPreamble.WriteConstants(w, plan);
+            w.Line();
+            WriteFields(w, plan);
+            WriteConstructor(w, model);
+            WriteEncode(w, model);
+            WriteReparameterize(w);
+            WriteDecode(w, spec);
+            WriteForward(w);
+            WriteLoss(w, spec);
+            WriteSample(w, spec);
+            TorchSharpShapeGuard.Write(w, model);
+            w.Close();
+            w.Close();
+            return w.ToString();
+        }
+
+        internal static string DecodeReturns(VaeSpec spec)
+        {
+            string layout = spec.Input.Layout == InputLayout.Nhwc ? "(B, H, W, C), the declared nhwc layout" : "(B, C, H, W)";
+            string range = spec.Input.Scale == 1 ? string.Empty : " (the data's range divided by InputScale)";
+            return spec.Reconstruction switch
+            {
+                ReconstructionKind.BceLogits => "Decode returns logits shaped " + layout + ": apply torch.sigmoid for pixel probabilities. Loss applies the sigmoid itself (binary_cross_entropy_with_logits); Sample returns probabilities.",
+                ReconstructionKind.Bce => "Decode returns probabilities in [0, 1] shaped " + layout + " (the decoder ends in sigmoid)" + range + ".",
+                _ => "Decode returns the reconstruction itself shaped " + layout + ", in the model's value range" + range + ".",
+            };
+        }
+
+        private static void WriteFields(SourceWriter w, ModelPlan plan)
+        {
+            w.Doc("<summary>The encoder: " + Literals.Xml(plan.InputShape + " -> [" + plan.EncodedFeatures + "]") + " per sample; state_dict keys <c>encoder.{i}.*</c>.</summary>");
+            w.Line("private readonly " + Sequential + " encoder;");
+            w.Line();
+            w.Doc("<summary>The mu head: linear " + plan.EncodedFeatures + " -&gt; " + plan.Spec.Latent + ".</summary>");
+            w.Line("private readonly " + Linear + " fc_mu;");
+            w.Line();
+            w.Doc("<summary>The logvar head (log sigma^2): linear " + plan.EncodedFeatures + " -&gt; " + plan.Spec.Latent + ".</summary>");
+            w.Line("private readonly " + Linear + " fc_logvar;");
+            w.Line();
+            w.Doc("<summary>The decoder: " + Literals.Xml("[" + plan.Spec.Latent + "] -> " + plan.InputShape) + " per sample; state_dict keys <c>decoder.{i}.*</c>.</summary>");
+            w.Line("private readonly " + Sequential + " decoder;");
+            w.Line();
+        }
+
+        private static void WriteConstructor(SourceWriter w, EmitModel model)
+        {
+            var plan = model.Plan!;
+            w.Doc("<summary>Creates the model with PyTorch's default initialisation.</summary>");
+            w.Doc("<param name=\"name\">The module's name (not part of state_dict keys).</param>");
+            w.Doc("<param name=\"device\">Where to put the parameters; the CPU when null.</param>");
+            w.Line("public " + model.ClassName + "(string name = " + Literals.String(model.ClassName) + ", " + Device + "? device = null)");
+            w.Line("    : base(name)");
+            w.Open();
+            WriteSequential(w, "encoder", plan.Encoder);
+            w.Line("fc_mu = " + TorchSharpLayers.Factory(plan.Mu) + ";");
+            w.Line("fc_logvar = " + TorchSharpLayers.Factory(plan.LogVar) + ";");
+            WriteSequential(w, "decoder", plan.Decoder);
+            w.Line();
+            w.Line("// Registered by name, not by reflection: RegisterComponents finds nothing under NativeAOT (TorchSharp issue 934).");
+            w.Line("register_module(\"encoder\", encoder);");
+            w.Line("register_module(\"fc_mu\", fc_mu);");
+            w.Line("register_module(\"fc_logvar\", fc_logvar);");
+            w.Line("register_module(\"decoder\", decoder);");
+            w.Line("if (device is not null)");
+            w.Open();
+            w.Line(ModuleExtensions + ".to(this, device);");
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteSequential(SourceWriter w, string field, IReadOnlyList<LayerPlan> rows)
+        {
+            if (rows.Count == 0)
+            {
+                w.Line(field + " = " + Nn + ".Sequential();");
+                return;
+            }
+
+            w.Line(field + " = " + Nn + ".Sequential(");
+            w.Open();
+            for (int i = 0; i < rows.Count; i++)
+            {
+                w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
+                w.Line(TorchSharpLayers.Factory(rows[i]) + (i == rows.Count - 1 ? string.Empty : ","));
+            }
+
+            w.Close(");");
+        }
+
+        private static void WriteEncode(SourceWriter w, EmitModel model)
+        {
+            var spec = model.Plan!.Spec;
+            w.Doc("<summary>Encodes a batch into the parameters of q(z|x).</summary>");
+            w.Doc("<param name=\"x\">The batch, " + Literals.Xml(BatchShape(spec)) + " (" + ClassPreamble.Layout(spec.Input.Layout) + ") with values in " + Literals.Xml(RangeText(spec)) + ".</param>");
+            w.Doc("<returns>mu and logvar (log sigma^2), each (B, " + spec.Latent + ").</returns>");
+            w.Doc("<exception cref=\"global::System.ArgumentException\">x is not shaped " + Literals.Xml(BatchShape(spec)) + "; the message names the permute call when only the order is wrong.</exception>");
+            w.Line("public " + EncodeResult + " Encode(" + Tensor + " x)");
+            w.Open();
+            w.Line("CheckInput(x, nameof(x));");
+            w.Line("var h = " + ToModelSpace(spec, "x") + ";");
+            w.Line("h = encoder.call(h);");
+            w.Line("return (fc_mu.call(h), fc_logvar.call(h));");
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteReparameterize(SourceWriter w)
+        {
+            w.Doc("<summary>Draws z = mu + exp(0.5 * logvar) * eps with eps ~ N(0, I), differentiably in mu and logvar.</summary>");
+            w.Line("public " + Tensor + " Reparameterize(" + Tensor + " mu, " + Tensor + " logVar)");
+            w.Open();
+            w.Line("var std = (0.5 * logVar).exp();");
+            w.Line("return mu + (std * " + Torch + ".randn_like(std));");
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteDecode(SourceWriter w, VaeSpec spec)
+        {
+            w.Doc("<summary>Decodes latent vectors z, (B, " + spec.Latent + ").</summary>");
+            w.Doc("<returns>" + Literals.Xml(DecodeReturns(spec)) + "</returns>");
+            w.Line("public " + Tensor + " Decode(" + Tensor + " z)");
+            w.Open();
+            w.Line("var y = decoder.call(z);");
+            w.Line("return " + (spec.Input.Layout == InputLayout.Nhwc ? "y.permute(0, 2, 3, 1)" : "y") + ";");
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteForward(SourceWriter w)
+        {
+            w.Doc("<summary>Encodes, draws z and decodes.</summary>");
+            w.Doc("<returns>The reconstruction (see <see cref=\"Decode\"/>), mu and logvar.</returns>");
+            w.Line("public override " + ForwardResult + " forward(" + Tensor + " x)");
+            w.Open();
+            w.Line("var (mu, logVar) = Encode(x);");
+            w.Line("var reconstruction = Decode(Reparameterize(mu, logVar));");
+            w.Line("return (reconstruction, mu, logVar);");
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteLoss(SourceWriter w, VaeSpec spec)
+        {
+            string reduce = spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean";
+            w.Doc("<summary>Runs the model on x and returns its loss; see the other overload.</summary>");
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x)");
+            w.Open();
+            w.Line("var (reconstruction, mu, logVar) = forward(x);");
+            w.Line("return Loss(x, reconstruction, mu, logVar);");
+            w.Close();
+            w.Line();
+            w.Doc("<summary>");
+            w.Doc(Literals.Xml("The VAE loss as the spec defines it: per sample, recon_i = " + ReconText(spec) + " " + (reduce == "sum" ? "summed" : "averaged") + " over C, H, W and kl_i = 0.5 * sum_k (exp(logvar_k) + mu_k^2 - 1 - logvar_k); then Total = mean_i(recon_i + Beta * kl_i)."));
+            w.Doc("</summary>");
+            w.Doc("<param name=\"x\">The batch the reconstruction was made from, as given to <see cref=\"Encode\"/>.</param>");
+            w.Doc("<param name=\"reconstruction\">What <see cref=\"Decode\"/> returned.</param>");
+            w.Doc("<param name=\"mu\">mu from <see cref=\"Encode\"/>.</param>");
+            w.Doc("<param name=\"logVar\">logvar from <see cref=\"Encode\"/>.</param>");
+            w.Doc("<returns>Scalars: the total, and the batch means of the reconstruction and KL terms (Total = Reconstruction + Beta * Kl).</returns>");
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " reconstruction, " + Tensor + " mu, " + Tensor + " logVar)");
+            w.Open();
+            w.Line("CheckInput(x, nameof(x));");
+            w.Line("var target = " + (spec.Input.Scale == 1 ? "x" : "x / InputScale") + ";");
+            string perElement = spec.Reconstruction switch
+            {
+                ReconstructionKind.BceLogits => Functional + ".binary_cross_entropy_with_logits(reconstruction, target, reduction: " + Reduction + ".None)",
+                ReconstructionKind.Bce => Functional + ".binary_cross_entropy(reconstruction, target, reduction: " + Reduction + ".None)",
+                _ => "(reconstruction - target).pow(2)",
+            };
+            w.Line("var recon = " + perElement + "." + reduce + "(new long[] { 1, 2, 3 });");
+            w.Line("var kl = 0.5 * (logVar.exp() + mu.pow(2) - 1 - logVar).sum(new long[] { 1 });");
+            w.Line("var total = (recon + (Beta * kl)).mean();");
+            w.Line("return (total, recon.mean(), kl.mean());");
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteSample(SourceWriter w, VaeSpec spec)
+        {
+            w.Doc("<summary>Draws <paramref name=\"count\"/> samples: z ~ N(0, I) decoded" + (spec.Reconstruction == ReconstructionKind.BceLogits ? ", through a sigmoid since the decoder outputs logits" : string.Empty) + ". Call eval() first if the decoder has dropout or batchnorm.</summary>");
+            w.Doc("<param name=\"count\">How many samples.</param>");
+            w.Doc("<param name=\"device\">Where to draw z; the device of the model's parameters when null.</param>");
+            w.Doc("<returns>" + Literals.Xml("(count, " + BatchShape(spec).Substring(4)) + " in [0, 1] for bce and bce_logits, else in the model's value range.</returns>");
+            w.Line("public " + Tensor + " Sample(long count, " + Device + "? device = null)");
+            w.Open();
+            w.Line("using (" + Torch + ".no_grad())");
+            w.Open();
+            w.Line("var z = " + Torch + ".randn(new long[] { count, LatentDim }, device: device ?? fc_mu.weight!.device);");
+            w.Line("var y = " + (spec.Reconstruction == ReconstructionKind.BceLogits ? "decoder.call(z).sigmoid()" : "decoder.call(z)") + ";");
+            w.Line("return " + (spec.Input.Layout == InputLayout.Nhwc ? "y.permute(0, 2, 3, 1)" : "y") + ";");
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        private static string ToModelSpace(VaeSpec spec, string x)
+        {
+            string h = spec.Input.Layout == InputLayout.Nhwc ? x + ".permute(0, 3, 1, 2)" : x;
+            return spec.Input.Scale == 1 ? h : h + " / InputScale";
+        }
+
+        internal static string BatchShape(VaeSpec spec) => "(B, " + string.Join(", ", spec.Input.Shape.Select(Literals.Long)) + ")";
+
+        private static string RangeText(VaeSpec spec) => "[" + Literals.Double(spec.Input.RangeMin) + ", " + Literals.Double(spec.Input.RangeMax) + "]";
+
+        private static string ReconText(VaeSpec spec) => spec.Reconstruction switch
+        {
+            ReconstructionKind.BceLogits => "binary_cross_entropy_with_logits(reconstruction, x / InputScale)",
+            ReconstructionKind.Bce => "binary_cross_entropy(reconstruction, x / InputScale)",
+            _ => "(reconstruction - x / InputScale)^2",
+        };
+    }
+}

@@ -1,0 +1,23 @@
+using VaeGen.Spec.Model;
+
+namespace VaeGen.Generators.Pipeline
+{
+    /// <summary>Which backend a spec gets: the spec's <c>backend:</c>, else VaeGenBackend, else TorchSharp when referenced, else Managed.</summary>
+    internal static class BackendChoice
+    {
+        public static (ModelBackend Backend, bool Explicit) Resolve(ModelBackend? fromSpec, GeneratorOptions options, bool torchSharpReferenced)
+        {
+            if (fromSpec is { } spec)
+            {
+                return (spec, true);
+            }
+
+            if (options.Backend is { } property)
+            {
+                return (property, true);
+            }
+
+            return (torchSharpReferenced ? ModelBackend.TorchSharp : ModelBackend.Managed, false);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using VaeGen.Generators.Tests.Harness;
+using Xunit;
+
+namespace VaeGen.Generators.Tests;
+
+/// <summary>Backend choice without TorchSharp referenced (the TorchSharp surface tests cover the referenced case).</summary>
+public class BackendSelectionTests
+{
+    private static GeneratorRunResult Run(string yaml, string? backendProperty)
+    {
+        var properties = new Dictionary<string, string> { ["build_property.RootNamespace"] = "Consumer" };
+        if (backendProperty is not null)
+        {
+            properties["build_property.VaeGenBackend"] = backendProperty;
+        }
+
+        return new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", yaml) }, properties).Run();
+    }
+
+    private static readonly string Mlp = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
+
+    [Fact]
+    public void Without_TorchSharp_the_default_is_managed_and_quiet()
+    {
+        var result = Run(Mlp, null);
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains("public const int LatentDim = 20;", Assert.Single(result.GeneratedSources).SourceText.ToString());
+    }
+
+    [Fact]
+    public void Choosing_managed_explicitly_warns_that_it_is_not_generated_yet()
+    {
+        var diagnostic = Assert.Single(Run(Mlp, "Managed").Diagnostics);
+        Assert.Equal("VAE9002", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(2, diagnostic.Location.GetLineSpan().StartLinePosition.Line); // at the spec's name
+    }
+
+    [Fact]
+    public void Choosing_torchsharp_without_a_reference_is_an_error_that_says_what_to_add()
+    {
+        var diagnostic = Assert.Single(Run(Mlp, "TorchSharp").Diagnostics);
+        Assert.Equal("VAE9003", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains("TorchSharp-cpu", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void The_spec_backend_key_overrides_the_property()
+    {
+        var result = Run(Mlp.Replace("latent: 20", "latent: 20\nbackend: torchsharp"), "Managed");
+        Assert.Equal("VAE9003", Assert.Single(result.Diagnostics).Id);
+        Assert.Contains("the spec's backend: key", result.Diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_broken_spec_keeps_user_code_compiling()
+    {
+        string broken = Mlp.Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]");
+        var harness = new GeneratorHarness(
+            new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", broken) },
+            null,
+            "namespace Consumer { internal static class Program { private static void Main() { System.Console.WriteLine(VaeGen.Specs.FashionMlpVae.SpecErrors); } } }");
+        var result = harness.Run();
+        Assert.Equal("VAE2008", Assert.Single(result.Diagnostics).Id);
+        Assert.Empty(harness.CompileDiagnostics());
+        Assert.Contains("fashion_mlp.vae.yaml(18,16): error VAE2008", Assert.Single(result.GeneratedSources).SourceText.ToString());
+    }
+}
