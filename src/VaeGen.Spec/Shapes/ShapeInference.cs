@@ -409,7 +409,7 @@ namespace VaeGen.Spec.Shapes
             };
             string runtime = module.Length > 0
                 ? " TorchSharp would throw \"Expected 3D (unbatched) or 4D (batched) input with " + (inChannels.HasValue ? N(inChannels.Value) : "C") + " channels to " + module + ".\"."
-                : layer is UpsampleSpec ? " PyTorch would throw \"scale_factor shape must match input shape. Input is 0D, scale_factor size is [2]\"." : " PyTorch would reject the 2-D batch.";
+                : " At run time the 2-D batch (B, " + (input.IsFlat ? N(input.Dimensions[0]) : "N") + ") would be rejected: " + layer.Keyword + " works on 4-D (B, C, H, W) tensors.";
             string suggestion = input.IsFlat ? " Fix: add '- unflatten: [C, H, W]' before it, with C*H*W = " + N(input.Dimensions[0]) : " Fix: give it a [C, H, W] input";
             _bag.Report(DiagnosticRules.NeedsImage, where.KindNode, where.Path,
                 layer.Keyword + " needs [C, H, W] but gets " + (input.IsFlat ? "the flat vector " : string.Empty) + input + " from " + previous + "." + runtime + suggestion);

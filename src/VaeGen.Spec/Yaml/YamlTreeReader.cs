@@ -328,6 +328,7 @@ namespace VaeGen.Spec.Yaml
             private readonly Dictionary<string, (YamlNode Node, long Size)> _anchors = new Dictionary<string, (YamlNode, long)>(StringComparer.Ordinal);
             private readonly Mark _textEnd;
             private long _expanded;
+            private bool _aliasesUsed;
 
             public ReaderState(DiagnosticBag bag, Mark textEnd)
             {
@@ -415,12 +416,14 @@ namespace VaeGen.Spec.Yaml
             {
                 // Each alias use counts the whole subtree it stands for: that is what any consumer
                 // walking the tree would visit, and what an expansion bomb inflates.
+                _aliasesUsed |= aliasSpan is not null;
                 _expanded += aliasSpan is null ? (countSelf ? 1 : 0) : size;
                 if (_expanded > MaxExpandedNodes)
                 {
-                    _bag.Report(DiagnosticRules.YamlTooComplex, aliasSpan ?? node.Span, string.Empty,
-                        "anchors and aliases expand this YAML to more than " + MaxExpandedNodes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) +
-                        " nodes (an alias expansion bomb); write the spec without nested aliases");
+                    string limit = MaxExpandedNodes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+                    _bag.Report(DiagnosticRules.YamlTooComplex, aliasSpan ?? node.Span, string.Empty, _aliasesUsed
+                        ? "anchors and aliases expand this YAML to more than " + limit + " nodes (an alias expansion bomb); write the spec without nested aliases"
+                        : "the YAML holds more than " + limit + " values, far more than any spec needs; is this the right file?");
                     return false;
                 }
 
