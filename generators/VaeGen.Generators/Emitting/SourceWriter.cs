@@ -22,6 +22,12 @@ namespace VaeGen.Generators.Emitting
             _text.Append('\n');
         }
 
+        /// <summary>Indents the following lines without writing a brace (argument lists).</summary>
+        public void Indent() => _indent++;
+
+        /// <summary>Undoes <see cref="Indent"/>.</summary>
+        public void Unindent() => _indent = Math.Max(0, _indent - 1);
+
         /// <summary>Writes <c>{</c> and indents.</summary>
         public void Open()
         {

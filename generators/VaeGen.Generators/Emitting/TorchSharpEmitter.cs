@@ -108,14 +108,14 @@ namespace VaeGen.Generators.Emitting
             }
 
             w.Line(field + " = " + Nn + ".Sequential(");
-            w.Open();
+            w.Indent();
             for (int i = 0; i < rows.Count; i++)
             {
                 w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
-                w.Line(TorchSharpLayers.Factory(rows[i]) + (i == rows.Count - 1 ? string.Empty : ","));
+                w.Line(TorchSharpLayers.Factory(rows[i]) + (i == rows.Count - 1 ? ");" : ","));
             }
 
-            w.Close(");");
+            w.Unindent();
         }
 
         private static void WriteEncode(SourceWriter w, EmitModel model)

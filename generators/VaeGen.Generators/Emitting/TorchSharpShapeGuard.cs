@@ -22,24 +22,25 @@ namespace VaeGen.Generators.Emitting
             w.Line("private static void CheckInput(" + Tensor + " x, string parameterName)");
             w.Open();
             w.Line("long[] actual = x.shape;");
-            w.Line("if (actual.Length == 4 && actual[1] == " + shape[0] + " && actual[2] == " + shape[1] + " && actual[3] == " + shape[2] + ")");
+            w.Line("if (actual.Length != 4 || actual[1] != " + shape[0] + " || actual[2] != " + shape[1] + " || actual[3] != " + shape[2] + ")");
             w.Open();
-            w.Line("return;");
+            w.Line("throw new global::System.ArgumentException(DescribeBadInput(actual), parameterName);");
+            w.Close();
             w.Close();
             w.Line();
+
+            w.Doc("<summary>Why <paramref name=\"actual\"/> is not a valid input shape, and how to fix it.</summary>");
+            w.Line("private static string DescribeBadInput(long[] actual)");
+            w.Open();
             w.Line("string message = " + Literals.String(model.ClassName + " expects a batch shaped " + expected + " (" + layout + "), but got (") +
                    " + string.Join(\", \", actual) + \").\";");
             w.Line("if (actual.Length == 4 && FindPermutation(actual) is { } order)");
             w.Open();
-            w.Line("message += \" The sizes are right but in the wrong order" + (spec.Input.Layout == InputLayout.Nhwc ? " (channels-first data?)" : " (channels-last data?)") +
-                   ": x.permute(0, \" + string.Join(\", \", order) + \") gives " + expected + ".\";");
-            w.Close();
-            w.Line("else if (actual.Length == 3)");
-            w.Open();
-            w.Line("message += \" For a single sample, add the batch dimension: x.unsqueeze(0).\";");
+            w.Line("return message + \" The sizes are right but in the wrong order" + (spec.Input.Layout == InputLayout.Nhwc ? " (channels-first data?)" : " (channels-last data?)") +
+                   ": x.permute(\" + string.Join(\", \", order) + \") gives " + expected + ".\";");
             w.Close();
             w.Line();
-            w.Line("throw new global::System.ArgumentException(message, parameterName);");
+            w.Line("return actual.Length == 3 ? message + \" For a single sample, add the batch dimension: x.unsqueeze(0).\" : message;");
             w.Close();
             w.Line();
 

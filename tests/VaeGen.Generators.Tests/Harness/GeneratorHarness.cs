@@ -36,6 +36,16 @@ internal sealed class GeneratorHarness
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
 
+    /// <summary>The compile-only TorchSharp surface (tests/TorchSharp.Surface), copied beside the tests.</summary>
+    public static readonly string TorchSharpSurfacePath = Path.Combine(AppContext.BaseDirectory, "torchsharp-surface", "TorchSharp.dll");
+
+    /// <summary>Adds the TorchSharp surface to the compilation, as a project referencing TorchSharp has it.</summary>
+    public GeneratorHarness WithTorchSharp()
+    {
+        Compilation = Compilation.AddReferences(MetadataReference.CreateFromFile(TorchSharpSurfacePath));
+        return this;
+    }
+
     public Compilation Compilation { get; private set; }
 
     public GeneratorDriver Driver { get; private set; }

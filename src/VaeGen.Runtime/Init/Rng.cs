@@ -1,0 +1,121 @@
+using System;
+
+namespace VaeGen.Runtime.Init;
+
+/// <summary>
+/// A seeded xoshiro256** generator whose output is the same on every platform, runtime and thread count.
+/// </summary>
+/// <remarks>
+/// Only integer operations and IEEE-exact float operations (+, -, *, /, sqrt) touch the stream,
+/// and the normal sampler uses <see cref="DeterministicMath.Log"/> instead of the C library's log,
+/// whose last bit may differ between platforms. The generator is not thread-safe; give each
+/// consumer its own instance (see <see cref="Fork"/>).
+/// </remarks>
+public sealed class Rng
+{
+    private ulong _s0;
+    private ulong _s1;
+    private ulong _s2;
+    private ulong _s3;
+    private double _spareNormal;
+    private bool _hasSpareNormal;
+
+    /// <summary>Creates a generator from a 64-bit seed, expanded with SplitMix64 as the xoshiro authors recommend.</summary>
+    /// <param name="seed">The seed.</param>
+    public Rng(ulong seed)
+    {
+        ulong x = seed;
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
+    }
+
+    /// <summary>The next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>A uniform float in [0, 1) with 24 random bits, as PyTorch draws floats.</summary>
+    public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
+
+    /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A uniform float in [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    /// <param name="low">Inclusive lower bound.</param>
+    /// <param name="high">Exclusive upper bound.</param>
+    public float NextUniform(double low, double high) => (float)(low + ((high - low) * NextDouble()));
+
+    /// <summary>A standard normal sample (Marsaglia's polar method; the second value of each pair is kept for the next call).</summary>
+    public double NextNormal()
+    {
+        if (_hasSpareNormal)
+        {
+            _hasSpareNormal = false;
+            return _spareNormal;
+        }
+
+        double u, v, s;
+        do
+        {
+            u = (2.0 * NextDouble()) - 1.0;
+            v = (2.0 * NextDouble()) - 1.0;
+            s = (u * u) + (v * v);
+        }
+        while (s >= 1.0 || s == 0.0);
+
+        double f = Math.Sqrt(-2.0 * DeterministicMath.Log(s) / s);
+        _spareNormal = v * f;
+        _hasSpareNormal = true;
+        return u * f;
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with standard normal samples.</summary>
+    /// <param name="destination">The values to overwrite.</param>
+    public void FillNormal(Span<float> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = (float)NextNormal();
+        }
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with uniform samples in [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    /// <param name="destination">The values to overwrite.</param>
+    /// <param name="low">Inclusive lower bound.</param>
+    /// <param name="high">Exclusive upper bound.</param>
+    public void FillUniform(Span<float> destination, double low, double high)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = NextUniform(low, high);
+        }
+    }
+
+    /// <summary>
+    /// A new generator seeded from this one's stream, so independent consumers (dropout, sampling)
+    /// do not shift each other's sequences.
+    /// </summary>
+    public Rng Fork() => new(NextUInt64());
+
+    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
+
+    private static ulong SplitMix64(ref ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        ulong z = x;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

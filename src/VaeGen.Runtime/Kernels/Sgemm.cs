@@ -1,0 +1,588 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading;
+
+namespace VaeGen.Runtime.Kernels;
+
+/// <summary>
+/// Single-precision GEMM on row-major matrices: C = op(A) op(B), or C += op(A) op(B).
+/// </summary>
+/// <remarks>
+/// <para>
+/// GotoBLAS/BLIS structure: B is packed into KC x NC panels of NR-wide column strips, A into
+/// MC x KC panels of MR-high row strips, and a register-blocked micro-kernel multiplies one
+/// MR-strip by one NR-strip. The A strip (MR x KC) is reused across a whole B panel so it stays in
+/// L1 while the B panel streams from L2. Transposed operands are handled entirely by packing.
+/// </para>
+/// <para>
+/// Determinism: each element of C is computed by exactly one thread, summing over K in the same
+/// KC blocks in the same order whatever the thread count, so results do not depend on the
+/// number of cores. They do depend on the instruction set (FMA vs. separate multiply-add).
+/// </para>
+/// </remarks>
+public static unsafe class Sgemm
+{
+    private const int KC = 256;
+    private const int MC = 192;
+    private const int NC = 512;
+
+    /// <summary>
+    /// Below this many multiply-adds one thread beats two: waking a sleeping worker costs tens of
+    /// microseconds (SgemmBenchmarks.ParallelThresholdSweep: 192^3 was faster on one thread, 256^3 on two).
+    /// </summary>
+    internal static long ParallelThreshold { get; set; } = 1L << 23;
+
+    private static readonly int MR;
+    private static readonly int NR;
+    private static int s_maxThreads = Math.Max(1, Environment.ProcessorCount);
+
+    [ThreadStatic]
+    private static float[]? t_packA;
+
+    [ThreadStatic]
+    private static float[]? t_packB;
+
+#pragma warning disable CA1810 // the tile shape depends on a hardware probe; a static constructor keeps MR/NR readonly
+    static Sgemm()
+#pragma warning restore CA1810
+    {
+        if (Avx512F.IsSupported)
+        {
+            MR = 12;
+            NR = 32;
+        }
+        else if (Fma.IsSupported && Avx.IsSupported)
+        {
+            MR = 6;
+            NR = 16;
+        }
+        else
+        {
+            MR = 4;
+            NR = 8;
+        }
+    }
+
+    /// <summary>
+    /// The most threads one multiplication uses (default: the logical core count). Results are
+    /// identical for every value; tests lower it to prove that.
+    /// </summary>
+    public static int MaxThreads
+    {
+        get => Volatile.Read(ref s_maxThreads);
+        set => Volatile.Write(ref s_maxThreads, value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    /// <summary>The instruction set the micro-kernel uses, for benchmark reports.</summary>
+    public static string KernelName =>
+        Avx512F.IsSupported ? $"avx512 {MR}x{NR}" : Fma.IsSupported ? $"avx2+fma {MR}x{NR}" : $"scalar {MR}x{NR}";
+
+    /// <summary>
+    /// Computes C = op(A) op(B) (or adds it to C when <paramref name="accumulate"/>), where op(A) is
+    /// m x k and op(B) is k x n, all row-major.
+    /// </summary>
+    /// <param name="transA">False: A is m x k with row stride lda. True: A is k x m and op(A) = A^T.</param>
+    /// <param name="transB">False: B is k x n with row stride ldb. True: B is n x k and op(B) = B^T.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The shared dimension.</param>
+    /// <param name="a">A's storage.</param>
+    /// <param name="lda">A's row stride.</param>
+    /// <param name="b">B's storage.</param>
+    /// <param name="ldb">B's row stride.</param>
+    /// <param name="c">C's storage.</param>
+    /// <param name="ldc">C's row stride.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    public static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate)
+    {
+        if (m < 0 || n < 0 || k < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), "GEMM dimensions must be non-negative.");
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        CheckOperand(a.Length, transA ? k : m, transA ? m : k, lda, "A");
+        CheckOperand(b.Length, transB ? n : k, transB ? k : n, ldb, "B");
+        CheckOperand(c.Length, m, n, ldc, "C");
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    c.Slice(i * ldc, n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var job = new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            int threads = ThreadCount(m, n, k);
+            if (threads == 1)
+            {
+                job.Run(0, m, 0, n);
+            }
+            else
+            {
+                RunParallel(job, threads);
+            }
+        }
+    }
+
+    private static int ThreadCount(int m, int n, int k)
+    {
+        int maxThreads = MaxThreads;
+        if (maxThreads == 1 || (long)m * n * k < ParallelThreshold)
+        {
+            return 1;
+        }
+
+        // Split the larger output dimension; each part must hold at least one full tile.
+        int parts = n >= m ? n / NR : m / MR;
+        return Math.Clamp(parts, 1, maxThreads);
+    }
+
+    private static void RunParallel(in Job job, int threads) => ForkJoin.Run(new ParallelJob(job), threads);
+
+    private static void CheckOperand(int length, int rows, int cols, int ld, string name)
+    {
+        if (ld < cols)
+        {
+            throw new ArgumentException($"GEMM: leading dimension of {name} ({ld}) is smaller than its {cols} columns.");
+        }
+
+        long needed = ((long)(rows - 1) * ld) + cols;
+        if (rows > 0 && cols > 0 && length < needed)
+        {
+            throw new ArgumentException($"GEMM: {name} needs {needed} elements ({rows}x{cols}, ld {ld}) but has {length}.");
+        }
+    }
+
+    /// <summary>Part t of T computes a fixed contiguous range of whole tiles, so thread t always owns the same elements of C.</summary>
+    private readonly struct ParallelJob : IForkJoinBody
+    {
+        private readonly Job _job;
+
+        public ParallelJob(in Job job) => _job = job;
+
+        public void Run(int part, int parts)
+        {
+            bool splitN = _job.N >= _job.M;
+            int unit = splitN ? NR : MR;
+            int total = splitN ? _job.N : _job.M;
+            int units = (total + unit - 1) / unit;
+            int lo = (int)((long)units * part / parts) * unit;
+            int hi = Math.Min(total, (int)((long)units * (part + 1) / parts) * unit);
+            if (splitN)
+            {
+                _job.Run(0, _job.M, lo, hi);
+            }
+            else
+            {
+                _job.Run(lo, hi, 0, _job.N);
+            }
+        }
+    }
+
+    private readonly struct Job
+    {
+        public readonly bool TransA;
+        public readonly bool TransB;
+        public readonly int M;
+        public readonly int N;
+        public readonly int K;
+        public readonly float* A;
+        public readonly int Lda;
+        public readonly float* B;
+        public readonly int Ldb;
+        public readonly float* C;
+        public readonly int Ldc;
+        public readonly bool Accumulate;
+
+        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+        {
+            TransA = transA;
+            TransB = transB;
+            M = m;
+            N = n;
+            K = k;
+            A = a;
+            Lda = lda;
+            B = b;
+            Ldb = ldb;
+            C = c;
+            Ldc = ldc;
+            Accumulate = accumulate;
+        }
+
+        /// <summary>Computes the block C[m0..m1, n0..n1] on the calling thread.</summary>
+        public void Run(int m0, int m1, int n0, int n1)
+        {
+            int mr = MR;
+            int nr = NR;
+            float[] packA = t_packA ??= new float[MC * KC];
+            float[] packB = t_packB ??= new float[KC * (NC + 32)];
+            float* tile = stackalloc float[16 * 32];
+            fixed (float* ap = packA)
+            fixed (float* bp = packB)
+            {
+                for (int jc = n0; jc < n1; jc += NC)
+                {
+                    int nc = Math.Min(NC, n1 - jc);
+                    for (int pc = 0; pc < K; pc += KC)
+                    {
+                        int kc = Math.Min(KC, K - pc);
+                        bool overwrite = pc == 0 && !Accumulate;
+                        PackB(bp, pc, kc, jc, nc, nr);
+                        for (int ic = m0; ic < m1; ic += MC)
+                        {
+                            int mc = Math.Min(MC, m1 - ic);
+                            PackA(ap, ic, mc, pc, kc, mr);
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int mEff = Math.Min(mr, mc - ir);
+                                float* aStrip = ap + (ir * kc);
+                                for (int jr = 0; jr < nc; jr += nr)
+                                {
+                                    int nEff = Math.Min(nr, nc - jr);
+                                    float* bStrip = bp + (jr * kc);
+                                    float* cTile = C + ((long)(ic + ir) * Ldc) + jc + jr;
+                                    if (mEff == mr && nEff == nr)
+                                    {
+                                        Kernel(aStrip, bStrip, kc, cTile, Ldc, overwrite);
+                                    }
+                                    else
+                                    {
+                                        // Edge tile: compute the full tile into scratch, then copy the valid part.
+                                        Kernel(aStrip, bStrip, kc, tile, nr, overwrite: true);
+                                        for (int r = 0; r < mEff; r++)
+                                        {
+                                            float* src = tile + (r * nr);
+                                            float* dst = cTile + ((long)r * Ldc);
+                                            if (overwrite)
+                                            {
+                                                for (int j = 0; j < nEff; j++)
+                                                {
+                                                    dst[j] = src[j];
+                                                }
+                                            }
+                                            else
+                                            {
+                                                for (int j = 0; j < nEff; j++)
+                                                {
+                                                    dst[j] += src[j];
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Packs op(A)[ic.., pc..] into MR-high strips, k-major inside a strip, zero-padding the last strip.</summary>
+        private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
+        {
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* strip = dst + (ir * kc);
+                if (TransA)
+                {
+                    // op(A)(i, p) = A[p, i]: for each p the strip's rows are contiguous in memory.
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = A + ((long)(pc + p) * Lda) + ic + ir;
+                        float* d = strip + (p * mr);
+                        int r = 0;
+                        for (; r < rows; r++)
+                        {
+                            d[r] = src[r];
+                        }
+
+                        for (; r < mr; r++)
+                        {
+                            d[r] = 0f;
+                        }
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < mr; r++)
+                    {
+                        if (r < rows)
+                        {
+                            float* src = A + ((long)(ic + ir + r) * Lda) + pc;
+                            for (int p = 0; p < kc; p++)
+                            {
+                                strip[(p * mr) + r] = src[p];
+                            }
+                        }
+                        else
+                        {
+                            for (int p = 0; p < kc; p++)
+                            {
+                                strip[(p * mr) + r] = 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Packs op(B)[pc.., jc..] into NR-wide strips, k-major inside a strip, zero-padding the last strip.</summary>
+        private void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
+        {
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* strip = dst + (jr * kc);
+                if (!TransB)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = B + ((long)(pc + p) * Ldb) + jc + jr;
+                        float* d = strip + (p * nr);
+                        if (cols == nr)
+                        {
+                            Buffer.MemoryCopy(src, d, nr * sizeof(float), nr * sizeof(float));
+                        }
+                        else
+                        {
+                            int j = 0;
+                            for (; j < cols; j++)
+                            {
+                                d[j] = src[j];
+                            }
+
+                            for (; j < nr; j++)
+                            {
+                                d[j] = 0f;
+                            }
+                        }
+                    }
+                }
+                else
+                {
+                    // op(B)(p, j) = B[j, p]: each column of the strip is a contiguous row of B.
+                    for (int j = 0; j < nr; j++)
+                    {
+                        if (j < cols)
+                        {
+                            float* src = B + ((long)(jc + jr + j) * Ldb) + pc;
+                            for (int p = 0; p < kc; p++)
+                            {
+                                strip[(p * nr) + j] = src[p];
+                            }
+                        }
+                        else
+                        {
+                            for (int p = 0; p < kc; p++)
+                            {
+                                strip[(p * nr) + j] = 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel(float* a, float* b, int kc, float* c, int ldc, bool overwrite)
+    {
+        if (Avx512F.IsSupported)
+        {
+            Kernel12x32Avx512(a, b, kc, c, ldc, overwrite);
+        }
+        else if (Fma.IsSupported && Avx.IsSupported)
+        {
+            Kernel6x16Fma(a, b, kc, c, ldc, overwrite);
+        }
+        else
+        {
+            KernelScalar(a, b, kc, c, ldc, overwrite);
+        }
+    }
+
+    // 24 accumulators + 2 B vectors + 1 broadcast = 27 of the 32 zmm registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel12x32Avx512(float* a, float* b, int kc, float* c, int ldc, bool overwrite)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default, c90 = default, c91 = default;
+        Vector512<float> ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a[8]);
+            c80 = Avx512F.FusedMultiplyAdd(x, b0, c80);
+            c81 = Avx512F.FusedMultiplyAdd(x, b1, c81);
+            x = Vector512.Create(a[9]);
+            c90 = Avx512F.FusedMultiplyAdd(x, b0, c90);
+            c91 = Avx512F.FusedMultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a[10]);
+            ca0 = Avx512F.FusedMultiplyAdd(x, b0, ca0);
+            ca1 = Avx512F.FusedMultiplyAdd(x, b1, ca1);
+            x = Vector512.Create(a[11]);
+            cb0 = Avx512F.FusedMultiplyAdd(x, b0, cb0);
+            cb1 = Avx512F.FusedMultiplyAdd(x, b1, cb1);
+            a += 12;
+            b += 32;
+        }
+
+        Store512(c, overwrite, c00, c01);
+        Store512(c + ldc, overwrite, c10, c11);
+        Store512(c + (2 * ldc), overwrite, c20, c21);
+        Store512(c + (3 * ldc), overwrite, c30, c31);
+        Store512(c + (4 * ldc), overwrite, c40, c41);
+        Store512(c + (5 * ldc), overwrite, c50, c51);
+        Store512(c + (6 * ldc), overwrite, c60, c61);
+        Store512(c + (7 * ldc), overwrite, c70, c71);
+        Store512(c + (8 * ldc), overwrite, c80, c81);
+        Store512(c + (9 * ldc), overwrite, c90, c91);
+        Store512(c + (10 * ldc), overwrite, ca0, ca1);
+        Store512(c + (11 * ldc), overwrite, cb0, cb1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, bool overwrite, Vector512<float> v0, Vector512<float> v1)
+    {
+        if (!overwrite)
+        {
+            v0 = Avx512F.Add(v0, Avx512F.LoadVector512(c));
+            v1 = Avx512F.Add(v1, Avx512F.LoadVector512(c + 16));
+        }
+
+        Avx512F.Store(c, v0);
+        Avx512F.Store(c + 16, v1);
+    }
+
+    // 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16Fma(float* a, float* b, int kc, float* c, int ldc, bool overwrite)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(b);
+            Vector256<float> b1 = Avx.LoadVector256(b + 8);
+            Vector256<float> x = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(x, b0, c00);
+            c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(x, b0, c10);
+            c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(x, b0, c20);
+            c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(x, b0, c30);
+            c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(x, b0, c40);
+            c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(x, b0, c50);
+            c51 = Fma.MultiplyAdd(x, b1, c51);
+            a += 6;
+            b += 16;
+        }
+
+        Store256(c, overwrite, c00, c01);
+        Store256(c + ldc, overwrite, c10, c11);
+        Store256(c + (2 * ldc), overwrite, c20, c21);
+        Store256(c + (3 * ldc), overwrite, c30, c31);
+        Store256(c + (4 * ldc), overwrite, c40, c41);
+        Store256(c + (5 * ldc), overwrite, c50, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, bool overwrite, Vector256<float> v0, Vector256<float> v1)
+    {
+        if (!overwrite)
+        {
+            v0 = Avx.Add(v0, Avx.LoadVector256(c));
+            v1 = Avx.Add(v1, Avx.LoadVector256(c + 8));
+        }
+
+        Avx.Store(c, v0);
+        Avx.Store(c + 8, v1);
+    }
+
+    private static void KernelScalar(float* a, float* b, int kc, float* c, int ldc, bool overwrite)
+    {
+        int mr = MR;
+        int nr = NR;
+        float* acc = stackalloc float[mr * nr];
+        new Span<float>(acc, mr * nr).Clear();
+        for (int p = 0; p < kc; p++)
+        {
+            for (int r = 0; r < mr; r++)
+            {
+                float x = a[(p * mr) + r];
+                for (int j = 0; j < nr; j++)
+                {
+                    acc[(r * nr) + j] += x * b[(p * nr) + j];
+                }
+            }
+        }
+
+        for (int r = 0; r < mr; r++)
+        {
+            for (int j = 0; j < nr; j++)
+            {
+                c[((long)r * ldc) + j] = overwrite ? acc[(r * nr) + j] : c[((long)r * ldc) + j] + acc[(r * nr) + j];
+            }
+        }
+    }
+}

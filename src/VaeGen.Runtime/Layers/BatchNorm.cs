@@ -1,0 +1,357 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using VaeGen.Runtime.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// Batch normalisation over all axes but the channel axis (1), shared by <see cref="BatchNorm1d"/>
+/// and <see cref="BatchNorm2d"/>. Affine weight/bias and running statistics as PyTorch.
+/// </summary>
+/// <remarks>
+/// Training normalises with the batch's biased variance and moves running_var toward the unbiased
+/// one (var * M / (M - 1)), with running = (1 - momentum) running + momentum batch. Per-plane
+/// sums are vectorised in float and combined across planes in double.
+/// </remarks>
+public abstract class BatchNorm : Layer
+{
+    private readonly Parameter[] _parameters;
+    private readonly double[] _mean;
+    private readonly double[] _invStd;
+    private readonly float[] _scale;
+    private readonly float[] _shift;
+    private readonly float[] _xCoef;
+    private readonly double[] _sumGy;
+    private readonly double[] _sumGyX;
+    private Tensor? _input;
+    private Tensor? _output;
+    private Tensor? _gradInput;
+    private bool _usedBatchStats;
+
+    /// <summary>Creates the layer with weight 1, bias 0, running_mean 0, running_var 1.</summary>
+    /// <param name="numFeatures">Channels C.</param>
+    /// <param name="eps">Added to the variance.</param>
+    /// <param name="momentum">Running-statistics update factor.</param>
+    protected BatchNorm(int numFeatures, double eps, double momentum)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(numFeatures, 1);
+        NumFeatures = numFeatures;
+        Eps = eps;
+        Momentum = momentum;
+        Weight = new Parameter("weight", numFeatures);
+        Bias = new Parameter("bias", numFeatures);
+        Weight.Value.Span.Fill(1f);
+        RunningMean = new Tensor(numFeatures);
+        RunningVar = new Tensor(numFeatures);
+        RunningVar.Span.Fill(1f);
+        _parameters = [Weight, Bias];
+        _mean = new double[numFeatures];
+        _invStd = new double[numFeatures];
+        _scale = new float[numFeatures];
+        _shift = new float[numFeatures];
+        _xCoef = new float[numFeatures];
+        _sumGy = new double[numFeatures];
+        _sumGyX = new double[numFeatures];
+    }
+
+    /// <summary>Channels C.</summary>
+    public int NumFeatures { get; }
+
+    /// <summary>Variance epsilon (PyTorch default 1e-5).</summary>
+    public double Eps { get; }
+
+    /// <summary>Running-statistics momentum (PyTorch default 0.1).</summary>
+    public double Momentum { get; }
+
+    /// <summary>Scale gamma [C].</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>Shift beta [C].</summary>
+    public Parameter Bias { get; }
+
+    /// <summary>Buffer running_mean [C].</summary>
+    public Tensor RunningMean { get; }
+
+    /// <summary>Buffer running_var [C] (unbiased).</summary>
+    public Tensor RunningVar { get; }
+
+    /// <summary>Buffer num_batches_tracked: training forward passes so far (int64 scalar in PyTorch).</summary>
+    public long[] NumBatchesTracked { get; } = new long[1];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <inheritdoc />
+    public override void CollectState(string prefix, List<StateTensor> into)
+    {
+        base.CollectState(prefix, into);
+        into.Add(StateTensor.Of(prefix + "running_mean", RunningMean));
+        into.Add(StateTensor.Of(prefix + "running_var", RunningVar));
+        into.Add(new StateTensor(prefix + "num_batches_tracked", Array.Empty<int>(), NumBatchesTracked));
+    }
+
+    /// <summary>Throws unless <paramref name="input"/> has an accepted rank and C channels.</summary>
+    /// <param name="input">The input.</param>
+    protected abstract void CheckInput(Tensor input);
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input);
+        int n = input.Dim(0);
+        int c = NumFeatures;
+        int area = input.Length / (n * c);
+        long count = (long)n * area;
+        _input = input;
+        _output = Tensor.Reuse(_output, input.Shape);
+        float[] x = input.Data;
+        float[] y = _output.Data;
+        _usedBatchStats = Training;
+        if (Training)
+        {
+            if (count <= 1)
+            {
+                throw new ArgumentException($"Expected more than 1 value per channel when training, got input {input.ShapeString()}.", nameof(input));
+            }
+
+            ComputeBatchStatistics(x, n, c, area, count);
+            NumBatchesTracked[0]++;
+        }
+        else
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                _mean[ch] = RunningMean.Data[ch];
+                _invStd[ch] = 1.0 / Math.Sqrt(RunningVar.Data[ch] + Eps);
+            }
+        }
+
+        float[] gamma = Weight.Value.Data;
+        float[] beta = Bias.Value.Data;
+        for (int ch = 0; ch < c; ch++)
+        {
+            // y = x * scale + shift, folded per channel.
+            _scale[ch] = (float)(_invStd[ch] * gamma[ch]);
+            _shift[ch] = (float)(beta[ch] - (_mean[ch] * _invStd[ch] * gamma[ch]));
+        }
+
+        if (area == 1)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                Span<float> row = y.AsSpan(s * c, c);
+                TensorPrimitives.Multiply(x.AsSpan(s * c, c), _scale, row);
+                TensorPrimitives.Add(row, _shift, row);
+            }
+        }
+        else
+        {
+            for (int s = 0; s < n; s++)
+            {
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int offset = ((s * c) + ch) * area;
+                    Affine(x.AsSpan(offset, area), _scale[ch], _shift[ch], y.AsSpan(offset, area));
+                }
+            }
+        }
+
+        return _output;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        Tensor input = RequireForward(_input);
+        RequireSameShape(gradOutput, RequireForward(_output));
+        int n = input.Dim(0);
+        int c = NumFeatures;
+        int area = input.Length / (n * c);
+        long count = (long)n * area;
+        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        float[] x = input.Data;
+        float[] gy = gradOutput.Data;
+        float[] gx = _gradInput.Data;
+        float[] gamma = Weight.Value.Data;
+        Span<double> sumGy = _sumGy;
+        Span<double> sumGyX = _sumGyX;
+        sumGy.Clear();
+        sumGyX.Clear();
+        for (int s = 0; s < n; s++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                int offset = ((s * c) + ch) * area;
+                if (area == 1)
+                {
+                    sumGy[ch] += gy[offset];
+                    sumGyX[ch] += (double)gy[offset] * x[offset];
+                }
+                else
+                {
+                    ReadOnlySpan<float> g = gy.AsSpan(offset, area);
+                    sumGy[ch] += TensorPrimitives.Sum(g);
+                    sumGyX[ch] += TensorPrimitives.Dot(g, x.AsSpan(offset, area));
+                }
+            }
+        }
+
+        for (int ch = 0; ch < c; ch++)
+        {
+            double mean = _mean[ch];
+            double invStd = _invStd[ch];
+
+            // sum(gy * xhat) = invstd * (sum(gy * x) - mean * sum(gy))
+            double sumGyXhat = invStd * (sumGyX[ch] - (mean * sumGy[ch]));
+            Weight.Grad.Data[ch] += (float)sumGyXhat;
+            Bias.Grad.Data[ch] += (float)sumGy[ch];
+            double k = gamma[ch] * invStd;
+            if (_usedBatchStats)
+            {
+                // dx = k (gy - mean(gy) - xhat mean(gy xhat)) = a gy + b x + d, per channel.
+                double meanGy = sumGy[ch] / count;
+                double meanGyXhat = sumGyXhat / count;
+                _scale[ch] = (float)k;
+                _xCoef[ch] = (float)(-k * meanGyXhat * invStd);
+                _shift[ch] = (float)((-k * meanGy) + (k * meanGyXhat * invStd * mean));
+            }
+            else
+            {
+                _scale[ch] = (float)k;
+                _xCoef[ch] = 0f;
+                _shift[ch] = 0f;
+            }
+        }
+
+        if (area == 1)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                Span<float> row = gx.AsSpan(s * c, c);
+                TensorPrimitives.Multiply(gy.AsSpan(s * c, c), _scale, row);
+                TensorPrimitives.Add(row, _shift, row);
+                TensorPrimitives.MultiplyAdd(x.AsSpan(s * c, c), _xCoef, row, row);
+            }
+
+            return _gradInput;
+        }
+
+        for (int s = 0; s < n; s++)
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                int offset = ((s * c) + ch) * area;
+                Span<float> dst = gx.AsSpan(offset, area);
+                Affine(gy.AsSpan(offset, area), _scale[ch], _shift[ch], dst);
+                if (_xCoef[ch] != 0f)
+                {
+                    TensorPrimitives.MultiplyAdd(x.AsSpan(offset, area), _xCoef[ch], dst, dst);
+                }
+            }
+        }
+
+        return _gradInput;
+    }
+
+    /// <summary>
+    /// Batch mean and biased variance per channel, and the running-statistics update. Each
+    /// contiguous plane gets a vectorised two-pass mean and squared deviation in float; planes
+    /// are merged in double with Chan et al.'s pairwise update, which avoids the cancellation of
+    /// E[x^2] - E[x]^2.
+    /// </summary>
+    private void ComputeBatchStatistics(float[] x, int n, int c, int area, long count)
+    {
+        float[] rm = RunningMean.Data;
+        float[] rv = RunningVar.Data;
+        for (int ch = 0; ch < c; ch++)
+        {
+            double mean = 0;
+            double m2 = 0;
+            long seen = 0;
+            if (area == 1)
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    mean += x[(s * c) + ch];
+                }
+
+                mean /= n;
+                for (int s = 0; s < n; s++)
+                {
+                    double d = x[(s * c) + ch] - mean;
+                    m2 += d * d;
+                }
+            }
+            else
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    ReadOnlySpan<float> plane = x.AsSpan(((s * c) + ch) * area, area);
+                    float planeMean = TensorPrimitives.Sum(plane) / area;
+                    double planeM2 = SquaredDeviation(plane, planeMean);
+                    double delta = planeMean - mean;
+                    long total = seen + area;
+                    mean += delta * area / total;
+                    m2 += planeM2 + (delta * delta * seen * area / total);
+                    seen = total;
+                }
+            }
+
+            double variance = m2 / count;
+            _mean[ch] = mean;
+            _invStd[ch] = 1.0 / Math.Sqrt(variance + Eps);
+            rm[ch] = (float)((Momentum * mean) + ((1 - Momentum) * rm[ch]));
+            rv[ch] = (float)((Momentum * (m2 / (count - 1))) + ((1 - Momentum) * rv[ch]));
+        }
+    }
+
+    /// <summary>sum((x - mean)^2) over a span, vectorised.</summary>
+    private static double SquaredDeviation(ReadOnlySpan<float> x, float mean)
+    {
+        int i = 0;
+        double total = 0;
+        if (Vector256.IsHardwareAccelerated && x.Length >= Vector256<float>.Count)
+        {
+            var m = Vector256.Create(mean);
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> d = Vector256.Create(x.Slice(i)) - m;
+                acc += d * d;
+            }
+
+            total = Vector256.Sum(acc);
+        }
+
+        for (; i < x.Length; i++)
+        {
+            double d = x[i] - mean;
+            total += d * d;
+        }
+
+        return total;
+    }
+
+    /// <summary>dst = src * a + b, vectorised.</summary>
+    private static void Affine(ReadOnlySpan<float> src, float a, float b, Span<float> dst)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            var vb = Vector256.Create(b);
+            for (; i <= src.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                ((Vector256.Create(src.Slice(i)) * va) + vb).CopyTo(dst.Slice(i));
+            }
+        }
+
+        for (; i < src.Length; i++)
+        {
+            dst[i] = (src[i] * a) + b;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// Inverted dropout as <c>torch.nn.Dropout</c>: in training each element is zeroed with probability p
+/// and survivors are scaled by 1/(1-p); in evaluation it is the identity. The mask comes from the
+/// layer's own seeded stream, so runs repeat exactly (but do not reproduce PyTorch's masks).
+/// </summary>
+public sealed class Dropout : Layer
+{
+    private readonly Rng _rng;
+    private Tensor? _mask;
+    private Tensor? _output;
+    private Tensor? _gradInput;
+    private bool _identity;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="p">Drop probability in [0, 1].</param>
+    /// <param name="rng">The mask stream; the layer keeps and advances it.</param>
+    public Dropout(double p, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!(p >= 0 && p <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability has to be between 0 and 1");
+        }
+
+        P = p;
+        _rng = rng;
+    }
+
+    /// <summary>Drop probability.</summary>
+    public double P { get; }
+
+    /// <inheritdoc />
+    /// <remarks>In evaluation mode (or with p = 0) the input itself is returned.</remarks>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _identity = !Training || P == 0;
+        if (_identity)
+        {
+            _output = input;
+            return input;
+        }
+
+        _mask = Tensor.Reuse(_mask, input.Shape);
+        _output = Tensor.Reuse(_output == input ? null : _output, input.Shape);
+        float[] mask = _mask.Data;
+
+        // p = 1 drops everything; PyTorch returns zeros rather than 0 * inf.
+        float keepScale = P >= 1 ? 0f : (float)(1.0 / (1.0 - P));
+        float p = (float)P;
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = _rng.NextSingle() < p ? 0f : keepScale;
+        }
+
+        TensorPrimitives.Multiply(input.Span, mask, _output.Span);
+        return _output;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        RequireSameShape(gradOutput, RequireForward(_output));
+        if (_identity)
+        {
+            return gradOutput;
+        }
+
+        Tensor mask = RequireForward(_mask);
+        _gradInput = Tensor.Reuse(_gradInput, gradOutput.Shape);
+        TensorPrimitives.Multiply(gradOutput.Span, mask.Span, _gradInput.Span);
+        return _gradInput;
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// Affine map as <c>torch.nn.Linear</c>: y = x W^T + b with weight [out, in] and bias [out].
+/// Input (*, in), output (*, out); leading dimensions are flattened into rows.
+/// </summary>
+public sealed class Linear : Layer
+{
+    private readonly Parameter[] _parameters;
+    private Tensor? _input;
+    private Tensor? _output;
+    private Tensor? _gradInput;
+
+    /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
+    /// <param name="inFeatures">Input features.</param>
+    /// <param name="outFeatures">Output features.</param>
+    /// <param name="bias">Whether to add a learned bias.</param>
+    /// <param name="rng">The initialisation stream, or null to leave zeros.</param>
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Rng? rng = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = new Parameter("weight", outFeatures, inFeatures);
+        Bias = bias ? new Parameter("bias", outFeatures) : null;
+        _parameters = Bias is null ? [Weight] : [Weight, Bias];
+        if (rng is not null)
+        {
+            TorchInit.ResetParameters(Weight, Bias, rng);
+        }
+    }
+
+    /// <summary>Input features.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Output features.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The weight [out, in].</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>The bias [out], or null.</summary>
+    public Parameter? Bias { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 1 || input.Dim(-1) != InFeatures)
+        {
+            throw new ArgumentException($"Linear expects (*, {InFeatures}), got {input.ShapeString()}.", nameof(input));
+        }
+
+        _input = input;
+        int rows = input.Length / InFeatures;
+        if (_output is null || _output.Length != rows * OutFeatures || !SameLeadingDims(_output, input))
+        {
+            int[] shape = input.Shape.ToArray();
+            shape[^1] = OutFeatures;
+            _output = new Tensor(shape);
+        }
+
+        float[] y = _output.Data;
+        Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false);
+        if (Bias is not null)
+        {
+            ReadOnlySpan<float> b = Bias.Value.Data;
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> row = y.AsSpan(r * OutFeatures, OutFeatures);
+                TensorPrimitives.Add(row, b, row);
+            }
+        }
+
+        return _output;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        Tensor input = RequireForward(_input);
+        RequireSameShape(gradOutput, RequireForward(_output));
+        int rows = input.Length / InFeatures;
+        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+
+        // dW[out, in] += gy[rows, out]^T * x[rows, in]
+        Sgemm.Multiply(true, false, OutFeatures, InFeatures, rows, gradOutput.Data, OutFeatures, input.Data, InFeatures, Weight.Grad.Data, InFeatures, accumulate: true);
+
+        // dX[rows, in] = gy[rows, out] * W[out, in]
+        Sgemm.Multiply(false, false, rows, InFeatures, OutFeatures, gradOutput.Data, OutFeatures, Weight.Value.Data, InFeatures, _gradInput.Data, InFeatures, accumulate: false);
+        if (Bias is not null)
+        {
+            Span<float> gb = Bias.Grad.Data;
+            for (int r = 0; r < rows; r++)
+            {
+                TensorPrimitives.Add(gb, gradOutput.Data.AsSpan(r * OutFeatures, OutFeatures), gb);
+            }
+        }
+
+        return _gradInput;
+    }
+
+    private static bool SameLeadingDims(Tensor output, Tensor input)
+    {
+        if (output.Rank != input.Rank)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < input.Rank - 1; i++)
+        {
+            if (output.Dim(i) != input.Dim(i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// 2-D max pooling as <c>torch.nn.MaxPool2d</c> (kernel, stride, padding, dilation, ceil_mode).
+/// Padding never wins the max; ties go to the first position in the window and NaN propagates (the last NaN wins),
+/// as in PyTorch, and the gradient flows to that one position.
+/// </summary>
+public sealed class MaxPool2d : Layer
+{
+    private Tensor? _output;
+    private Tensor? _gradInput;
+    private int[] _argmax = Array.Empty<int>();
+    private int[]? _inputShape;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="kernelSize">Window (h, w).</param>
+    /// <param name="stride">Stride (h, w); defaults to the kernel size, as in PyTorch.</param>
+    /// <param name="padding">Implicit -inf padding (h, w); at most half the kernel.</param>
+    /// <param name="dilation">Spacing between window elements.</param>
+    /// <param name="ceilMode">Use ceil instead of floor for the output size.</param>
+    public MaxPool2d(Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? dilation = null, bool ceilMode = false)
+    {
+        KernelSize = kernelSize.RequireAtLeast(1, nameof(kernelSize));
+        Stride = (stride ?? kernelSize).RequireAtLeast(1, nameof(stride));
+        Padding = (padding ?? 0).RequireAtLeast(0, nameof(padding));
+        Dilation = (dilation ?? 1).RequireAtLeast(1, nameof(dilation));
+        CeilMode = ceilMode;
+    }
+
+    /// <summary>Window (h, w).</summary>
+    public Size2d KernelSize { get; }
+
+    /// <summary>Stride (h, w).</summary>
+    public Size2d Stride { get; }
+
+    /// <summary>Padding (h, w).</summary>
+    public Size2d Padding { get; }
+
+    /// <summary>Dilation (h, w).</summary>
+    public Size2d Dilation { get; }
+
+    /// <summary>Whether the output size rounds up.</summary>
+    public bool CeilMode { get; }
+
+    /// <summary>The output (h, w) for an input of (h, w).</summary>
+    /// <param name="inH">Input height.</param>
+    /// <param name="inW">Input width.</param>
+    public Size2d OutputSize(int inH, int inW) => new(
+        PoolShape.Output(inH, KernelSize.H, Stride.H, Padding.H, Dilation.H, CeilMode),
+        PoolShape.Output(inW, KernelSize.W, Stride.W, Padding.W, Dilation.W, CeilMode));
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 4)
+        {
+            throw new ArgumentException($"MaxPool2d expects [N, C, H, W], got {input.ShapeString()}.", nameof(input));
+        }
+
+        int planes = input.Dim(0) * input.Dim(1);
+        int inH = input.Dim(2);
+        int inW = input.Dim(3);
+        Size2d o = OutputSize(inH, inW);
+        PoolShape.Check(nameof(MaxPool2d), KernelSize, Padding, o.H, o.W, inH, inW);
+        _output = Tensor.Reuse(_output, [input.Dim(0), input.Dim(1), o.H, o.W]);
+        if (_argmax.Length != _output.Length)
+        {
+            _argmax = new int[_output.Length];
+        }
+
+        if (_inputShape is null || !input.HasShape(_inputShape))
+        {
+            _inputShape = input.Shape.ToArray();
+        }
+
+        Pool(input.Data, _output.Data, planes, inH, inW, o.H, o.W);
+
+        return _output;
+    }
+
+    // A plain scan: branch-free variants (maxss plus an index pass) measured no faster here, so
+    // the clear version stays (MaxPool2d is scalar; see ElementwiseBenchmarks).
+    private void Pool(float[] x, float[] y, int planes, int inH, int inW, int outH, int outW)
+    {
+        int inArea = inH * inW;
+        int outArea = outH * outW;
+        for (int p = 0; p < planes; p++)
+        {
+            int inBase = p * inArea;
+            int outBase = p * outArea;
+            for (int oh = 0; oh < outH; oh++)
+            {
+                int h0 = (oh * Stride.H) - Padding.H;
+                for (int ow = 0; ow < outW; ow++)
+                {
+                    int w0 = (ow * Stride.W) - Padding.W;
+                    float best = float.NegativeInfinity;
+                    int bestIndex = -1;
+                    for (int i = 0; i < KernelSize.H; i++)
+                    {
+                        int ih = h0 + (i * Dilation.H);
+                        if ((uint)ih >= (uint)inH)
+                        {
+                            continue;
+                        }
+
+                        for (int j = 0; j < KernelSize.W; j++)
+                        {
+                            int iw = w0 + (j * Dilation.W);
+                            if ((uint)iw >= (uint)inW)
+                            {
+                                continue;
+                            }
+
+                            // PyTorch's rule: strictly greater wins (ties keep the first), and so does
+                            // NaN, so the last NaN in the window is the one chosen.
+                            int index = (ih * inW) + iw;
+                            float v = x[inBase + index];
+                            if (v > best || float.IsNaN(v) || bestIndex < 0)
+                            {
+                                best = v;
+                                bestIndex = index;
+                            }
+                        }
+                    }
+
+                    y[outBase + (oh * outW) + ow] = best;
+                    _argmax[outBase + (oh * outW) + ow] = bestIndex;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        Tensor output = RequireForward(_output);
+        int[] inputShape = RequireForward(_inputShape);
+        RequireSameShape(gradOutput, output);
+        _gradInput = Tensor.Reuse(_gradInput, inputShape);
+        _gradInput.Clear();
+        int planes = inputShape[0] * inputShape[1];
+        int inArea = inputShape[2] * inputShape[3];
+        int outArea = output.Dim(2) * output.Dim(3);
+        float[] gx = _gradInput.Data;
+        float[] gy = gradOutput.Data;
+        for (int p = 0; p < planes; p++)
+        {
+            int inBase = p * inArea;
+            int outBase = p * outArea;
+            for (int q = 0; q < outArea; q++)
+            {
+                gx[inBase + _argmax[outBase + q]] += gy[outBase + q];
+            }
+        }
+
+        return _gradInput;
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// Layers applied in order, as <c>torch.nn.Sequential</c>. Children are named "0", "1", ... unless
+/// given names, so state-dict keys match PyTorch's (e.g. <c>3.weight</c>, <c>encoder.0.bias</c>).
+/// </summary>
+public sealed class Sequential : Layer
+{
+    private readonly List<(string Name, Layer Layer)> _children = new();
+
+    /// <summary>Creates a container of layers named by position.</summary>
+    /// <param name="layers">The layers, in order.</param>
+    public Sequential(params Layer[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        foreach (Layer layer in layers)
+        {
+            Add(layer);
+        }
+    }
+
+    /// <summary>The children with their names, in order.</summary>
+    public IReadOnlyList<(string Name, Layer Layer)> Children => _children;
+
+    /// <summary>Appends a layer named by its position.</summary>
+    /// <param name="layer">The layer.</param>
+    public Sequential Add(Layer layer) => Add(_children.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+
+    /// <summary>Appends a named layer.</summary>
+    /// <param name="name">The child name used in state-dict keys.</param>
+    /// <param name="layer">The layer.</param>
+    public Sequential Add(string name, Layer layer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(layer);
+        foreach ((string existing, _) in _children)
+        {
+            if (existing == name)
+            {
+                throw new ArgumentException($"Sequential already has a child named '{name}'.", nameof(name));
+            }
+        }
+
+        _children.Add((name, layer));
+        layer.SetTraining(Training);
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        Tensor x = input;
+        for (int i = 0; i < _children.Count; i++)
+        {
+            x = _children[i].Layer.Forward(x);
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        Tensor g = gradOutput;
+        for (int i = _children.Count - 1; i >= 0; i--)
+        {
+            g = _children[i].Layer.Backward(g);
+        }
+
+        return g;
+    }
+
+    /// <inheritdoc />
+    public override void SetTraining(bool training)
+    {
+        base.SetTraining(training);
+        foreach ((_, Layer layer) in _children)
+        {
+            layer.SetTraining(training);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void CollectParameters(string prefix, List<NamedParameter> into)
+    {
+        foreach ((string name, Layer layer) in _children)
+        {
+            layer.CollectParameters(prefix + name + ".", into);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void CollectState(string prefix, List<StateTensor> into)
+    {
+        foreach ((string name, Layer layer) in _children)
+        {
+            layer.CollectState(prefix + name + ".", into);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void ZeroGrad()
+    {
+        foreach ((_, Layer layer) in _children)
+        {
+            layer.ZeroGrad();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// <c>torch.nn.Unflatten(dim, sizes)</c>: splits one dimension into several. Returns a view
+/// sharing the input's storage; nothing is copied.
+/// </summary>
+public sealed class Unflatten : Layer
+{
+    private readonly int[] _sizes;
+    private Tensor? _inputView;
+    private Tensor? _outputView;
+    private Tensor? _gradInputView;
+    private Tensor? _gradOutputSeen;
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="dim">The dimension to split (negative counts from the end).</param>
+    /// <param name="sizes">The new dimensions; their product must equal the split dimension.</param>
+    public Unflatten(int dim, params int[] sizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        if (sizes.Length == 0)
+        {
+            throw new ArgumentException("Unflatten needs at least one size.", nameof(sizes));
+        }
+
+        Dim = dim;
+        _sizes = (int[])sizes.Clone();
+    }
+
+    /// <summary>The split dimension.</summary>
+    public int Dim { get; }
+
+    /// <summary>The new dimensions.</summary>
+    public ReadOnlySpan<int> Sizes => _sizes;
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (ReferenceEquals(input, _inputView) && _outputView is not null)
+        {
+            return _outputView;
+        }
+
+        int rank = input.Rank;
+        int dim = Dim < 0 ? Dim + rank : Dim;
+        int product = 1;
+        foreach (int s in _sizes)
+        {
+            product *= s;
+        }
+
+        if (dim < 0 || dim >= rank || input.Dim(dim) != product)
+        {
+            throw new ArgumentException($"Unflatten({Dim}, {Tensor.FormatShape(_sizes)}) does not fit input {input.ShapeString()}.", nameof(input));
+        }
+
+        int[] shape = new int[rank - 1 + _sizes.Length];
+        int j = 0;
+        for (int i = 0; i < rank; i++)
+        {
+            if (i == dim)
+            {
+                foreach (int s in _sizes)
+                {
+                    shape[j++] = s;
+                }
+            }
+            else
+            {
+                shape[j++] = input.Dim(i);
+            }
+        }
+
+        _inputView = input;
+        _outputView = input.View(shape);
+        _gradOutputSeen = null;
+        return _outputView;
+    }
+
+    /// <inheritdoc />
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        Tensor input = RequireForward(_inputView);
+        RequireSameShape(gradOutput, RequireForward(_outputView));
+        if (!ReferenceEquals(gradOutput, _gradOutputSeen) || _gradInputView is null)
+        {
+            _gradOutputSeen = gradOutput;
+            _gradInputView = gradOutput.View(input.Shape.ToArray());
+        }
+
+        return _gradInputView;
+    }
+}

@@ -1,0 +1,156 @@
+using System;
+using System.Diagnostics;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Runtime.Tests;
+
+[Trait("Category", "Benchmark")]
+public sealed class SgemmBenchmarks
+{
+    private readonly ITestOutputHelper _output;
+
+    public SgemmBenchmarks(ITestOutputHelper output) => _output = output;
+
+    [BenchmarkFact]
+    public void SquareAndConvShapes()
+    {
+        _output.WriteLine($"kernel {Sgemm.KernelName}, {Environment.ProcessorCount} logical cores");
+        Measure("256^3 NN", false, false, 256, 256, 256);
+        Measure("1024^3 NN", false, false, 1024, 1024, 1024);
+        Measure("1024^3 TN", true, false, 1024, 1024, 1024);
+        Measure("1024^3 NT", false, true, 1024, 1024, 1024);
+        int saved = Sgemm.MaxThreads;
+        Sgemm.MaxThreads = 1;
+        Measure("1 thread: 256^3 NN", false, false, 256, 256, 256);
+        Measure("1 thread: 1024^3 NN", false, false, 1024, 1024, 1024);
+        Sgemm.MaxThreads = saved;
+        // Conv2d 64->64, 3x3, 32x32 image, one sample: W[64, 576] x col[576, 1024].
+        Measure("conv fwd 64x1024x576", false, false, 64, 1024, 576);
+        // Its weight gradient: gout[64, 1024] x col^T.
+        Measure("conv dW 64x576x1024 (NT)", false, true, 64, 576, 1024);
+        // Its input gradient: W^T[576, 64] x gout[64, 1024].
+        Measure("conv dX 576x1024x64 (TN)", true, false, 576, 1024, 64);
+    }
+
+    [BenchmarkFact]
+    public void ParallelThresholdSweep()
+    {
+        long saved = Sgemm.ParallelThreshold;
+        try
+        {
+            Sgemm.ParallelThreshold = 0;
+            foreach (int s in new[] { 32, 48, 64, 96, 128, 192 })
+            {
+                Sgemm.MaxThreads = 1;
+                Measure($"{s}^3 1 thread", false, false, s, s, s);
+                Sgemm.MaxThreads = 2;
+                Measure($"{s}^3 2 threads", false, false, s, s, s);
+            }
+        }
+        finally
+        {
+            Sgemm.ParallelThreshold = saved;
+            Sgemm.MaxThreads = Environment.ProcessorCount;
+        }
+    }
+
+    [BenchmarkFact]
+    public void ParallelPathAllocation()
+    {
+        var a = new float[256 * 256];
+        var c = new float[256 * 256];
+        Sgemm.Multiply(false, false, 256, 256, 256, a, 256, a, 256, c, 256, false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            Sgemm.Multiply(false, false, 256, 256, 256, a, 256, a, 256, c, 256, false);
+        }
+
+        _output.WriteLine($"parallel GEMM allocates {(GC.GetAllocatedBytesForCurrentThread() - before) / 100.0:F0} bytes per call on the calling thread");
+    }
+
+    private void Measure(string name, bool ta, bool tb, int m, int n, int k)
+    {
+        var rng = new Rng(1);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        int lda = ta ? m : k;
+        int ldb = tb ? k : n;
+        Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, false);
+        double flops = 2.0 * m * n * k;
+        int reps = Math.Max(3, (int)(4e9 / flops));
+        double best = double.MaxValue;
+        for (int trial = 0; trial < 3; trial++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int r = 0; r < reps; r++)
+            {
+                Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, n, false);
+            }
+
+            best = Math.Min(best, sw.Elapsed.TotalSeconds / reps);
+        }
+
+        _output.WriteLine($"{name,-28} {flops / best / 1e9,7:F1} GFLOP/s  ({best * 1e3:F3} ms)");
+    }
+}
+
+[Trait("Category", "Benchmark")]
+public sealed class ConvBreakdownBenchmarks
+{
+    private readonly ITestOutputHelper _output;
+
+    public ConvBreakdownBenchmarks(ITestOutputHelper output) => _output = output;
+
+    /// <summary>Where a Conv2d forward spends its time: im2col, GEMM, layout copy (32->64, k4 s2 p1, 14x14, batch 64).</summary>
+    [BenchmarkFact]
+    public void Conv2dForwardParts()
+    {
+        const int n = 64, cin = 32, cout = 64;
+        var g = new ConvGeometry(14, 14, 4, 4, 2, 2, 1, 1, 1, 1);
+        int rows = cin * g.KernelArea, width = n * g.OutArea;
+        var rng = new Rng(1);
+        var x = new float[n * cin * g.InArea];
+        var w = new float[cout * rows];
+        rng.FillUniform(x, -1, 1);
+        rng.FillUniform(w, -1, 1);
+        var cols = new float[rows * width];
+        var y = new float[cout * width];
+        var yb = new float[cout * width];
+        double Time(Action a)
+        {
+            a();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 20; i++)
+            {
+                a();
+            }
+
+            return sw.Elapsed.TotalMilliseconds / 20;
+        }
+
+        double tIm2col = Time(() =>
+        {
+            for (int s = 0; s < n; s++)
+            {
+                Im2Col.Gather(x.AsSpan(s * cin * g.InArea, cin * g.InArea), cin, g, cols.AsSpan(s * g.OutArea), width);
+            }
+        });
+        double tGemm = Time(() => Sgemm.Multiply(false, false, cout, width, rows, w, rows, cols, width, y, width, false));
+        double tCopy = Time(() => ChannelMajor.ToBatch(y, n, cout, g.OutArea, yb));
+        double tCol2im = Time(() =>
+        {
+            for (int s = 0; s < n; s++)
+            {
+                Im2Col.ScatterAdd(cols.AsSpan(s * g.OutArea), cin, g, width, x.AsSpan(s * cin * g.InArea, cin * g.InArea));
+            }
+        });
+        _output.WriteLine($"im2col {tIm2col:F3} ms, GEMM {tGemm:F3} ms ({2.0 * cout * width * rows / tGemm / 1e6:F1} GFLOP/s), NCHW copy {tCopy:F3} ms, col2im {tCol2im:F3} ms");
+    }
+}

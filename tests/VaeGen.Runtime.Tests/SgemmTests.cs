@@ -1,0 +1,136 @@
+using System;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using Xunit;
+
+namespace VaeGen.Runtime.Tests;
+
+public sealed class SgemmTests
+{
+    public static TheoryData<int, int, int> Shapes() => new()
+    {
+        { 1, 1, 1 }, { 1, 37, 5 }, { 13, 1, 7 }, { 12, 32, 256 }, { 13, 33, 257 }, { 25, 70, 300 },
+        { 200, 3, 9 }, { 5, 600, 40 }, { 64, 100, 513 }, { 193, 65, 31 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AllTransposeCombinationsMatchADoubleReference(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m * 10007 + n * 101 + k));
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                // Padded leading dimensions catch stride mistakes.
+                int lda = (ta ? m : k) + 3;
+                int ldb = (tb ? k : n) + 2;
+                int ldc = n + 5;
+                var a = new float[(ta ? k : m) * lda];
+                var b = new float[(tb ? n : k) * ldb];
+                var c = new float[m * ldc];
+                rng.FillUniform(a, -1, 1);
+                rng.FillUniform(b, -1, 1);
+                rng.FillUniform(c, -1, 1);
+                var c0 = (float[])c.Clone();
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    Array.Copy(c0, c, c.Length);
+                    Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                    for (int i = 0; i < m; i++)
+                    {
+                        for (int j = 0; j < ldc; j++)
+                        {
+                            if (j >= n)
+                            {
+                                Assert.Equal(c0[(i * ldc) + j], c[(i * ldc) + j]); // outside C: untouched
+                                continue;
+                            }
+
+                            double sum = accumulate ? c0[(i * ldc) + j] : 0;
+                            for (int p = 0; p < k; p++)
+                            {
+                                sum += (double)a[ta ? (p * lda) + i : (i * lda) + p] * b[tb ? (j * ldb) + p : (p * ldb) + j];
+                            }
+
+                            Assert.True(Math.Abs(sum - c[(i * ldc) + j]) <= 1e-5 * Math.Sqrt(k) * 2, $"ta={ta} tb={tb} acc={accumulate} C[{i},{j}] {c[(i * ldc) + j]} vs {sum}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnTheThreadCount()
+    {
+        const int m = 150, n = 300, k = 200;
+        var rng = new Rng(5);
+        var a = new float[m * k];
+        var b = new float[n * k];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        var one = new float[m * n];
+        var two = new float[m * n];
+        int saved = Sgemm.MaxThreads;
+        long threshold = Sgemm.ParallelThreshold;
+        try
+        {
+            Sgemm.ParallelThreshold = 0;
+            Sgemm.MaxThreads = 1;
+            Sgemm.Multiply(false, true, m, n, k, a, k, b, k, one, n, false);
+            Sgemm.MaxThreads = 2;
+            Sgemm.Multiply(false, true, m, n, k, a, k, b, k, two, n, false);
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+            Sgemm.ParallelThreshold = threshold;
+        }
+
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void ConcurrentCallersShareThePoolSafely()
+    {
+        // Callers that find the worker pool busy run their parts themselves; all must get the same answer.
+        const int m = 96, n = 640, k = 160;
+        var rng = new Rng(6);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        var expected = new float[m * n];
+        Sgemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n, false);
+        var results = new float[6][];
+        System.Threading.Tasks.Parallel.For(0, results.Length, i =>
+        {
+            var c = new float[m * n];
+            for (int r = 0; r < 5; r++)
+            {
+                Sgemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, false);
+            }
+
+            results[i] = c;
+        });
+        foreach (float[] c in results)
+        {
+            Assert.Equal(expected, c);
+        }
+    }
+
+    [Fact]
+    public void ZeroKClearsOrKeepsC()
+    {
+        var c = new float[] { 1, 2, 3, 4 };
+        Sgemm.Multiply(false, false, 2, 2, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 2, c, 2, accumulate: true);
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, c);
+        Sgemm.Multiply(false, false, 2, 2, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 2, c, 2, accumulate: false);
+        Assert.Equal(new float[4], c);
+    }
+
+    [Fact]
+    public void TooShortOperandsAreRejected() =>
+        Assert.Throws<ArgumentException>(() => Sgemm.Multiply(false, false, 2, 2, 2, new float[3], 2, new float[4], 2, new float[4], 2, false));
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Layers.Activations;
+using VaeGen.Runtime.Losses;
+using VaeGen.Runtime.Optim;
+using VaeGen.Runtime.Tensors;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Runtime.Tests;
+
+[Trait("Category", "Benchmark")]
+public sealed class TrainingStepBenchmarks
+{
+    private readonly ITestOutputHelper _output;
+
+    public TrainingStepBenchmarks(ITestOutputHelper output) => _output = output;
+
+    /// <summary>A 28x28 convolutional VAE (latent 16, batch 64): whole step and per-layer times.</summary>
+    [BenchmarkFact]
+    public void ConvVaeStep()
+    {
+        const int batch = 64, latent = 16;
+        var rng = new Rng(1);
+        var encoder = new Sequential(
+            new Conv2d(1, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(32, 64, 4, stride: 2, padding: 1, rng: rng), new BatchNorm2d(64), new ReLU(),
+            new Flatten(), new Linear(64 * 7 * 7, 2 * latent, rng: rng));
+        var decoder = new Sequential(
+            new Linear(latent, 64 * 7 * 7, rng: rng), new ReLU(), new Unflatten(1, 64, 7, 7),
+            new ConvTranspose2d(64, 32, 4, stride: 2, padding: 1, rng: rng), new BatchNorm2d(32), new ReLU(),
+            new ConvTranspose2d(32, 1, 4, stride: 2, padding: 1, rng: rng));
+        var vae = new Sequential().Add("encoder", encoder).Add("decoder", decoder);
+        var adam = new Adam(vae.NamedParameters());
+        var sampler = new Reparameterize(rng.Fork());
+        var loss = new VaeLoss(ReconstructionTerm.BceLogits);
+        Tensor x = TestUtil.Random(new Rng(2), 0, 1, batch, 1, 28, 28);
+        var mu = new Tensor(batch, latent);
+        var logVar = new Tensor(batch, latent);
+        var gStats = new Tensor(batch, 2 * latent);
+        var times = new Dictionary<string, double>();
+
+        Tensor Run(Sequential seq, Tensor input, bool backward, bool timed)
+        {
+            Tensor t = input;
+            int count = seq.Children.Count;
+            for (int j = 0; j < count; j++)
+            {
+                int i = backward ? count - 1 - j : j;
+                (string name, Layer layer) = seq.Children[i];
+                long start = Stopwatch.GetTimestamp();
+                t = backward ? layer.Backward(t) : layer.Forward(t);
+                if (timed)
+                {
+                    string key = $"{(seq == encoder ? "enc" : "dec")}.{name} {layer.GetType().Name} {(backward ? "bwd" : "fwd")}";
+                    times[key] = times.GetValueOrDefault(key) + Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            }
+
+            return t;
+        }
+
+        void Step(bool timed)
+        {
+            adam.ZeroGrad();
+            Tensor stats = Run(encoder, x, false, timed);
+            for (int i = 0; i < batch; i++)
+            {
+                Array.Copy(stats.Data, i * 2 * latent, mu.Data, i * latent, latent);
+                Array.Copy(stats.Data, (i * 2 * latent) + latent, logVar.Data, i * latent, latent);
+            }
+
+            Tensor logits = Run(decoder, sampler.Forward(mu, logVar), false, timed);
+            loss.Forward(logits, x, mu, logVar);
+            loss.Backward();
+            Tensor gz = Run(decoder, loss.GradReconstruction, true, timed);
+            sampler.Backward(gz, loss.GradMu, loss.GradLogVar);
+            for (int i = 0; i < batch; i++)
+            {
+                Array.Copy(loss.GradMu.Data, i * latent, gStats.Data, i * 2 * latent, latent);
+                Array.Copy(loss.GradLogVar.Data, i * latent, gStats.Data, (i * 2 * latent) + latent, latent);
+            }
+
+            Run(encoder, gStats, true, timed);
+            long start = Stopwatch.GetTimestamp();
+            adam.Step();
+            if (timed)
+            {
+                times["adam"] = times.GetValueOrDefault("adam") + Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+
+        for (int i = 0; i < 5; i++)
+        {
+            Step(false);
+        }
+
+        const int steps = 30;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++)
+        {
+            Step(false);
+        }
+
+        _output.WriteLine($"conv VAE 28x28, batch {batch}: {sw.Elapsed.TotalMilliseconds / steps:F2} ms per training step (loss {loss.Reconstruction + loss.Kl:F1})");
+        for (int i = 0; i < steps; i++)
+        {
+            Step(true);
+        }
+
+        foreach (KeyValuePair<string, double> kv in times)
+        {
+            _output.WriteLine($"  {kv.Key,-40} {kv.Value / steps,7:F3} ms");
+        }
+    }
+}
+
+[Trait("Category", "Benchmark")]
+public sealed class ElementwiseBenchmarks
+{
+    private readonly ITestOutputHelper _output;
+
+    public ElementwiseBenchmarks(ITestOutputHelper output) => _output = output;
+
+    /// <summary>Forward + backward time per million elements for each pointwise layer.</summary>
+    [BenchmarkFact]
+    public void ActivationsPerMillionElements()
+    {
+        Tensor x = TestUtil.Random(new Rng(1), -4, 4, 64, 16, 32, 32);
+        Tensor gy = TestUtil.Random(new Rng(2), -1, 1, 64, 16, 32, 32);
+        foreach (Layer layer in new Layer[] { new ReLU(), new LeakyReLU(), new Sigmoid(), new Tanh(), new GELU(), new SiLU(), new ELU(), new BatchNorm2d(16), new MaxPool2d(2), new AvgPool2d(2), new Upsample(2, 2, UpsampleMode.Bilinear) })
+        {
+            layer.Forward(x);
+            layer.Backward(layer.Forward(x));
+            Tensor g = layer.Forward(x);
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 10; i++)
+            {
+                layer.Forward(x);
+            }
+
+            double fwd = sw.Elapsed.TotalMilliseconds / 10;
+            sw.Restart();
+            for (int i = 0; i < 10; i++)
+            {
+                layer.Backward(g);
+            }
+
+            double bwd = sw.Elapsed.TotalMilliseconds / 10;
+            double scale = 1e6 / x.Length;
+            _output.WriteLine($"{layer.GetType().Name,-12} fwd {fwd * scale,7:F3} ms  bwd {bwd * scale,7:F3} ms per 1M input elements");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+"""Builds the PyTorch model a *.vae.yaml spec describes (shared/spec-language.md, version 1).
+
+The reference for the generated backends: build_model(spec) registers encoder (Sequential), fc_mu,
+fc_logvar and decoder (Sequential) in that order, with every `activation:` shorthand expanded into
+its own Sequential entry right after its layer, so state_dict keys are the ones the spec promises
+(encoder.0.weight, encoder.1 = the ReLU, ...). Run as a script it prints the state_dict listing:
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/spec_model.py specs/seed000.vae.yaml
+
+stdout: JSON [{"name": "encoder.0.weight", "shape": [32, 3, 3, 3]}, ...] in state_dict order;
+stderr: the trainable parameter count.
+"""
+import json
+import sys
+
+import torch
+import torch.nn as nn
+import yaml
+
+
+def pair(v):
+    """A size written as int or [h, w] -> (h, w)."""
+    return (int(v[0]), int(v[1])) if isinstance(v, (list, tuple)) else (int(v), int(v))
+
+
+def activation(kind, params=None):
+    params = params or {}
+    if kind == "leaky_relu":
+        return nn.LeakyReLU(float(params.get("slope", 0.01)))
+    return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "gelu": nn.GELU,
+            "silu": nn.SiLU, "elu": nn.ELU}[kind]()
+
+
+def make_layer(kind, p, shape):
+    """The module for one spec layer, given the per-sample shape coming in (channels first)."""
+    if kind == "conv2d":
+        return nn.Conv2d(shape[0], p["out"], pair(p["kernel"]), stride=pair(p.get("stride", 1)),
+                         padding=pair(p.get("padding", 0)), dilation=pair(p.get("dilation", 1)),
+                         bias=p.get("bias", True))
+    if kind == "conv_transpose2d":
+        return nn.ConvTranspose2d(shape[0], p["out"], pair(p["kernel"]), stride=pair(p.get("stride", 1)),
+                                  padding=pair(p.get("padding", 0)), output_padding=pair(p.get("output_padding", 0)),
+                                  dilation=pair(p.get("dilation", 1)), bias=p.get("bias", True))
+    if kind in ("maxpool2d", "avgpool2d"):
+        kernel = pair(p["kernel"])
+        stride = pair(p["stride"]) if "stride" in p else kernel
+        pool = nn.MaxPool2d if kind == "maxpool2d" else nn.AvgPool2d
+        return pool(kernel, stride=stride, padding=pair(p.get("padding", 0)), ceil_mode=p.get("ceil_mode", False))
+    if kind == "upsample":
+        sh, sw = pair(p["scale"])
+        mode = p.get("mode", "nearest")
+        return nn.Upsample(scale_factor=(float(sh), float(sw)), mode=mode,
+                           align_corners=False if mode == "bilinear" else None)
+    if kind == "linear":
+        return nn.Linear(shape[0], p["out"], bias=p.get("bias", True))
+    if kind == "batchnorm":
+        return nn.BatchNorm2d(shape[0]) if len(shape) == 3 else nn.BatchNorm1d(shape[0])
+    if kind == "dropout":
+        return nn.Dropout(float(p.get("p", 0.5)))
+    if kind == "flatten":
+        return nn.Flatten()
+    if kind == "unflatten":
+        return nn.Unflatten(1, tuple(int(d) for d in p))
+    return activation(kind, p)
+
+
+def output_shape(module, shape):
+    """Runs the layer on a zero batch of two (eval mode) to get the per-sample shape it produces."""
+    module.eval()
+    with torch.no_grad():
+        out = module(torch.zeros((2,) + tuple(shape)))
+    module.train()
+    return tuple(out.shape[1:])
+
+
+def build_sequential(layers, shape):
+    """nn.Sequential for a spec layer list; returns it with the per-sample output shape."""
+    modules = []
+    for entry in layers:
+        kind, p = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
+        p = {} if p is None else p
+        layer = make_layer(kind, p, shape)
+        shape = output_shape(layer, shape)
+        modules.append(layer)
+        if isinstance(p, dict) and p.get("activation"):
+            act = p["activation"]
+            kind, params = (act, None) if isinstance(act, str) else next(iter(act.items()))
+            modules.append(activation(kind, params))
+    return nn.Sequential(*modules), shape
+
+
+class SpecVae(nn.Module):
+    def __init__(self, spec):
+        super().__init__()
+        inp = spec["input"]
+        shape = tuple(int(d) for d in inp["shape"])
+        self.nhwc = inp.get("layout", "nchw") == "nhwc"
+        self.chw = (shape[2], shape[0], shape[1]) if self.nhwc else shape
+        self.scale = float(inp.get("scale", 1))
+        latent = int(spec["latent"])
+        # Attribute order is state_dict order: encoder, fc_mu, fc_logvar, decoder.
+        self.encoder, encoded = build_sequential(spec["encoder"], self.chw)
+        self.fc_mu = nn.Linear(encoded[0], latent)
+        self.fc_logvar = nn.Linear(encoded[0], latent)
+        self.decoder, _ = build_sequential(spec["decoder"], (latent,))
+
+    def encode(self, x):
+        h = (x.permute(0, 3, 1, 2) if self.nhwc else x) / self.scale
+        h = self.encoder(h)
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def decode(self, z):
+        y = self.decoder(z)
+        return y.permute(0, 2, 3, 1) if self.nhwc else y
+
+    def forward(self, x, eps=None):
+        mu, logvar = self.encode(x)
+        std = torch.exp(0.5 * logvar)
+        z = mu + std * (torch.randn_like(std) if eps is None else eps)
+        return self.decode(z), mu, logvar
+
+
+def load_spec(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def build_model(spec_dict):
+    return SpecVae(spec_dict)
+
+
+def state_dict_listing(model):
+    return [{"name": name, "shape": list(t.shape)} for name, t in model.state_dict().items()]
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    model = build_model(load_spec(sys.argv[1]))
+    json.dump(state_dict_listing(model), sys.stdout)
+    sys.stdout.write("\n")
+    print("parameters:", sum(p.numel() for p in model.parameters()), file=sys.stderr)
