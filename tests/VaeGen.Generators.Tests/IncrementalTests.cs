@@ -13,20 +13,23 @@ public class IncrementalTests
     private static readonly string[] Steps =
         { TrackingNames.Options, TrackingNames.TorchSharpReferenced, TrackingNames.SpecFiles, TrackingNames.CheckedSpecs, TrackingNames.EmitModels, TrackingNames.Diagnostics, TrackingNames.BackendDiagnostics };
 
-    private static (GeneratorHarness Harness, InMemoryAdditionalText Seed, InMemoryAdditionalText Mlp) TwoSpecs()
+    private static (GeneratorHarness Harness, InMemoryAdditionalText Seed, InMemoryAdditionalText Mlp) TwoSpecs(bool torchSharp = false)
     {
         var seed = new InMemoryAdditionalText("/repo/specs/seed000.vae.yaml", GeneratorHarness.ShippedSpec("seed000.vae.yaml"));
         var mlp = new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml"));
-        return (new GeneratorHarness(new[] { seed, mlp }), seed, mlp);
+        var harness = new GeneratorHarness(new[] { seed, mlp });
+        return (torchSharp ? harness.WithTorchSharp() : harness, seed, mlp);
     }
 
     private static IEnumerable<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string step) =>
         result.TrackedSteps[step].SelectMany(s => s.Outputs);
 
-    [Fact]
-    public void An_unrelated_CSharp_edit_leaves_every_step_cached()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_unrelated_CSharp_edit_leaves_every_step_cached(bool torchSharp)
     {
-        var (harness, _, _) = TwoSpecs();
+        var (harness, _, _) = TwoSpecs(torchSharp);
         harness.Run();
         var tree = harness.Compilation.SyntaxTrees.First();
         harness.ReplaceCompilation(harness.Compilation.ReplaceSyntaxTree(tree,
@@ -41,10 +44,12 @@ public class IncrementalTests
         Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
     }
 
-    [Fact]
-    public void Editing_one_spec_reruns_only_that_spec()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Editing_one_spec_reruns_only_that_spec(bool torchSharp)
     {
-        var (harness, seed, _) = TwoSpecs();
+        var (harness, seed, _) = TwoSpecs(torchSharp);
         harness.Run();
         harness.ReplaceSpec(seed, new InMemoryAdditionalText(seed.Path, seed.Content.Replace("latent: 128", "latent: 64")));
         var second = harness.Run();
@@ -55,6 +60,8 @@ public class IncrementalTests
         var modified = (VaeGen.Spec.Checking.SpecCheckResult)checkedReasons.Single(o => o.Reason == IncrementalStepRunReason.Modified).Value;
         Assert.Equal("/repo/specs/seed000.vae.yaml", modified.FilePath);
         Assert.Contains("LatentDim = 64", second.GeneratedSources.Single(s => s.HintName.Contains("SeedVae")).SourceText.ToString());
+        var emitted = second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.Equal(1, emitted.Count(r => r == IncrementalStepRunReason.Modified)); // only the edited spec's source
     }
 
     [Fact]
