@@ -13,8 +13,6 @@ using VaeGen.Spec.Checking;
 using VaeGen.Spec.Collections;
 using VaeGen.Spec.Diagnostics;
 using VaeGen.Spec.Model;
-using VaeGen.Spec.Shapes;
-using VaeGen.Spec.Text;
 
 namespace VaeGen.Generators
 {
@@ -91,7 +89,10 @@ namespace VaeGen.Generators
         {
             try
             {
-                return new SpecFile(text.Path, text.GetText(cancellationToken)?.ToString());
+                var content = text.GetText(cancellationToken);
+                return content is null
+                    ? new SpecFile(text.Path, null, "the build could not read the file")
+                    : new SpecFile(text.Path, content.ToString());
             }
             catch (OperationCanceledException)
             {
@@ -99,16 +100,15 @@ namespace VaeGen.Generators
             }
             catch (Exception ex)
             {
-                return new SpecFile(text.Path, "\0VaeGen could not read the file: " + ex.GetType().Name + ": " + ex.Message);
+                return new SpecFile(text.Path, null, "VaeGen could not read the file: " + ex.GetType().Name + ": " + ex.Message);
             }
         }
 
         private static SpecCheckResult CheckFile(SpecFile file, CancellationToken cancellationToken)
         {
-            if (file.Text is null || file.Text.StartsWith("\0VaeGen could not read the file", StringComparison.Ordinal))
+            if (file.Text is null)
             {
-                string reason = file.Text is null ? "the build could not read the file" : file.Text.Substring(1);
-                return Failed(file.Path, reason);
+                return SpecChecker.InternalFailure(file.Path, file.ReadError ?? "the build could not read the file");
             }
 
             try
@@ -121,15 +121,9 @@ namespace VaeGen.Generators
             }
             catch (Exception ex)
             {
-                return Failed(file.Path, "VaeGen failed while checking this spec (" + ex.GetType().Name + ": " + ex.Message.TrimEnd('.') + "); this is a bug in VaeGen, please report it with the spec");
+                // SpecChecker catches its own failures; this guards the call itself.
+                return SpecChecker.InternalFailure(file.Path, SpecChecker.DescribeBug("checking this spec", ex));
             }
-        }
-
-        private static SpecCheckResult Failed(string path, string message)
-        {
-            var diagnostic = new SpecDiagnostic(DiagnosticRules.InternalError.Id, DiagnosticRules.InternalError.Severity,
-                Path.GetFileName(path) + ": " + message, path, SourceSpan.FileStart, string.Empty);
-            return new SpecCheckResult(path, null, null, SourceSpan.FileStart, null, EquatableArray<LayerPlan>.Empty, EquatableArray.Create(diagnostic));
         }
 
         private static EmitModel? ToEmitModel(SpecCheckResult result, GeneratorOptions options, bool torchSharpReferenced)
@@ -210,10 +204,8 @@ namespace VaeGen.Generators
             }
             catch (Exception ex)
             {
-                var diagnostic = new SpecDiagnostic(DiagnosticRules.InternalError.Id, DiagnosticRules.InternalError.Severity,
-                    model.SpecFileName + ": VaeGen failed while generating " + model.FullName + " (" + ex.GetType().Name + ": " + ex.Message.TrimEnd('.') +
-                    "); this is a bug in VaeGen, please report it with the spec", model.FilePath, SourceSpan.FileStart, string.Empty);
-                context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
+                var failure = SpecChecker.InternalFailure(model.FilePath, SpecChecker.DescribeBug("generating " + model.FullName, ex));
+                ReportDiagnostics(context, failure.Diagnostics);
                 return;
             }
 

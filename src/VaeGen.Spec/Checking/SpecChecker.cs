@@ -35,11 +35,25 @@ namespace VaeGen.Spec.Checking
             }
             catch (Exception ex)
             {
-                bag.Report(DiagnosticRules.InternalError, SourceSpan.FileStart, string.Empty,
-                    "VaeGen failed while checking this spec (" + ex.GetType().Name + ": " + ex.Message.TrimEnd('.') + "); this is a bug in VaeGen, please report it with the spec");
-                return new SpecCheckResult(filePath, null, null, SourceSpan.FileStart, null, EquatableArray<LayerPlan>.Empty, bag.Items.ToEquatableArray());
+                return InternalFailure(filePath, DescribeBug("checking this spec", ex));
             }
         }
+
+        /// <summary>
+        /// A result holding only a VAE9001 error at the start of the file: for failures around the
+        /// checker (the host could not read the file, an emitter failed) that must still be reported
+        /// on the spec they concern.
+        /// </summary>
+        public static SpecCheckResult InternalFailure(string filePath, string message)
+        {
+            var bag = new DiagnosticBag(filePath);
+            bag.Report(DiagnosticRules.InternalError, SourceSpan.FileStart, string.Empty, message);
+            return DiagnosticsOnly(filePath, bag);
+        }
+
+        /// <summary>The VAE9001 text for an unexpected exception while <paramref name="doing"/>.</summary>
+        public static string DescribeBug(string doing, Exception exception) =>
+            "VaeGen failed while " + doing + " (" + exception.GetType().Name + ": " + exception.Message.TrimEnd('.') + "); this is a bug in VaeGen, please report it with the spec";
 
         /// <summary>Checks a spec given as raw bytes, reporting bytes that are not UTF-8 at their position.</summary>
         public static SpecCheckResult Check(string filePath, byte[] bytes, CancellationToken cancellationToken = default)
@@ -56,27 +70,25 @@ namespace VaeGen.Spec.Checking
                 var lenient = new UTF8Encoding(false, false).GetString(bytes, offset, Math.Max(0, Math.Min(bad, bytes.Length) - offset));
                 var bag = new DiagnosticBag(filePath);
                 bag.Report(DiagnosticRules.NotUtf8, SpanAt(lenient, lenient.Length), string.Empty, NotUtf8Message(bytes, bad));
-                return new SpecCheckResult(filePath, null, null, SourceSpan.FileStart, null, EquatableArray<LayerPlan>.Empty, bag.Items.ToEquatableArray());
+                return DiagnosticsOnly(filePath, bag);
             }
         }
 
         private static SpecCheckResult Run(string filePath, string text, DiagnosticBag bag, CancellationToken cancellationToken)
         {
-            var none = EquatableArray<LayerPlan>.Empty;
-
             // Compilers decode additional files leniently: bytes that are not UTF-8 arrive as U+FFFD.
             int replacement = text.IndexOf('\uFFFD');
             if (replacement >= 0)
             {
                 bag.Report(DiagnosticRules.NotUtf8, SpanAt(text, replacement), string.Empty,
                     "the file is not valid UTF-8 (an undecodable byte sequence is at this position); save it as UTF-8");
-                return new SpecCheckResult(filePath, null, null, SourceSpan.FileStart, null, none, bag.Items.ToEquatableArray());
+                return DiagnosticsOnly(filePath, bag);
             }
 
             var root = YamlTreeReader.Read(text, bag, cancellationToken);
             if (root is null)
             {
-                return new SpecCheckResult(filePath, null, null, SourceSpan.FileStart, null, none, bag.Items.ToEquatableArray());
+                return DiagnosticsOnly(filePath, bag);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -84,7 +96,7 @@ namespace VaeGen.Spec.Checking
             var nameSpan = parsed.Syntax.Values.TryGetValue("name", out var nameNode) ? nameNode.Span : SourceSpan.FileStart;
             if (parsed.Spec is null || bag.HasErrors)
             {
-                return new SpecCheckResult(filePath, parsed.Name, parsed.Namespace, nameSpan, null, none, Sorted(bag));
+                return new SpecCheckResult(filePath, parsed.Name, parsed.Namespace, nameSpan, null, EquatableArray<LayerPlan>.Empty, Sorted(bag));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -94,6 +106,10 @@ namespace VaeGen.Spec.Checking
             return new SpecCheckResult(filePath, parsed.Name, parsed.Namespace, nameSpan, bag.HasErrors ? null : plan,
                 inference.Rows.ToEquatableArray(), Sorted(bag));
         }
+
+        /// <summary>Nothing could be read or checked; only the diagnostics say why.</summary>
+        private static SpecCheckResult DiagnosticsOnly(string filePath, DiagnosticBag bag) =>
+            new SpecCheckResult(filePath, null, null, SourceSpan.FileStart, null, EquatableArray<LayerPlan>.Empty, bag.Items.ToEquatableArray());
 
         private static EquatableArray<SpecDiagnostic> Sorted(DiagnosticBag bag) =>
             bag.Items.OrderBy(d => d.Span.Start).ThenBy(d => d.Id, StringComparer.Ordinal).ToEquatableArray();

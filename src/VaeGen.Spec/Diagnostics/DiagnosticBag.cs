@@ -26,7 +26,10 @@ namespace VaeGen.Spec.Diagnostics
 
         public IReadOnlyList<SpecDiagnostic> Items => _items;
 
-        public bool HasErrors { get; private set; }
+        public bool HasErrors => ErrorCount > 0;
+
+        /// <summary>Errors so far; callers compare counts to tell whether a step added any.</summary>
+        public int ErrorCount { get; private set; }
 
         public void Report(DiagnosticRule rule, SourceSpan span, string yamlPath, string message)
         {
@@ -34,7 +37,7 @@ namespace VaeGen.Spec.Diagnostics
             _items.Add(new SpecDiagnostic(rule.Id, rule.Severity, where + ": " + message, FilePath, span, yamlPath));
             if (rule.Severity == Severity.Error)
             {
-                HasErrors = true;
+                ErrorCount++;
             }
         }
 

@@ -49,7 +49,7 @@ namespace VaeGen.Spec.Parsing
                 return new ParsedSpec(null, null, null, syntax);
             }
 
-            int errorsBefore = ErrorCount();
+            int errorsBefore = _bag.ErrorCount;
             CheckKeys(map, string.Empty, TopLevelKeys, syntax);
 
             string? name = null;
@@ -124,7 +124,7 @@ namespace VaeGen.Spec.Parsing
                 layers.ParseList(decoderNode, "decoder", decoder, syntax.Decoder);
             }
 
-            if (ErrorCount() > errorsBefore || name is null || input is null || !latentOk)
+            if (_bag.ErrorCount > errorsBefore || name is null || input is null || !latentOk)
             {
                 return new ParsedSpec(null, name, ns, syntax);
             }
@@ -273,8 +273,6 @@ namespace VaeGen.Spec.Parsing
 
         // A missing key is reported at the first key of the map, not across the whole map.
         private static YamlNode StartOf(YamlMapping map) => map.Entries.Count > 0 ? map.Entries[0].Key : map;
-
-        private int ErrorCount() => _bag.Items.Count(d => d.IsError);
 
         private static string SuggestIdentifier(string text)
         {

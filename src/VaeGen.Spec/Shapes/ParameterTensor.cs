@@ -10,19 +10,7 @@ namespace VaeGen.Spec.Shapes
     public sealed record ParameterTensor(string Name, EquatableArray<long> Shape, bool IsBuffer)
     {
         /// <summary>Element count.</summary>
-        public long ElementCount
-        {
-            get
-            {
-                long count = 1;
-                foreach (long d in Shape)
-                {
-                    count = checked(count * d);
-                }
-
-                return count;
-            }
-        }
+        public long ElementCount => new TensorShape(Shape).ElementCount;
 
         /// <summary>"encoder.0.weight [32, 3, 3, 3]".</summary>
         public override string ToString() => Name + " " + TensorShape.Format(Shape);

@@ -40,9 +40,9 @@ namespace VaeGen.Spec.Shapes
                 return null;
             }
 
-            int errors = ErrorCount();
+            int errors = _bag.ErrorCount;
             var encoder = RunStage(spec.Encoder, syntax.Encoder, ModelStage.Encoder, "encoder", input, out var encoded);
-            bool encoderFailed = ErrorCount() > errors;
+            bool encoderFailed = _bag.ErrorCount > errors;
 
             long features = 0;
             if (encoded is { } e)
@@ -60,7 +60,7 @@ namespace VaeGen.Spec.Shapes
                 {
                     var at = syntax.Encoder.Count > 0 ? syntax.Encoder[syntax.Encoder.Count - 1].KindNode : syntax.NodeOrRoot("encoder");
                     string path = syntax.Encoder.Count > 0 ? syntax.Encoder[syntax.Encoder.Count - 1].Path : "encoder";
-                    string count = TryCount(e);
+                    string count = N(SafeCount(e));
                     _bag.Report(DiagnosticRules.EncoderNotFlat, at, path,
                         "the encoder ends with " + e + ", but fc_mu and fc_logvar are linear layers that need a flat vector; add '- flatten' at the end of the encoder (it gives [" + count + "])");
                     features = e.Rank == 0 ? 1 : SafeCount(e);
@@ -79,16 +79,16 @@ namespace VaeGen.Spec.Shapes
                 }
             }
 
-            int beforeDecoder = ErrorCount();
+            int beforeDecoder = _bag.ErrorCount;
             var decoder = RunStage(spec.Decoder, syntax.Decoder, ModelStage.Decoder, "decoder", TensorShape.Flat(spec.Latent), out var decoded);
-            if (decoded is { } d && !d.Equals(input) && ErrorCount() == beforeDecoder)
+            if (decoded is { } d && !d.Equals(input) && _bag.ErrorCount == beforeDecoder)
             {
                 var at = syntax.Decoder.Count > 0 ? syntax.Decoder[syntax.Decoder.Count - 1].KindNode : syntax.NodeOrRoot("decoder");
                 string path = syntax.Decoder.Count > 0 ? syntax.Decoder[syntax.Decoder.Count - 1].Path : "decoder";
                 _bag.Report(DiagnosticRules.DecoderMismatch, at, path, DescribeDecoderMismatch(spec, d, input));
             }
 
-            if (ErrorCount() > errors || mu is null || logVar is null)
+            if (_bag.ErrorCount > errors || mu is null || logVar is null)
             {
                 return null;
             }
@@ -440,16 +440,7 @@ namespace VaeGen.Spec.Shapes
         {
             foreach (var tensor in plan.Tensors)
             {
-                long count;
-                try
-                {
-                    count = tensor.ElementCount;
-                }
-                catch (OverflowException)
-                {
-                    count = long.MaxValue;
-                }
-
+                long count = SafeCount(new TensorShape(tensor.Shape));
                 if (count > MaxElements)
                 {
                     _bag.Report(DiagnosticRules.ElementCountOverflow, node, path,
@@ -478,15 +469,7 @@ namespace VaeGen.Spec.Shapes
 
         private static bool FitsElementCount(TensorShape shape, out long count)
         {
-            try
-            {
-                count = shape.ElementCount;
-            }
-            catch (OverflowException)
-            {
-                count = long.MaxValue;
-            }
-
+            count = SafeCount(shape);
             return count <= MaxElements;
         }
 
@@ -501,8 +484,6 @@ namespace VaeGen.Spec.Shapes
                 return long.MaxValue;
             }
         }
-
-        private static string TryCount(TensorShape shape) => N(SafeCount(shape));
 
         private static string DescribeDecoderMismatch(VaeSpec spec, TensorShape decoded, TensorShape input)
         {
@@ -536,19 +517,6 @@ namespace VaeGen.Spec.Shapes
             return x.Length == y.Length && ((IStructuralEquatable)x).Equals(y, EqualityComparer<long>.Default);
         }
 
-        private int ErrorCount()
-        {
-            int count = 0;
-            foreach (var d in _bag.Items)
-            {
-                if (d.IsError)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
 
         private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
