@@ -36,10 +36,9 @@ namespace VaeGen.Generators
                 .Select((provider, _) => GeneratorOptions.From(provider.GlobalOptions))
                 .WithTrackingName(TrackingNames.Options);
 
-            // A bool, so a new Compilation after every keystroke compares equal and caches downstream.
-            var torchSharpReferenced = context.CompilationProvider
-                .Select((compilation, _) => compilation.ReferencedAssemblyNames.Any(a => a.Name == "TorchSharp"))
-                .WithTrackingName(TrackingNames.TorchSharpReferenced);
+            var references = context.CompilationProvider
+                .Select((compilation, _) => BackendReferences.From(compilation))
+                .WithTrackingName(TrackingNames.BackendReferences);
 
             var files = context.AdditionalTextsProvider
                 .Where(text => text.Path.EndsWith(SpecSuffix, StringComparison.OrdinalIgnoreCase))
@@ -55,7 +54,7 @@ namespace VaeGen.Generators
                 .WithTrackingName(TrackingNames.Diagnostics);
             context.RegisterSourceOutput(diagnostics, ReportDiagnostics);
 
-            var settings = options.Combine(torchSharpReferenced);
+            var settings = options.Combine(references);
             var backendDiagnostics = checkedSpecs
                 .Combine(settings)
                 .Select((pair, _) => BackendDiagnostics(pair.Left, pair.Right.Left, pair.Right.Right))
@@ -126,48 +125,47 @@ namespace VaeGen.Generators
             }
         }
 
-        private static EmitModel? ToEmitModel(SpecCheckResult result, GeneratorOptions options, bool torchSharpReferenced)
+        private static EmitModel? ToEmitModel(SpecCheckResult result, GeneratorOptions options, BackendReferences references)
         {
             if (result.ClassName is null)
             {
                 return null; // nothing to name a class after: the diagnostics say why
             }
 
-            var (backend, _) = BackendChoice.Resolve(result.Plan?.Spec.Backend, options, torchSharpReferenced);
+            var (backend, _) = BackendChoice.Resolve(result.Plan?.Spec.Backend, options, references);
             var errors = result.Plan is null
                 ? result.Diagnostics.Where(d => d.IsError).Select(d => d.Format(Path.GetFileName(d.FilePath))).ToEquatableArray()
                 : EquatableArray<string>.Empty;
-            return new EmitModel(result.ClassName, options.NamespaceFor(result.Namespace), result.FilePath, backend, torchSharpReferenced, result.Plan, errors);
+            return new EmitModel(result.ClassName, options.NamespaceFor(result.Namespace), result.FilePath, backend, references.Has(backend), result.Plan, errors);
         }
 
-        private static EquatableArray<SpecDiagnostic> BackendDiagnostics(SpecCheckResult result, GeneratorOptions options, bool torchSharpReferenced)
+        private static EquatableArray<SpecDiagnostic> BackendDiagnostics(SpecCheckResult result, GeneratorOptions options, BackendReferences references)
         {
             if (result.Plan is null)
             {
                 return EquatableArray<SpecDiagnostic>.Empty;
             }
 
-            var (backend, explicitly) = BackendChoice.Resolve(result.Plan.Spec.Backend, options, torchSharpReferenced);
-            string source = result.Plan.Spec.Backend is not null ? "the spec's backend: key" : "the VaeGenBackend property";
-            string fileName = Path.GetFileName(result.FilePath);
-            if (backend == ModelBackend.TorchSharp && !torchSharpReferenced)
+            var (backend, explicitly) = BackendChoice.Resolve(result.Plan.Spec.Backend, options, references);
+            if (references.Has(backend))
             {
-                return EquatableArray.Create(new SpecDiagnostic(DiagnosticRules.TorchSharpMissing.Id, DiagnosticRules.TorchSharpMissing.Severity,
-                    fileName + ", name: " + source + " selects the TorchSharp backend, but the project does not reference TorchSharp, so " + result.ClassName +
-                    " gets its shape constants only; add a PackageReference to TorchSharp-cpu 0.106.0 (or a CUDA package), or choose backend: managed",
-                    result.FilePath, result.NameSpan, "name"));
+                return EquatableArray<SpecDiagnostic>.Empty;
             }
 
-            if (backend == ModelBackend.Managed && explicitly)
-            {
-                return EquatableArray.Create(new SpecDiagnostic(DiagnosticRules.ManagedBackendPending.Id, DiagnosticRules.ManagedBackendPending.Severity,
-                    fileName + ", name: " + source + " selects the managed backend, which this version of VaeGen does not generate yet, so " + result.ClassName +
-                    " gets its shape constants only; reference TorchSharp and use backend: torchsharp for a trainable model",
-                    result.FilePath, result.NameSpan, "name"));
-            }
-
-            return EquatableArray<SpecDiagnostic>.Empty;
+            string source = !explicitly ? "TorchSharp is not referenced, so the managed backend is chosen"
+                : result.Plan.Spec.Backend is not null ? "the spec's backend: key selects the " + BackendName(backend) + " backend"
+                : "the VaeGenBackend property selects the " + BackendName(backend) + " backend";
+            string where = Path.GetFileName(result.FilePath) + ", name: ";
+            var rule = backend == ModelBackend.TorchSharp ? DiagnosticRules.TorchSharpMissing : DiagnosticRules.RuntimeMissing;
+            string message = backend == ModelBackend.TorchSharp
+                ? where + source + ", but the project does not reference TorchSharp, so " + result.ClassName +
+                  " gets its shape constants only; add a PackageReference to TorchSharp-cpu 0.106.0 (or a CUDA package), or choose backend: managed"
+                : where + source + ", but the project does not reference VaeGen.Runtime, so " + result.ClassName +
+                  " gets its shape constants only; add a PackageReference to VaeGen.Runtime (the VaeGen package brings it), or reference TorchSharp for backend: torchsharp";
+            return EquatableArray.Create(new SpecDiagnostic(rule.Id, rule.Severity, message, result.FilePath, result.NameSpan, "name"));
         }
+
+        private static string BackendName(ModelBackend backend) => backend == ModelBackend.TorchSharp ? "TorchSharp" : "managed";
 
         private static bool IsFirstOwner(EmitModel model, EquatableArray<ClassNameEntry> owners) =>
             !owners.Any(o => o.FullName == model.FullName && string.CompareOrdinal(o.FilePath, model.FilePath) < 0);
@@ -199,8 +197,9 @@ namespace VaeGen.Generators
             try
             {
                 source = model.Plan is null ? ErrorSurfaceEmitter.Emit(model)
-                    : model.Backend == ModelBackend.TorchSharp && model.TorchSharpReferenced ? TorchSharpEmitter.Emit(model)
-                    : ModelConstantsEmitter.Emit(model);
+                    : !model.BackendReferenced ? ModelConstantsEmitter.Emit(model)
+                    : model.Backend == ModelBackend.TorchSharp ? TorchSharpEmitter.Emit(model)
+                    : ManagedEmitter.Emit(model);
             }
             catch (Exception ex)
             {

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace VaeGen.Generators.Tests;
 
-/// <summary>Backend choice without TorchSharp referenced (the TorchSharp surface tests cover the referenced case).</summary>
+/// <summary>Backend choice without TorchSharp referenced, with and without VaeGen.Runtime (the TorchSharp surface tests cover the referenced case).</summary>
 public class BackendSelectionTests
 {
     private static GeneratorRunResult Run(string yaml, string? backendProperty)
@@ -17,26 +17,34 @@ public class BackendSelectionTests
             properties["build_property.VaeGenBackend"] = backendProperty;
         }
 
-        return new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", yaml) }, properties).Run();
+        return new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", yaml) }, properties).WithoutRuntime().Run();
     }
 
     private static readonly string Mlp = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
 
     [Fact]
-    public void Without_TorchSharp_the_default_is_managed_and_quiet()
+    public void Without_TorchSharp_the_default_is_the_managed_model_and_quiet()
     {
-        var result = Run(Mlp, null);
+        var harness = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", Mlp) });
+        var result = harness.Run();
         Assert.Empty(result.Diagnostics);
-        Assert.Contains("public const int LatentDim = 20;", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Contains("public sealed partial class FashionMlpVae : global::VaeGen.Runtime.Models.VaeModel", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 
-    [Fact]
-    public void Choosing_managed_explicitly_warns_that_it_is_not_generated_yet()
+    [Theory]
+    [InlineData(null, "TorchSharp is not referenced, so the managed backend is chosen")]
+    [InlineData("Managed", "the VaeGenBackend property selects the managed backend")]
+    public void The_managed_backend_without_the_runtime_warns_and_says_what_to_add(string? property, string why)
     {
-        var diagnostic = Assert.Single(Run(Mlp, "Managed").Diagnostics);
+        var result = Run(Mlp, property);
+        var diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal("VAE9002", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
         Assert.Equal(2, diagnostic.Location.GetLineSpan().StartLinePosition.Line); // at the spec's name
+        string message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(why, message);
+        Assert.Contains("add a PackageReference to VaeGen.Runtime", message);
+        Assert.Contains("public const int LatentDim = 20;", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
     public void Dotnet_build_prints_the_spec_location_and_then_uses_the_generated_class()
     {
         string generator = Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "generators", "VaeGen.Generators", "VaeGen.Generators.csproj");
+        string runtime = Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "src", "VaeGen.Runtime", "VaeGen.Runtime.csproj");
         File.WriteAllText(Path.Combine(_folder, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -31,6 +32,7 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <ProjectReference Include="{generator}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+                <ProjectReference Include="{runtime}" />
                 <AdditionalFiles Include="specs/*.vae.yaml" />
                 <CompilerVisibleProperty Include="RootNamespace" />
               </ItemGroup>
@@ -38,8 +40,24 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
             """);
         Directory.CreateDirectory(Path.Combine(_folder, "specs"));
         File.Copy(Path.Combine(AppContext.BaseDirectory, "specs", "fashion_mlp.vae.yaml"), Path.Combine(_folder, "specs", "fashion_mlp.vae.yaml"));
-        File.WriteAllText(Path.Combine(_folder, "Program.cs"),
-            "System.Console.WriteLine($\"{VaeGen.Specs.FashionMlpVae.LatentDim} {VaeGen.Specs.FashionMlpVae.ParameterCount}\");\n");
+        File.WriteAllText(Path.Combine(_folder, "Program.cs"), """
+            using VaeGen.Specs;
+
+            var model = new FashionMlpVae(seed: 1);
+            var batch = FashionMlpVae.CreateBatch(16);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                batch.Data[i] = (i * 37) % 256; // a fixed pattern in the data's range [0, 255]
+            }
+
+            double first = model.TrainStep(batch).Total, last = first;
+            for (int step = 0; step < 30; step++)
+            {
+                last = model.TrainStep(batch).Total;
+            }
+
+            System.Console.WriteLine($"{FashionMlpVae.LatentDim} {FashionMlpVae.ParameterCount} {(last < first ? "falls" : "stuck")}");
+            """.Replace("\r\n", "\n"));
 
         // The seed 000 walkthrough as written: two shape errors, at lines 9 and 10.
         File.WriteAllText(Path.Combine(_folder, "specs", "seed.vae.yaml"), """
@@ -70,7 +88,7 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
         File.Delete(Path.Combine(_folder, "specs", "seed.vae.yaml"));
         var fixedBuild = Dotnet("run");
         Assert.True(fixedBuild.ExitCode == 0, fixedBuild.Output);
-        Assert.Contains("20 " + (784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784), fixedBuild.Output);
+        Assert.Contains("20 " + (784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784) + " falls", fixedBuild.Output);
     }
 
     private (int ExitCode, string Output) Dotnet(string verb)

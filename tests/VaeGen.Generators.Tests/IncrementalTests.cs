@@ -11,7 +11,7 @@ namespace VaeGen.Generators.Tests;
 public class IncrementalTests
 {
     private static readonly string[] Steps =
-        { TrackingNames.Options, TrackingNames.TorchSharpReferenced, TrackingNames.SpecFiles, TrackingNames.CheckedSpecs, TrackingNames.EmitModels, TrackingNames.Diagnostics, TrackingNames.BackendDiagnostics };
+        { TrackingNames.Options, TrackingNames.BackendReferences, TrackingNames.SpecFiles, TrackingNames.CheckedSpecs, TrackingNames.EmitModels, TrackingNames.Diagnostics, TrackingNames.BackendDiagnostics };
 
     private static (GeneratorHarness Harness, InMemoryAdditionalText Seed, InMemoryAdditionalText Mlp) TwoSpecs(bool torchSharp = false)
     {

@@ -166,9 +166,9 @@ namespace VaeGen.Generators.Diagnostics
             "VAE9001", DiagnosticRules.InternalError.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.InternalError.Trigger + " " + DiagnosticRules.InternalError.Fix, helpLinkUri: HelpLink);
 
-        public static readonly DiagnosticDescriptor ManagedBackendPending = new DiagnosticDescriptor(
-            "VAE9002", DiagnosticRules.ManagedBackendPending.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Warning, isEnabledByDefault: true,
-            description: DiagnosticRules.ManagedBackendPending.Trigger + " " + DiagnosticRules.ManagedBackendPending.Fix, helpLinkUri: HelpLink);
+        public static readonly DiagnosticDescriptor RuntimeMissing = new DiagnosticDescriptor(
+            "VAE9002", DiagnosticRules.RuntimeMissing.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: DiagnosticRules.RuntimeMissing.Trigger + " " + DiagnosticRules.RuntimeMissing.Fix, helpLinkUri: HelpLink);
 
         public static readonly DiagnosticDescriptor TorchSharpMissing = new DiagnosticDescriptor(
             "VAE9003", DiagnosticRules.TorchSharpMissing.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -214,7 +214,7 @@ namespace VaeGen.Generators.Diagnostics
             [SigmoidRange.Id] = SigmoidRange,
             [BetaZero.Id] = BetaZero,
             [InternalError.Id] = InternalError,
-            [ManagedBackendPending.Id] = ManagedBackendPending,
+            [RuntimeMissing.Id] = RuntimeMissing,
             [TorchSharpMissing.Id] = TorchSharpMissing,
         };
 

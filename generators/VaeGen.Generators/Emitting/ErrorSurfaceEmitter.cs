@@ -22,7 +22,8 @@ namespace VaeGen.Generators.Emitting
             w.Doc(Literals.Xml("Not generated: " + model.SpecFileName + " has errors (see the build output). Every member throws InvalidOperationException until the spec is fixed."));
             w.Doc("</summary>");
             ClassPreamble.WriteGeneratedCodeAttribute(w);
-            bool torch = model.Backend == ModelBackend.TorchSharp && model.TorchSharpReferenced;
+            bool torch = model.Backend == ModelBackend.TorchSharp && model.BackendReferenced;
+            bool managed = model.Backend == ModelBackend.Managed && model.BackendReferenced;
             w.Line("public sealed partial class " + model.ClassName + (torch ? " : " + Nn + ".Module<" + Tensor + ", " + ForwardResult + ">" : string.Empty));
             w.Open();
             w.Doc("<summary>The errors of the spec, as the build reported them.</summary>");
@@ -31,6 +32,10 @@ namespace VaeGen.Generators.Emitting
             if (torch)
             {
                 WriteTorchSharpSurface(w, model.ClassName);
+            }
+            else if (managed)
+            {
+                WriteManagedSurface(w, model.ClassName);
             }
 
             w.Line("private static global::System.InvalidOperationException Unusable() => new global::System.InvalidOperationException(SpecErrors);");
@@ -56,6 +61,25 @@ namespace VaeGen.Generators.Emitting
             Member(w, "public " + Tensor + " Sample(long count, " + Device + "? device = null)");
             w.Line("private static string ThrowUnusable(string name, " + Device + "? device) => throw Unusable();");
             w.Line();
+        }
+
+        /// <summary>The members people call first; the rest of VaeModel's surface appears once the spec is fixed.</summary>
+        private static void WriteManagedSurface(SourceWriter w, string className)
+        {
+            const string T = ManagedNames.Tensor;
+            w.Doc("<summary>Throws: the spec has errors.</summary>");
+            w.Line("public " + className + "(ulong seed = 0) => throw Unusable();");
+            w.Line();
+            Member(w, "public static " + T + " CreateBatch(int batchSize)");
+            Member(w, "public (" + T + " Mu, " + T + " LogVar) Encode(" + T + " x)");
+            Member(w, "public " + T + " Reparameterize(" + T + " mu, " + T + " logVar)");
+            Member(w, "public " + T + " Decode(" + T + " z)");
+            Member(w, "public (" + T + " Reconstruction, " + T + " Mu, " + T + " LogVar) Forward(" + T + " x)");
+            Member(w, "public global::VaeGen.Runtime.Models.LossTerms Loss(" + T + " x)");
+            Member(w, "public global::VaeGen.Runtime.Models.LossTerms TrainStep(" + T + " x)");
+            Member(w, "public " + T + " Sample(int count)");
+            Member(w, "public void SaveWeights(string path)");
+            Member(w, "public void LoadWeights(string path)");
         }
 
         private static void Member(SourceWriter w, string signature)

@@ -15,6 +15,9 @@ namespace VaeGen.Generators.Emitting
             return text.IndexOfAny(new[] { '.', 'E', 'N', 'I' }) >= 0 ? text : text + ".0";
         }
 
+        /// <summary>A float literal that round-trips: 0.01f.</summary>
+        public static string Float(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+
         public static string String(string value)
         {
             var sb = new StringBuilder("\"");

@@ -5,7 +5,7 @@ namespace VaeGen.Generators.Pipeline
     /// <summary>Which backend a spec gets: the spec's <c>backend:</c>, else VaeGenBackend, else TorchSharp when referenced, else Managed.</summary>
     internal static class BackendChoice
     {
-        public static (ModelBackend Backend, bool Explicit) Resolve(ModelBackend? fromSpec, GeneratorOptions options, bool torchSharpReferenced)
+        public static (ModelBackend Backend, bool Explicit) Resolve(ModelBackend? fromSpec, GeneratorOptions options, BackendReferences references)
         {
             if (fromSpec is { } spec)
             {
@@ -17,7 +17,7 @@ namespace VaeGen.Generators.Pipeline
                 return (property, true);
             }
 
-            return (torchSharpReferenced ? ModelBackend.TorchSharp : ModelBackend.Managed, false);
+            return (references.TorchSharp ? ModelBackend.TorchSharp : ModelBackend.Managed, false);
         }
     }
 }

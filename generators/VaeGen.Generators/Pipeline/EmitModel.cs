@@ -12,7 +12,7 @@ namespace VaeGen.Generators.Pipeline
     /// <param name="Namespace">The resolved namespace.</param>
     /// <param name="FilePath">The spec's path (identifies which of two same-named classes is emitted).</param>
     /// <param name="Backend">The backend to emit.</param>
-    /// <param name="TorchSharpReferenced">Whether the compilation references TorchSharp.</param>
+    /// <param name="BackendReferenced">Whether the compilation references the backend's library (TorchSharp or VaeGen.Runtime).</param>
     /// <param name="Plan">The checked model, or null when the spec has errors.</param>
     /// <param name="Errors">The spec's errors, formatted, when <paramref name="Plan"/> is null.</param>
     internal sealed record EmitModel(
@@ -20,7 +20,7 @@ namespace VaeGen.Generators.Pipeline
         string Namespace,
         string FilePath,
         ModelBackend Backend,
-        bool TorchSharpReferenced,
+        bool BackendReferenced,
         ModelPlan? Plan,
         EquatableArray<string> Errors)
     {

@@ -6,8 +6,8 @@ namespace VaeGen.Generators.Pipeline
         /// <summary>The build properties VaeGen reads.</summary>
         public const string Options = nameof(Options);
 
-        /// <summary>Whether the compilation references TorchSharp.</summary>
-        public const string TorchSharpReferenced = nameof(TorchSharpReferenced);
+        /// <summary>Whether the compilation references TorchSharp and VaeGen.Runtime.</summary>
+        public const string BackendReferences = nameof(BackendReferences);
 
         /// <summary>Diagnostics about the backend a spec gets.</summary>
         public const string BackendDiagnostics = nameof(BackendDiagnostics);

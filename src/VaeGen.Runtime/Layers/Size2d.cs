@@ -15,6 +15,14 @@ public readonly record struct Size2d(int H, int W)
     /// <param name="n">The value for both axes.</param>
     public static Size2d FromInt32(int n) => new(n, n);
 
+    /// <summary>(height, width), as PyTorch writes a pair: <c>kernelSize: (3, 5)</c>.</summary>
+    /// <param name="pair">The height and width.</param>
+    public static implicit operator Size2d((int H, int W) pair) => new(pair.H, pair.W);
+
+    /// <summary>Creates a size from a (height, width) pair.</summary>
+    /// <param name="pair">The height and width.</param>
+    public static Size2d FromValueTuple((int H, int W) pair) => new(pair.H, pair.W);
+
     /// <inheritdoc />
     public override string ToString() => $"({H}, {W})";
 

@@ -247,10 +247,10 @@ namespace VaeGen.Spec.Diagnostics
             "Report the spec and the message; other specs still generate.");
 
         /// <summary>VAE9002.</summary>
-        public static readonly DiagnosticRule ManagedBackendPending = new DiagnosticRule(
-            "VAE9002", RuleCategory.Internal, Severity.Warning, "The managed backend is not available yet",
-            "backend: managed (in the spec or the VaeGenBackend property) in this version of VaeGen; the class gets its shape constants only.",
-            "Reference TorchSharp and use backend: torchsharp for a trainable model, or wait for the managed backend.");
+        public static readonly DiagnosticRule RuntimeMissing = new DiagnosticRule(
+            "VAE9002", RuleCategory.Internal, Severity.Warning, "backend managed needs a VaeGen.Runtime reference",
+            "The managed backend is chosen (by the spec's backend: key, the VaeGenBackend property, or because TorchSharp is not referenced) in a project that does not reference VaeGen.Runtime; the class gets its shape constants only.",
+            "Reference the VaeGen.Runtime package (the VaeGen package brings it), or reference TorchSharp and use backend: torchsharp.");
 
         /// <summary>VAE9003.</summary>
         public static readonly DiagnosticRule TorchSharpMissing = new DiagnosticRule(
@@ -269,7 +269,7 @@ namespace VaeGen.Spec.Diagnostics
             InMismatch, PoolPaddingTooLarge, RedundantFlatten,
             LooksChannelsLast, LooksChannelsFirst, SigmoidTwice, BceWithoutSigmoid, BceTargetRange,
             SigmoidRange, BetaZero,
-            InternalError, ManagedBackendPending, TorchSharpMissing,
+            InternalError, RuntimeMissing, TorchSharpMissing,
         };
     }
 }

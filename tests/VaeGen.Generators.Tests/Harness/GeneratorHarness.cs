@@ -26,7 +26,7 @@ internal sealed class GeneratorHarness
             "Consumer",
             (sources.Length == 0 ? new[] { "namespace Consumer { internal static class Program { private static void Main() { } } }" } : sources)
                 .Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: "/repo/Program" + i + ".cs")),
-            References.Value,
+            References.Value.Append(MetadataReference.CreateFromFile(RuntimePath)),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         Driver = CSharpGeneratorDriver.Create(
             new[] { new VaeGenerator().AsSourceGenerator() },
@@ -43,6 +43,16 @@ internal sealed class GeneratorHarness
     public GeneratorHarness WithTorchSharp()
     {
         Compilation = Compilation.AddReferences(MetadataReference.CreateFromFile(TorchSharpSurfacePath));
+        return this;
+    }
+
+    /// <summary>VaeGen.Runtime, copied beside the tests (not referenced by them, so it is not on the trusted-platform list).</summary>
+    public static readonly string RuntimePath = Path.Combine(AppContext.BaseDirectory, "vaegen-runtime", "VaeGen.Runtime.dll");
+
+    /// <summary>Removes VaeGen.Runtime, which every harness compilation references as a VaeGen user's project does.</summary>
+    public GeneratorHarness WithoutRuntime()
+    {
+        Compilation = Compilation.RemoveReferences(Compilation.References.Where(r => r.Display == RuntimePath));
         return this;
     }
 

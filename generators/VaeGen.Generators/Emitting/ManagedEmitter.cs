@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Linq;
+using VaeGen.Generators.Pipeline;
+using VaeGen.Spec.Model;
+using VaeGen.Spec.Shapes;
+using static VaeGen.Generators.Emitting.ManagedNames;
+
+namespace VaeGen.Generators.Emitting
+{
+    /// <summary>
+    /// Emits a spec's class for the managed backend: a <c>VaeGen.Runtime.Models.VaeModel</c> whose
+    /// constructor builds the spec's layers, with every size a literal. Encode, Reparameterize,
+    /// Decode, Forward, Loss, Sample and TrainStep come from the base class, which owns the buffers.
+    /// </summary>
+    internal static class ManagedEmitter
+    {
+        public static string Emit(EmitModel model)
+        {
+            var plan = model.Plan!;
+            var spec = plan.Spec;
+            var w = new SourceWriter();
+            ClassPreamble.WriteFileHeader(w, model.SpecFileName);
+            w.Line("namespace " + model.Namespace);
+            w.Open();
+            ClassPreamble.WriteClassDocs(w, model,
+                "Managed backend (VaeGen.Runtime, no native code). Batches are <see cref=\"" + Tensor + "\"/>s shaped " +
+                Literals.Xml(BatchShape(spec)) + " in the declared " + ClassPreamble.Layout(spec.Input.Layout) + " layout and the data's value range; " +
+                "<see cref=\"CreateBatch\"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.",
+                Literals.Xml(DecodeReturns(spec)),
+                "Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names.");
+            ClassPreamble.WriteGeneratedCodeAttribute(w);
+            w.Line("public sealed partial class " + model.ClassName + " : " + VaeModel);
+            w.Open();
+            ClassPreamble.WriteConstants(w, plan);
+            w.Line();
+            WriteConstructors(w, model);
+            WriteCreateBatch(w, spec);
+            WriteConfig(w, model);
+            WriteSequential(w, "CreateEncoder", "The encoder: " + plan.InputShape + " -> [" + plan.EncodedFeatures + "] per sample.", plan.Encoder);
+            w.Line();
+            WriteSequential(w, "CreateDecoder", "The decoder: [" + spec.Latent + "] -> " + plan.InputShape + " per sample.", plan.Decoder);
+            w.Close();
+            w.Close();
+            return w.ToString();
+        }
+
+        private static string BatchShape(VaeSpec spec) => "(B, " + string.Join(", ", spec.Input.Shape.Select(Literals.Long)) + ")";
+
+        private static string DecodeReturns(VaeSpec spec)
+        {
+            string layout = "shaped " + BatchShape(spec);
+            string range = spec.Input.Scale == 1 ? string.Empty : " (the data's range divided by InputScale)";
+            return spec.Reconstruction switch
+            {
+                ReconstructionKind.BceLogits => "Decode returns logits " + layout + ": apply a sigmoid for pixel probabilities. Loss applies the sigmoid itself, in the stable form; Sample returns probabilities.",
+                ReconstructionKind.Bce => "Decode returns probabilities in [0, 1] " + layout + " (the decoder ends in sigmoid)" + range + ".",
+                _ => "Decode returns the reconstruction itself " + layout + ", in the model's value range" + range + ".",
+            };
+        }
+
+        private static void WriteConstructors(SourceWriter w, EmitModel model)
+        {
+            var plan = model.Plan!;
+            w.Doc("<summary>Creates the model with PyTorch's default initialisation, drawn from a seeded stream: one seed gives the same weights on every machine and thread count.</summary>");
+            w.Doc("<param name=\"seed\">Seeds the weights, then the noise (eps in training, z in Sample, dropout masks).</param>");
+            w.Line("public " + model.ClassName + "(ulong seed = 0)");
+            w.Line("    : this(new " + Rng + "(seed))");
+            w.Open();
+            w.Close();
+            w.Line();
+            w.Line("// Arguments run left to right, so parameters are drawn in PyTorch's registration order: encoder, fc_mu, fc_logvar, decoder.");
+            w.Line("private " + model.ClassName + "(" + Rng + " rng)");
+            w.Line("    : base(");
+            w.Indent();
+            w.Indent();
+            w.Line("CreateConfig(),");
+            w.Line("CreateEncoder(rng),");
+            w.Line(ManagedLayers.Constructor(plan.Mu) + ",");
+            w.Line(ManagedLayers.Constructor(plan.LogVar) + ",");
+            w.Line("CreateDecoder(rng),");
+            w.Line("rng.Fork())");
+            w.Unindent();
+            w.Unindent();
+            w.Open();
+            w.Close();
+            w.Line();
+        }
+
+        private static void WriteCreateBatch(SourceWriter w, VaeSpec spec)
+        {
+            w.Doc("<summary>A zero-filled batch " + Literals.Xml(BatchShape(spec)) + " to copy samples into, in the declared " + ClassPreamble.Layout(spec.Input.Layout) + " layout.</summary>");
+            w.Doc("<param name=\"batchSize\">B, the number of samples.</param>");
+            w.Line("public static " + Tensor + " CreateBatch(int batchSize) => new " + Tensor + "(batchSize, " + string.Join(", ", spec.Input.Shape.Select(Literals.Long)) + ");");
+            w.Line();
+        }
+
+        private static void WriteConfig(SourceWriter w, EmitModel model)
+        {
+            var spec = model.Plan!.Spec;
+            string layout = InputLayoutType + (spec.Input.Layout == InputLayout.Nhwc ? ".Nhwc" : ".Nchw");
+            string term = ReconstructionTermType + spec.Reconstruction switch
+            {
+                ReconstructionKind.BceLogits => ".BceLogits",
+                ReconstructionKind.Bce => ".Bce",
+                _ => ".Mse",
+            };
+            string reduction = ReductionType + (spec.Reduction == ReconstructionReduction.Sum ? ".Sum" : ".Mean");
+            w.Line("private static " + VaeConfig + " CreateConfig() => new " + VaeConfig + "(");
+            w.Indent();
+            w.Line("name: " + Literals.String(model.ClassName) + ",");
+            w.Line("inputShape: new[] { " + string.Join(", ", spec.Input.Shape.Select(Literals.Long)) + " },");
+            w.Line("layout: " + layout + ",");
+            w.Line("scale: InputScale,");
+            w.Line("latentDim: LatentDim,");
+            w.Line("reconstruction: " + term + ",");
+            w.Line("reduction: " + reduction + ",");
+            w.Line("beta: Beta);");
+            w.Unindent();
+            w.Line();
+        }
+
+        private static void WriteSequential(SourceWriter w, string method, string summary, IReadOnlyList<LayerPlan> rows)
+        {
+            w.Doc("<summary>" + Literals.Xml(summary) + "</summary>");
+            if (rows.Count == 0)
+            {
+                w.Line("private static " + Sequential + " " + method + "(" + Rng + " rng) => new " + Sequential + "();");
+                return;
+            }
+
+            w.Line("private static " + Sequential + " " + method + "(" + Rng + " rng) => new " + Sequential + "(");
+            w.Indent();
+            for (int i = 0; i < rows.Count; i++)
+            {
+                w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
+                w.Line(ManagedLayers.Constructor(rows[i]) + (i == rows.Count - 1 ? ");" : ","));
+            }
+
+            w.Unindent();
+        }
+    }
+}

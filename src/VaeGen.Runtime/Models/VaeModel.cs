@@ -1,0 +1,318 @@
+using System;
+using System.Collections.Generic;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.IO;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Losses;
+using VaeGen.Runtime.Optim;
+using VaeGen.Runtime.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace VaeGen.Runtime.Models;
+
+/// <summary>
+/// A variational autoencoder over the runtime's layers: an encoder to a flat vector, the two heads
+/// <c>fc_mu</c> and <c>fc_logvar</c>, the reparameterisation z = mu + exp(0.5 logvar) * eps, a
+/// decoder back to the input's shape, and the loss of the spec language. Generated managed classes
+/// derive from it and only add the architecture; the <c>vaegen</c> tool builds it from a spec.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Batches arrive in the declared layout and value range, (B, ...InputShape); the model divides by
+/// the scale and works channels-first. Every tensor a method returns is owned by the model and is
+/// overwritten by the next call: copy it if it must live longer. Buffers are allocated on the first
+/// call with a given batch size, so repeated training steps allocate nothing.
+/// </para>
+/// <para>Not thread-safe: use one instance per thread.</para>
+/// </remarks>
+public class VaeModel
+{
+    private readonly Reparameterize _reparameterize;
+    private readonly VaeLoss _loss;
+    private readonly Rng _noise;
+    private Tensor? _input;
+    private Tensor? _gradEncoded;
+    private Tensor? _declared;
+    private Tensor? _sampleZ;
+    private Tensor? _probabilities;
+    private Adam? _optimizer;
+
+    /// <summary>Assembles a model from its parts.</summary>
+    /// <param name="config">Input shape, layout, scale, latent size and loss.</param>
+    /// <param name="encoder">Input (B, C, H, W) to a flat (B, F).</param>
+    /// <param name="fcMu">The mu head, F to LatentDim.</param>
+    /// <param name="fcLogVar">The logvar head, F to LatentDim.</param>
+    /// <param name="decoder">(B, LatentDim) back to (B, C, H, W).</param>
+    /// <param name="noise">The stream eps and samples are drawn from; kept and advanced.</param>
+    public VaeModel(VaeConfig config, Sequential encoder, Linear fcMu, Linear fcLogVar, Sequential decoder, Rng noise)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(fcMu);
+        ArgumentNullException.ThrowIfNull(fcLogVar);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(noise);
+        if (fcMu.OutFeatures != config.LatentDim || fcLogVar.OutFeatures != config.LatentDim || fcMu.InFeatures != fcLogVar.InFeatures)
+        {
+            throw new ArgumentException(
+                $"The heads must both map the same encoder width to LatentDim {config.LatentDim}: fc_mu is {fcMu.InFeatures}->{fcMu.OutFeatures}, fc_logvar {fcLogVar.InFeatures}->{fcLogVar.OutFeatures}.");
+        }
+
+        Config = config;
+        Encoder = encoder;
+        FcMu = fcMu;
+        FcLogVar = fcLogVar;
+        Decoder = decoder;
+        _noise = noise;
+        _reparameterize = new Reparameterize(noise);
+        _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta);
+    }
+
+    /// <summary>Input shape, layout, scale, latent size and loss.</summary>
+    public VaeConfig Config { get; }
+
+    /// <summary>The encoder, state_dict keys <c>encoder.{i}.*</c>.</summary>
+    public Sequential Encoder { get; }
+
+    /// <summary>The mu head, state_dict keys <c>fc_mu.*</c>.</summary>
+    public Linear FcMu { get; }
+
+    /// <summary>The logvar head (log sigma^2), state_dict keys <c>fc_logvar.*</c>.</summary>
+    public Linear FcLogVar { get; }
+
+    /// <summary>The decoder, state_dict keys <c>decoder.{i}.*</c>.</summary>
+    public Sequential Decoder { get; }
+
+    /// <summary>Whether batchnorm uses batch statistics and dropout drops (true until <see cref="Eval"/>).</summary>
+    public bool Training { get; private set; } = true;
+
+    /// <summary>The optimizer <see cref="TrainStep"/> uses: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
+    public Adam Optimizer => _optimizer ??= new Adam(NamedParameters());
+
+    /// <summary>Switches to training mode (batch statistics in batchnorm, dropout active).</summary>
+    public void Train() => SetTraining(true);
+
+    /// <summary>Switches to evaluation mode (running statistics in batchnorm, no dropout). z is still sampled.</summary>
+    public void Eval() => SetTraining(false);
+
+    /// <summary>Replaces the optimizer with a fresh Adam (PyTorch semantics; its moments start at zero).</summary>
+    /// <param name="learningRate">The step size.</param>
+    /// <param name="beta1">Decay of the first moment.</param>
+    /// <param name="beta2">Decay of the second moment.</param>
+    /// <param name="eps">Added to the denominator.</param>
+    /// <param name="weightDecay">L2 penalty added to the gradient.</param>
+    /// <returns>The new optimizer.</returns>
+    public Adam UseAdam(double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0) =>
+        _optimizer = new Adam(NamedParameters(), learningRate, beta1, beta2, eps, weightDecay);
+
+    /// <summary>Encodes a batch into the parameters of q(z|x).</summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <returns>mu and logvar (log sigma^2), each (B, LatentDim), owned by the model.</returns>
+    /// <exception cref="ArgumentException">x has the wrong shape; the message says how to fix it.</exception>
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
+    {
+        InputShapeGuard.Check(x, Config, nameof(x));
+        _input = Tensor.Reuse(_input, stackalloc int[] { x.Dim(0), Config.Channels, Config.Height, Config.Width });
+        LayoutTransform.ToChannelsFirst(x, _input, Config);
+        Tensor encoded = Encoder.Forward(_input);
+        return (FcMu.Forward(encoded), FcLogVar.Forward(encoded));
+    }
+
+    /// <summary>Draws z = mu + exp(0.5 * logvar) * eps with fresh eps ~ N(0, I) from the model's seeded stream.</summary>
+    /// <param name="mu">(B, LatentDim).</param>
+    /// <param name="logVar">(B, LatentDim).</param>
+    /// <returns>z, (B, LatentDim), owned by the model.</returns>
+    public Tensor Reparameterize(Tensor mu, Tensor logVar) => _reparameterize.Forward(mu, logVar);
+
+    /// <summary>z = mu + exp(0.5 * logvar) * eps for a given eps (to reproduce another implementation's draw).</summary>
+    /// <param name="mu">(B, LatentDim).</param>
+    /// <param name="logVar">(B, LatentDim).</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>z, owned by the model.</returns>
+    public Tensor Reparameterize(Tensor mu, Tensor logVar, Tensor epsilon) => _reparameterize.Forward(mu, logVar, epsilon);
+
+    /// <summary>Decodes latent vectors.</summary>
+    /// <param name="z">(B, LatentDim).</param>
+    /// <returns>
+    /// The decoder's output in the declared layout, (B, ...InputShape): the reconstruction itself
+    /// in the model's value range (the data's range divided by the scale), or logits for
+    /// bce_logits (apply a sigmoid for probabilities; <see cref="Sample"/> does).
+    /// </returns>
+    public Tensor Decode(Tensor z)
+    {
+        CheckLatent(z, nameof(z));
+        return ToDeclaredLayout(Decoder.Forward(z));
+    }
+
+    /// <summary>Encodes, draws z and decodes.</summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <returns>The reconstruction (as <see cref="Decode"/>), mu and logvar, owned by the model.</returns>
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x)
+    {
+        var (mu, logVar) = Encode(x);
+        return (Decode(Reparameterize(mu, logVar)), mu, logVar);
+    }
+
+    /// <summary>Encodes, forms z from the given eps and decodes.</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>The reconstruction, mu and logvar, owned by the model.</returns>
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, Tensor epsilon)
+    {
+        var (mu, logVar) = Encode(x);
+        return (Decode(Reparameterize(mu, logVar, epsilon)), mu, logVar);
+    }
+
+    /// <summary>The loss of a batch with freshly drawn z, without gradients.</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <returns>Batch means of the total, the reconstruction term and the KL term.</returns>
+    public LossTerms Loss(Tensor x) => RunLoss(x, null);
+
+    /// <summary>The loss of a batch for a given eps, without gradients.</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>Batch means of the total, the reconstruction term and the KL term.</returns>
+    public LossTerms Loss(Tensor x, Tensor epsilon) => RunLoss(x, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
+
+    /// <summary>
+    /// Clears the gradients, runs the batch forward and backward, and leaves d loss / d parameter in
+    /// each parameter's <see cref="Parameter.Grad"/> (as <c>zero_grad(); loss.backward()</c>).
+    /// </summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <returns>The loss terms of the batch.</returns>
+    public LossTerms ComputeGradients(Tensor x) => RunGradients(x, null);
+
+    /// <summary>As <see cref="ComputeGradients(Tensor)"/> for a given eps.</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>The loss terms of the batch.</returns>
+    public LossTerms ComputeGradients(Tensor x, Tensor epsilon) => RunGradients(x, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
+
+    /// <summary>One optimizer step on a batch: gradients, then <see cref="Optimizer"/>.Step().</summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <returns>The loss terms of the batch, computed before the step.</returns>
+    public LossTerms TrainStep(Tensor x)
+    {
+        LossTerms terms = RunGradients(x, null);
+        Optimizer.Step();
+        return terms;
+    }
+
+    /// <summary>Draws z ~ N(0, I) and decodes it. Call <see cref="Eval"/> first if the decoder has dropout or batchnorm.</summary>
+    /// <param name="count">How many samples.</param>
+    /// <returns>
+    /// (count, ...InputShape) in the declared layout: probabilities for bce and bce_logits (the
+    /// sigmoid is applied to logits), otherwise values in the model's range. Owned by the model.
+    /// </returns>
+    public Tensor Sample(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        _sampleZ = Tensor.Reuse(_sampleZ, stackalloc int[] { count, Config.LatentDim });
+        _noise.FillNormal(_sampleZ.Span);
+        Tensor output = Decoder.Forward(_sampleZ);
+        if (Config.Reconstruction == ReconstructionTerm.BceLogits)
+        {
+            _probabilities = Tensor.Reuse(_probabilities, output.Shape);
+            TensorPrimitives.Sigmoid(output.Span, _probabilities.Span);
+            output = _probabilities;
+        }
+
+        return ToDeclaredLayout(output);
+    }
+
+    /// <summary>All parameters with their state_dict names, in PyTorch's order.</summary>
+    public List<NamedParameter> NamedParameters()
+    {
+        var list = new List<NamedParameter>();
+        Encoder.CollectParameters("encoder.", list);
+        FcMu.CollectParameters("fc_mu.", list);
+        FcLogVar.CollectParameters("fc_logvar.", list);
+        Decoder.CollectParameters("decoder.", list);
+        return list;
+    }
+
+    /// <summary>Parameters and buffers (batchnorm statistics) by name, as PyTorch's <c>state_dict()</c>.</summary>
+    public List<StateTensor> StateDict()
+    {
+        var list = new List<StateTensor>();
+        Encoder.CollectState("encoder.", list);
+        FcMu.CollectState("fc_mu.", list);
+        FcLogVar.CollectState("fc_logvar.", list);
+        Decoder.CollectState("decoder.", list);
+        return list;
+    }
+
+    /// <summary>Clears every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        Encoder.ZeroGrad();
+        FcMu.ZeroGrad();
+        FcLogVar.ZeroGrad();
+        Decoder.ZeroGrad();
+    }
+
+    /// <summary>Writes the weights as a safetensors file with PyTorch state_dict names, atomically.</summary>
+    /// <param name="path">The destination; replaced only once the new file is complete.</param>
+    public void SaveWeights(string path) =>
+        Checkpoint.Save(path, StateDict(), new Dictionary<string, string> { ["format"] = "pt", ["vaegen.model"] = Config.Name });
+
+    /// <summary>
+    /// Loads weights saved by <see cref="SaveWeights"/>, PyTorch or TorchSharp. Every name, dtype and
+    /// shape is checked first, so a file that does not match changes nothing.
+    /// </summary>
+    /// <param name="path">A safetensors file.</param>
+    /// <exception cref="SafeTensorsException">The file is unreadable or does not match; the message names each tensor.</exception>
+    public void LoadWeights(string path) => Checkpoint.Load(path, StateDict());
+
+    private void SetTraining(bool training)
+    {
+        Training = training;
+        Encoder.SetTraining(training);
+        FcMu.SetTraining(training);
+        FcLogVar.SetTraining(training);
+        Decoder.SetTraining(training);
+    }
+
+    private LossTerms RunLoss(Tensor x, Tensor? epsilon)
+    {
+        var (mu, logVar) = Encode(x);
+        Tensor z = epsilon is null ? _reparameterize.Forward(mu, logVar) : _reparameterize.Forward(mu, logVar, epsilon);
+        Tensor output = Decoder.Forward(z);
+        double total = _loss.Forward(output, _input!, mu, logVar);
+        return new LossTerms(total, _loss.Reconstruction, _loss.Kl);
+    }
+
+    private LossTerms RunGradients(Tensor x, Tensor? epsilon)
+    {
+        ZeroGrad();
+        LossTerms terms = RunLoss(x, epsilon);
+        _loss.Backward();
+        Tensor gradZ = Decoder.Backward(_loss.GradReconstruction);
+
+        // z feeds back into mu and logvar; the loss's KL gradients are the accumulators, as autograd's leaves.
+        _reparameterize.Backward(gradZ, _loss.GradMu, _loss.GradLogVar);
+        Tensor fromMu = FcMu.Backward(_loss.GradMu);
+        Tensor fromLogVar = FcLogVar.Backward(_loss.GradLogVar);
+        _gradEncoded = Tensor.Reuse(_gradEncoded, fromMu.Shape);
+        TensorPrimitives.Add(fromMu.Span, fromLogVar.Span, _gradEncoded.Span);
+        Encoder.Backward(_gradEncoded);
+        return terms;
+    }
+
+    private Tensor ToDeclaredLayout(Tensor channelsFirst)
+    {
+        ReadOnlySpan<int> sample = Config.InputShape;
+        _declared = Tensor.Reuse(_declared, stackalloc int[] { channelsFirst.Dim(0), sample[0], sample[1], sample[2] });
+        LayoutTransform.FromChannelsFirst(channelsFirst, _declared, Config);
+        return _declared;
+    }
+
+    private void CheckLatent(Tensor z, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(z, parameterName);
+        if (z.Rank != 2 || z.Dim(1) != Config.LatentDim || z.Dim(0) < 1)
+        {
+            throw new ArgumentException($"{Config.Name} decodes latent vectors shaped (B, {Config.LatentDim}), but got {z.ShapeString()}.", parameterName);
+        }
+    }
+}

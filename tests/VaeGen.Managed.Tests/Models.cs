@@ -1,0 +1,27 @@
+using System;
+using VaeGen.Runtime.Models;
+using VaeGen.Specs;
+using Xunit;
+
+namespace VaeGen.Managed.Tests;
+
+/// <summary>The generated classes under test, by spec file.</summary>
+internal static class Models
+{
+    public static readonly TheoryData<string> ShippedSpecs = new()
+    {
+        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml",
+    };
+
+    public static VaeModel Create(string specFile, ulong seed = 0) => specFile switch
+    {
+        "seed000.vae.yaml" => new SeedVae(seed),
+        "fashion_mlp.vae.yaml" => new FashionMlpVae(seed),
+        "fashion_conv.vae.yaml" => new FashionConvVae(seed),
+        "seed002_rgb64.vae.yaml" => new RgbVae64(seed),
+        "parity_layers.vae.yaml" => new ParityLayersVae(seed),
+        _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
+    };
+
+    public static string SpecPath(string specFile) => System.IO.Path.Combine(AppContext.BaseDirectory, "specs", specFile);
+}

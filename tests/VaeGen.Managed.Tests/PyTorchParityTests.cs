@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using VaeGen.Runtime.IO;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Managed.Tests;
+
+/// <summary>
+/// Each generated class against the same model in PyTorch 1.13 (tools/torch/parity_case.py): same
+/// weights (PyTorch's, through safetensors), same input, same eps; one training pass. The
+/// reconstruction, mu, logvar, the three loss terms, every parameter's gradient and every
+/// state_dict entry afterwards (batchnorm statistics) must agree to a relative error of 1e-4,
+/// where the relative error of a tensor is max|ours - theirs| / max|theirs|.
+/// </summary>
+public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
+{
+    private const double Tolerance = 1e-4;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("vaegen-parity-").FullName;
+
+    public static readonly TheoryData<string> Specs = new()
+    {
+        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml",
+    };
+
+    [Theory]
+    [MemberData(nameof(Specs))]
+    public void One_training_pass_matches_PyTorch(string specFile)
+    {
+        // parity_layers has dropout, whose masks no two implementations share: it alone runs in evaluation mode on both sides.
+        bool evalDropout = specFile == "parity_layers.vae.yaml";
+        var arguments = new List<string> { Models.SpecPath(specFile), _folder, "--batch", "4", "--seed", "3" };
+        if (evalDropout)
+        {
+            arguments.Add("--eval-dropout");
+        }
+
+        PyTorch.Run("parity_case.py", arguments.ToArray());
+        var model = Models.Create(specFile, seed: 99);
+        model.LoadWeights(Path.Combine(_folder, "weights.safetensors"));
+        if (evalDropout)
+        {
+            foreach (Layer dropout in AllLayers(model).Where(l => l is Dropout))
+            {
+                dropout.Eval();
+            }
+        }
+
+        var expected = SafeTensorsFile.Read(Path.Combine(_folder, "case.safetensors"));
+        Tensor x = Load(expected, "x");
+        Tensor eps = Load(expected, "eps");
+
+        LossTerms terms = model.ComputeGradients(x, eps);
+        var worst = new List<(string Name, double Error)>();
+        float[] loss = expected.ReadFloat32("loss");
+        worst.Add(("loss.total", Relative(new[] { (float)terms.Total }, new[] { loss[0] })));
+        worst.Add(("loss.reconstruction", Relative(new[] { (float)terms.Reconstruction }, new[] { loss[1] })));
+        worst.Add(("loss.kl", Relative(new[] { (float)terms.Kl }, new[] { loss[2] })));
+        foreach (NamedParameter p in model.NamedParameters())
+        {
+            worst.Add(("grad." + p.Name, Compare(expected, "grad." + p.Name, p.Parameter.Grad.Data)));
+        }
+
+        foreach (StateTensor s in model.StateDict())
+        {
+            worst.Add(("state." + s.Name, s.Float32 is not null
+                ? Compare(expected, "state." + s.Name, s.Float32)
+                : expected.ReadInt64("state." + s.Name).SequenceEqual(s.Int64!) ? 0 : double.PositiveInfinity));
+        }
+
+        // The outputs come from a second pass with the same weights (no step was taken); it runs after the
+        // state comparison because in training mode it moves batchnorm's running statistics again.
+        var (reconstruction, mu, logVar) = model.Forward(x, eps);
+        worst.Add(("recon", Compare(expected, "recon", reconstruction.Data)));
+        worst.Add(("mu", Compare(expected, "mu", mu.Data)));
+        worst.Add(("logvar", Compare(expected, "logvar", logVar.Data)));
+
+        foreach (var (name, error) in worst.OrderByDescending(w => w.Error).Take(5))
+        {
+            output.WriteLine($"{specFile}: {name} relative error {error:E2}");
+        }
+
+        var failures = worst.Where(w => !(w.Error <= Tolerance)).Select(w => $"{w.Name}: {w.Error:E2}").ToList();
+        Assert.True(failures.Count == 0, specFile + " differs from PyTorch by more than " + Tolerance + ": " + string.Join("; ", failures));
+        Assert.Equal(model.NamedParameters().Count, expected.Entries.Keys.Count(k => k.StartsWith("grad.", StringComparison.Ordinal)));
+    }
+
+    private static IEnumerable<Layer> AllLayers(VaeModel model) =>
+        model.Encoder.Children.Select(c => c.Layer).Concat(model.Decoder.Children.Select(c => c.Layer));
+
+    private static Tensor Load(SafeTensorsFile file, string name) => new(file.ReadFloat32(name), file.Get(name).Shape.ToArray());
+
+    private static double Compare(SafeTensorsFile file, string name, float[] actual)
+    {
+        float[] expected = file.ReadFloat32(name);
+        Assert.True(expected.Length == actual.Length, $"{name}: PyTorch has {expected.Length} values, the managed model {actual.Length}");
+        return Relative(actual, expected);
+    }
+
+    private static double Relative(float[] actual, float[] expected)
+    {
+        double scale = 0;
+        double difference = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs((double)expected[i]));
+            difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));
+        }
+
+        return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,91 @@
+"""Writes one PyTorch parity case for a spec: the weights, an input batch, eps, and everything one
+training pass produces, so the managed backend can be held to PyTorch's numbers.
+
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/parity_case.py SPEC OUT_DIR [--batch 4] [--seed 0] [--eval-dropout]
+
+OUT_DIR/weights.safetensors  the state_dict before the pass (PyTorch's initialisation, seed --seed)
+OUT_DIR/case.safetensors     x (the spec's layout and range), eps [N, latent], and after
+                             zero_grad(); loss.backward() on mean_i(recon_i + beta kl_i):
+                             recon (decoder output in the spec's layout: logits for bce_logits),
+                             mu, logvar, loss = [total, mean recon_i, mean kl_i] (float32),
+                             grad.<param> for every parameter, state.<name> for every state_dict
+                             entry after the pass (batchnorm running statistics move in training).
+
+The model is in training mode, as a training step is. --eval-dropout puts dropout layers alone in
+evaluation mode: their masks come from a random stream no other implementation shares.
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
+import spec_model  # noqa: E402
+import vae_loss  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec")
+    parser.add_argument("out_dir")
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--eval-dropout", action="store_true")
+    args = parser.parse_args()
+
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    spec = spec_model.load_spec(args.spec)
+    model = spec_model.build_model(spec)
+    model.train()
+    if args.eval_dropout:
+        for module in model.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.eval()
+
+    os.makedirs(args.out_dir, exist_ok=True)
+    safetensors_io.save(os.path.join(args.out_dir, "weights.safetensors"),
+                        {k: v.clone() for k, v in model.state_dict().items()}, {"format": "pt"})
+
+    inp = spec["input"]
+    low, high = (float(v) for v in inp.get("range", [0, 1]))
+    shape = (args.batch,) + tuple(int(d) for d in inp["shape"])
+    x = low + (high - low) * torch.rand(shape)
+    latent = int(spec["latent"])
+    eps = torch.randn(args.batch, latent)
+
+    loss_spec = vae_loss.LossSpec(spec)
+    model.zero_grad()
+    mu, logvar = model.encode(x)
+    z = mu + torch.exp(0.5 * logvar) * eps
+    out = model.decoder(z)
+    recon_view = out.permute(0, 2, 3, 1) if model.nhwc else out
+    # The same terms vae_loss computes, from this one forward pass (a second pass would move batchnorm's statistics again).
+    target = vae_loss.target_nchw(model, x)
+    if loss_spec.reconstruction == "mse":
+        e = (out - target) ** 2
+    elif loss_spec.reconstruction == "bce":
+        e = torch.nn.functional.binary_cross_entropy(out, target, reduction="none")
+    else:
+        e = torch.nn.functional.binary_cross_entropy_with_logits(out, target, reduction="none")
+    e = e.flatten(1)
+    recon_i = e.sum(1) if loss_spec.reduction == "sum" else e.mean(1)
+    kl_i = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
+    total = (recon_i + loss_spec.beta * kl_i).mean()
+    total.backward()
+
+    tensors = {
+        "x": x, "eps": eps, "recon": recon_view.detach(), "mu": mu.detach(), "logvar": logvar.detach(),
+        "loss": torch.tensor([total.item(), recon_i.mean().item(), kl_i.mean().item()], dtype=torch.float32),
+    }
+    for name, p in model.named_parameters():
+        tensors["grad." + name] = p.grad.detach().clone()
+    for name, t in model.state_dict().items():
+        tensors["state." + name] = t.clone()
+    safetensors_io.save(os.path.join(args.out_dir, "case.safetensors"), tensors, {"spec": os.path.basename(args.spec)})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""The VAE loss of a spec (shared/spec-language.md, "Loss"), for the PyTorch reference tools.
+
+Per sample i: recon_i = the spec's `reconstruction` term (mse | bce | bce_logits) between the
+decoder's output (channels first, [N, C, H, W]) and the target x / scale (also channels first),
+summed or averaged over C, H, W per `reduction`; kl_i = 0.5 * sum_k(exp(lv) + mu^2 - 1 - lv);
+loss_i = recon_i + beta * kl_i. The training loss is the batch mean of loss_i.
+
+Same formula as tools/torch/make_layer_fixtures.py (loss_fixtures); the model is the one
+tools/torch/spec_model.py builds (SpecVae).
+"""
+import torch
+import torch.nn.functional as F
+
+
+class LossSpec:
+    """The spec's loss settings with their defaults applied."""
+
+    def __init__(self, spec):
+        self.reconstruction = spec.get("reconstruction", "mse")
+        self.reduction = spec.get("reduction", "sum")
+        self.beta = float(spec.get("beta", 1.0))
+        if self.reconstruction not in ("mse", "bce", "bce_logits"):
+            raise ValueError(f"unknown reconstruction {self.reconstruction!r}")
+        if self.reduction not in ("sum", "mean"):
+            raise ValueError(f"unknown reduction {self.reduction!r}")
+
+
+def target_nchw(model, x):
+    """The loss target: the input as it arrives (spec layout), permuted to NCHW and divided by scale."""
+    return (x.permute(0, 3, 1, 2) if model.nhwc else x) / model.scale
+
+
+def per_sample_terms(model, loss_spec, x, eps=None):
+    """Runs encode -> reparameterize -> decode on x (spec layout, unscaled) and returns
+    (loss_i, recon_i, kl_i), each of shape [N]. eps: the N(0, I) noise ([N, latent]); None draws
+    it from the global generator (torch.randn_like), as SpecVae.forward does."""
+    mu, logvar = model.encode(x)
+    std = torch.exp(0.5 * logvar)
+    z = mu + std * (torch.randn_like(std) if eps is None else eps)
+    out = model.decoder(z)  # NCHW, before SpecVae.decode's permute back to the input layout
+    target = target_nchw(model, x)
+    if loss_spec.reconstruction == "mse":
+        e = (out - target) ** 2
+    elif loss_spec.reconstruction == "bce":
+        e = F.binary_cross_entropy(out, target, reduction="none")
+    else:
+        e = F.binary_cross_entropy_with_logits(out, target, reduction="none")
+    e = e.flatten(1)
+    recon_i = e.sum(1) if loss_spec.reduction == "sum" else e.mean(1)
+    kl_i = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
+    return recon_i + loss_spec.beta * kl_i, recon_i, kl_i
+
+
+def batch_loss(model, loss_spec, x, eps=None):
+    """The training loss: mean over the batch of recon_i + beta * kl_i."""
+    return per_sample_terms(model, loss_spec, x, eps)[0].mean()
