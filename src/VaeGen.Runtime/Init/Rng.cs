@@ -31,6 +31,49 @@ public sealed class Rng
         _s3 = SplitMix64(ref x);
     }
 
+    /// <summary>How many int64 values <see cref="SaveState"/> writes.</summary>
+    public const int StateLength = 6;
+
+    /// <summary>Writes the generator's full state (including a kept normal), so a resumed run draws exactly what an uninterrupted one would.</summary>
+    /// <param name="destination">At least <see cref="StateLength"/> values.</param>
+    public void SaveState(Span<long> destination)
+    {
+        if (destination.Length < StateLength)
+        {
+            throw new ArgumentException($"The RNG state needs {StateLength} values.", nameof(destination));
+        }
+
+        destination[0] = unchecked((long)_s0);
+        destination[1] = unchecked((long)_s1);
+        destination[2] = unchecked((long)_s2);
+        destination[3] = unchecked((long)_s3);
+        destination[4] = BitConverter.DoubleToInt64Bits(_spareNormal);
+        destination[5] = _hasSpareNormal ? 1 : 0;
+    }
+
+    /// <summary>Restores a state written by <see cref="SaveState"/>.</summary>
+    /// <param name="source">At least <see cref="StateLength"/> values.</param>
+    /// <exception cref="ArgumentException">The state is too short or all-zero (xoshiro's one invalid state).</exception>
+    public void RestoreState(ReadOnlySpan<long> source)
+    {
+        if (source.Length < StateLength)
+        {
+            throw new ArgumentException($"The RNG state needs {StateLength} values.", nameof(source));
+        }
+
+        if ((source[0] | source[1] | source[2] | source[3]) == 0 || source[5] is not (0 or 1))
+        {
+            throw new ArgumentException("Not a saved RNG state: xoshiro's state cannot be all zero and the spare flag must be 0 or 1.", nameof(source));
+        }
+
+        _s0 = unchecked((ulong)source[0]);
+        _s1 = unchecked((ulong)source[1]);
+        _s2 = unchecked((ulong)source[2]);
+        _s3 = unchecked((ulong)source[3]);
+        _spareNormal = BitConverter.Int64BitsToDouble(source[4]);
+        _hasSpareNormal = source[5] == 1;
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {

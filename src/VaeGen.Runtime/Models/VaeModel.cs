@@ -30,6 +30,7 @@ public class VaeModel
     private readonly Reparameterize _reparameterize;
     private readonly VaeLoss _loss;
     private readonly Rng _noise;
+    private readonly List<NamedParameter> _parameters;
     private Tensor? _input;
     private Tensor? _gradEncoded;
     private Tensor? _declared;
@@ -65,6 +66,7 @@ public class VaeModel
         Decoder = decoder;
         _noise = noise;
         _reparameterize = new Reparameterize(noise);
+        _parameters = NamedParameters();
         _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta);
     }
 
@@ -242,13 +244,34 @@ public class VaeModel
         return list;
     }
 
+    /// <summary>
+    /// The noise stream's state as a live int64 entry named <c>rng.noise</c>: save it with the
+    /// weights and the optimizer, load it back, and training continues with exactly the eps an
+    /// uninterrupted run would have drawn.
+    /// </summary>
+    public StateTensor NoiseState()
+    {
+        var state = new long[Rng.StateLength];
+        _noise.SaveState(state);
+        return new StateTensor("rng.noise", new[] { Rng.StateLength }, state);
+    }
+
+    /// <summary>Restores the noise stream from an entry produced by <see cref="NoiseState"/> (after loading its values).</summary>
+    /// <param name="state">The entry, whose values have been filled from a checkpoint.</param>
+    public void RestoreNoiseState(StateTensor state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _noise.RestoreState(state.Int64 ?? throw new ArgumentException("The noise state is int64.", nameof(state)));
+    }
+
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()
     {
-        Encoder.ZeroGrad();
-        FcMu.ZeroGrad();
-        FcLogVar.ZeroGrad();
-        Decoder.ZeroGrad();
+        // A for loop over a cached list: foreach over the layers' IReadOnlyList would allocate an enumerator per layer and step.
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            _parameters[i].Parameter.ZeroGrad();
+        }
     }
 
     /// <summary>Writes the weights as a safetensors file with PyTorch state_dict names, atomically.</summary>
