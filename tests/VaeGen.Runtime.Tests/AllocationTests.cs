@@ -32,6 +32,28 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void BatchParallelConvolutionsAllocateNothing()
+    {
+        // Both layers run their sample groups on two threads here (above Sgemm.ParallelThreshold),
+        // the first without its input gradient, as an encoder's first layer.
+        var conv = new Conv2d(16, 32, 4, stride: 2, padding: 1, rng: new Rng(3)) { ComputeInputGradient = false };
+        var convT = new ConvTranspose2d(32, 16, 4, stride: 2, padding: 1, rng: new Rng(4));
+        Tensor x = TestUtil.Random(new Rng(5), -1, 1, 8, 16, 32, 32);
+        for (int i = 0; i < 2; i++)
+        {
+            conv.Backward(convT.Backward(convT.Forward(conv.Forward(x))));
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            conv.Backward(convT.Backward(convT.Forward(conv.Forward(x))));
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void SteadyStateTrainingStepAllocatesNothing()
     {
         var rng = new Rng(1);
@@ -62,6 +84,7 @@ public sealed class AllocationTests
         var loss = new VaeLoss(ReconstructionTerm.Bce, Reduction.Sum, beta: 0.5);
         var vae = new Sequential().Add("encoder", encoder).Add("decoder", decoder);
         var adam = new Adam(vae.NamedParameters(), lr: 1e-3, weightDecay: 1e-4);
+        encoder.ComputeInputGradient = false;
         Tensor x = TestUtil.Random(new Rng(2), 0, 1, 4, 1, 16, 16);
         var mu = new Tensor(4, 3);
         var logVar = new Tensor(4, 3);

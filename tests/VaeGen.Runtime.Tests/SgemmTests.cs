@@ -11,6 +11,9 @@ public sealed class SgemmTests
     {
         { 1, 1, 1 }, { 1, 37, 5 }, { 13, 1, 7 }, { 12, 32, 256 }, { 13, 33, 257 }, { 25, 70, 300 },
         { 200, 3, 9 }, { 5, 600, 40 }, { 64, 100, 513 }, { 193, 65, 31 },
+
+        // Narrower than a 32-wide tile: computed as C^T, across several K blocks.
+        { 100, 20, 300 }, { 300, 31, 520 },
     };
 
     [Theory]
@@ -81,6 +84,37 @@ public sealed class SgemmTests
             Sgemm.Multiply(false, true, m, n, k, a, k, b, k, one, n, false);
             Sgemm.MaxThreads = 2;
             Sgemm.Multiply(false, true, m, n, k, a, k, b, k, two, n, false);
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+            Sgemm.ParallelThreshold = threshold;
+        }
+
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void NarrowResultsDoNotDependOnTheThreadCount()
+    {
+        // n below the tile width: the transposed job splits its rows (C's columns) over threads.
+        const int m = 700, n = 24, k = 300;
+        var rng = new Rng(6);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        var one = new float[m * n];
+        var two = new float[m * n];
+        int saved = Sgemm.MaxThreads;
+        long threshold = Sgemm.ParallelThreshold;
+        try
+        {
+            Sgemm.ParallelThreshold = 0;
+            Sgemm.MaxThreads = 1;
+            Sgemm.Multiply(false, false, m, n, k, a, k, b, n, one, n, false);
+            Sgemm.MaxThreads = 2;
+            Sgemm.Multiply(false, false, m, n, k, a, k, b, n, two, n, false);
         }
         finally
         {

@@ -25,6 +25,9 @@ internal static unsafe class ForkJoin
     private static int s_parts;
     private static ExceptionDispatchInfo? s_error;
 
+    [ThreadStatic]
+    private static bool t_busy;
+
     /// <summary>The worker threads available besides the caller.</summary>
     public static int Workers => Math.Max(0, Environment.ProcessorCount - 1);
 
@@ -34,7 +37,9 @@ internal static unsafe class ForkJoin
     public static void Run<T>(in T body, int parts)
         where T : struct, IForkJoinBody
     {
-        if (parts <= 1 || Workers == 0 || !Monitor.TryEnter(s_gate))
+        // t_busy: a part that itself forks (the caller's part 0 holds s_gate, and Monitor is
+        // reentrant) would hand work to workers that are still running this call's parts.
+        if (parts <= 1 || Workers == 0 || t_busy || !Monitor.TryEnter(s_gate))
         {
             for (int p = 0; p < parts; p++)
             {
@@ -44,6 +49,7 @@ internal static unsafe class ForkJoin
             return;
         }
 
+        t_busy = true;
         try
         {
             EnsureWorkers();
@@ -82,6 +88,7 @@ internal static unsafe class ForkJoin
         }
         finally
         {
+            t_busy = false;
             Monitor.Exit(s_gate);
         }
     }
@@ -112,6 +119,7 @@ internal static unsafe class ForkJoin
 
     private static void WorkerLoop(SemaphoreSlim start, int part)
     {
+        t_busy = true;
         while (true)
         {
             start.Wait();

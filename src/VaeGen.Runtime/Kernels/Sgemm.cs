@@ -101,6 +101,28 @@ public static unsafe class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate)
+        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, MaxThreads);
+
+    /// <summary>
+    /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
+    /// on the calling thread only, for callers that already split their work over threads
+    /// (e.g. a convolution running sample groups in parallel). The result is the same.
+    /// </summary>
+    internal static void MultiplySingleThread(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate)
+        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
+
+    private static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate,
+        int maxThreads)
     {
         if (m < 0 || n < 0 || k < 0)
         {
@@ -133,11 +155,17 @@ public static unsafe class Sgemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var job = new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
-            int threads = ThreadCount(m, n, k);
+            // A C narrower than one NR strip (a 16-wide head, a convolution with few taps) would
+            // waste most of every tile; C^T = op(B)^T op(A)^T fills them, stored transposed. The
+            // choice depends only on the shape, so results stay independent of the thread count.
+            bool transposeC = n < NR && m > n;
+            Job job = transposeC
+                ? new Job(!transB, !transA, n, m, k, pb, ldb, pa, lda, pc, ldc, accumulate, transposeC: true)
+                : new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, transposeC: false);
+            int threads = ThreadCount(job.M, job.N, k, maxThreads);
             if (threads == 1)
             {
-                job.Run(0, m, 0, n);
+                job.Run(0, job.M, 0, job.N);
             }
             else
             {
@@ -146,9 +174,8 @@ public static unsafe class Sgemm
         }
     }
 
-    private static int ThreadCount(int m, int n, int k)
+    private static int ThreadCount(int m, int n, int k, int maxThreads)
     {
-        int maxThreads = MaxThreads;
         if (maxThreads == 1 || (long)m * n * k < ParallelThreshold)
         {
             return 1;
@@ -216,7 +243,10 @@ public static unsafe class Sgemm
         public readonly int Ldc;
         public readonly bool Accumulate;
 
-        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+        /// <summary>The job computes C^T: its element (i, j) is stored at C[j * Ldc + i].</summary>
+        public readonly bool TransposeC;
+
+        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool transposeC)
         {
             TransA = transA;
             TransB = transB;
@@ -230,6 +260,7 @@ public static unsafe class Sgemm
             C = c;
             Ldc = ldc;
             Accumulate = accumulate;
+            TransposeC = transposeC;
         }
 
         /// <summary>Computes the block C[m0..m1, n0..n1] on the calling thread.</summary>
@@ -237,7 +268,8 @@ public static unsafe class Sgemm
         {
             int mr = MR;
             int nr = NR;
-            float[] packA = t_packA ??= new float[MC * KC];
+            // + 16: the vectorised A packing stores whole vectors, spilling up to 4 floats past a strip.
+            float[] packA = t_packA ??= new float[(MC * KC) + 16];
             float[] packB = t_packB ??= new float[KC * (NC + 32)];
             float* tile = stackalloc float[16 * 32];
             fixed (float* ap = packA)
@@ -263,6 +295,13 @@ public static unsafe class Sgemm
                                 {
                                     int nEff = Math.Min(nr, nc - jr);
                                     float* bStrip = bp + (jr * kc);
+                                    if (TransposeC)
+                                    {
+                                        Kernel(aStrip, bStrip, kc, tile, nr, overwrite: true);
+                                        StoreTransposed(tile, nr, C + ((long)(jc + jr) * Ldc) + ic + ir, Ldc, mEff, nEff, overwrite);
+                                        continue;
+                                    }
+
                                     float* cTile = C + ((long)(ic + ir) * Ldc) + jc + jr;
                                     if (mEff == mr && nEff == nr)
                                     {
@@ -300,6 +339,29 @@ public static unsafe class Sgemm
             }
         }
 
+        /// <summary>c[j * ldc + r] (+)= tile[r * nr + j] for the valid rows and columns of a tile.</summary>
+        private static void StoreTransposed(float* tile, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                float* dst = c + ((long)j * ldc);
+                if (overwrite)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        dst[r] = tile[(r * nr) + j];
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        dst[r] += tile[(r * nr) + j];
+                    }
+                }
+            }
+        }
+
         /// <summary>Packs op(A)[ic.., pc..] into MR-high strips, k-major inside a strip, zero-padding the last strip.</summary>
         private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
         {
@@ -325,6 +387,10 @@ public static unsafe class Sgemm
                             d[r] = 0f;
                         }
                     }
+                }
+                else if (rows == 12 && mr == 12 && kc >= 16)
+                {
+                    PackA12Avx512(A + ((long)(ic + ir) * Lda) + pc, Lda, strip, kc);
                 }
                 else
                 {
@@ -382,6 +448,10 @@ public static unsafe class Sgemm
                         }
                     }
                 }
+                else if (cols == 32 && nr == 32 && kc >= 16)
+                {
+                    PackB32Avx512(B + ((long)(jc + jr) * Ldb) + pc, Ldb, strip, kc);
+                }
                 else
                 {
                     // op(B)(p, j) = B[j, p]: each column of the strip is a contiguous row of B.
@@ -406,6 +476,123 @@ public static unsafe class Sgemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Packs a 12-row strip of a row-major A (strip[p * 12 + r] = src[r * lda + p]) with 16x16
+    /// register transposes; the scalar loop's strided stores made A packing a visible part of
+    /// small-M products such as a convolution's weight gradient.
+    /// </summary>
+    /// <remarks>Each 16-lane store writes 4 zero lanes past its 12; the next store or the buffer slack takes them.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA12Avx512(float* src, int lda, float* strip, int kc)
+    {
+        Vector512<float> zero = Vector512<float>.Zero;
+        int p = 0;
+        for (; p <= kc - 16; p += 16)
+        {
+            float* s = src + p;
+            Transpose16(
+                Avx512F.LoadVector512(s), Avx512F.LoadVector512(s + lda), Avx512F.LoadVector512(s + (2 * lda)), Avx512F.LoadVector512(s + (3 * lda)),
+                Avx512F.LoadVector512(s + (4 * lda)), Avx512F.LoadVector512(s + (5 * lda)), Avx512F.LoadVector512(s + (6 * lda)), Avx512F.LoadVector512(s + (7 * lda)),
+                Avx512F.LoadVector512(s + (8 * lda)), Avx512F.LoadVector512(s + (9 * lda)), Avx512F.LoadVector512(s + (10 * lda)), Avx512F.LoadVector512(s + (11 * lda)),
+                zero, zero, zero, zero,
+                strip + (p * 12), 12);
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = strip + (p * 12);
+            for (int r = 0; r < 12; r++)
+            {
+                d[r] = src[((long)r * lda) + p];
+            }
+        }
+    }
+
+    /// <summary>Packs a 32-column strip of a transposed B (strip[p * 32 + j] = src[j * ldb + p]) with 16x16 register transposes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB32Avx512(float* src, int ldb, float* strip, int kc)
+    {
+        int p = 0;
+        for (; p <= kc - 16; p += 16)
+        {
+            for (int half = 0; half < 32; half += 16)
+            {
+                float* s = src + ((long)half * ldb) + p;
+                Transpose16(
+                    Avx512F.LoadVector512(s), Avx512F.LoadVector512(s + ldb), Avx512F.LoadVector512(s + (2 * ldb)), Avx512F.LoadVector512(s + (3 * ldb)),
+                    Avx512F.LoadVector512(s + (4 * ldb)), Avx512F.LoadVector512(s + (5 * ldb)), Avx512F.LoadVector512(s + (6 * ldb)), Avx512F.LoadVector512(s + (7 * ldb)),
+                    Avx512F.LoadVector512(s + (8 * ldb)), Avx512F.LoadVector512(s + (9 * ldb)), Avx512F.LoadVector512(s + (10 * ldb)), Avx512F.LoadVector512(s + (11 * ldb)),
+                    Avx512F.LoadVector512(s + (12 * ldb)), Avx512F.LoadVector512(s + (13 * ldb)), Avx512F.LoadVector512(s + (14 * ldb)), Avx512F.LoadVector512(s + (15 * ldb)),
+                    strip + (p * 32) + half, 32);
+            }
+        }
+
+        for (; p < kc; p++)
+        {
+            float* d = strip + (p * 32);
+            for (int j = 0; j < 32; j++)
+            {
+                d[j] = src[((long)j * ldb) + p];
+            }
+        }
+    }
+
+    /// <summary>Stores the transpose of the 16x16 block with rows r0..r15: dst[q * stride + i] = r_i[q].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16(
+        Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+        Vector512<float> r4, Vector512<float> r5, Vector512<float> r6, Vector512<float> r7,
+        Vector512<float> r8, Vector512<float> r9, Vector512<float> r10, Vector512<float> r11,
+        Vector512<float> r12, Vector512<float> r13, Vector512<float> r14, Vector512<float> r15,
+        float* dst, int stride)
+    {
+        // Pairs of rows interleaved per 32-bit element, then per 64-bit pair: u(4a + b) holds,
+        // in 128-bit lane k, column 4k + b of rows 4a..4a+3.
+        Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        Vector512<double> t4 = Avx512F.UnpackLow(r4, r5).AsDouble(), t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+        Vector512<double> t6 = Avx512F.UnpackLow(r6, r7).AsDouble(), t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+        Vector512<double> t8 = Avx512F.UnpackLow(r8, r9).AsDouble(), t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+        Vector512<double> t10 = Avx512F.UnpackLow(r10, r11).AsDouble(), t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+        Vector512<double> t12 = Avx512F.UnpackLow(r12, r13).AsDouble(), t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+        Vector512<double> t14 = Avx512F.UnpackLow(r14, r15).AsDouble(), t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
+        Vector512<float> u0 = Avx512F.UnpackLow(t0, t2).AsSingle(), u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        Vector512<float> u2 = Avx512F.UnpackLow(t1, t3).AsSingle(), u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        Vector512<float> u4 = Avx512F.UnpackLow(t4, t6).AsSingle(), u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+        Vector512<float> u6 = Avx512F.UnpackLow(t5, t7).AsSingle(), u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+        Vector512<float> u8 = Avx512F.UnpackLow(t8, t10).AsSingle(), u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+        Vector512<float> u10 = Avx512F.UnpackLow(t9, t11).AsSingle(), u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+        Vector512<float> u12 = Avx512F.UnpackLow(t12, t14).AsSingle(), u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+        Vector512<float> u14 = Avx512F.UnpackLow(t13, t15).AsSingle(), u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
+
+        // 128-bit lanes: 0x88 takes lanes 0 and 2 of each source, 0xDD lanes 1 and 3.
+        Vector512<float> v0 = Avx512F.Shuffle4x128(u0, u4, 0x88), v4 = Avx512F.Shuffle4x128(u0, u4, 0xDD);
+        Vector512<float> v1 = Avx512F.Shuffle4x128(u1, u5, 0x88), v5 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        Vector512<float> v2 = Avx512F.Shuffle4x128(u2, u6, 0x88), v6 = Avx512F.Shuffle4x128(u2, u6, 0xDD);
+        Vector512<float> v3 = Avx512F.Shuffle4x128(u3, u7, 0x88), v7 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        Vector512<float> v8 = Avx512F.Shuffle4x128(u8, u12, 0x88), v12 = Avx512F.Shuffle4x128(u8, u12, 0xDD);
+        Vector512<float> v9 = Avx512F.Shuffle4x128(u9, u13, 0x88), v13 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        Vector512<float> v10 = Avx512F.Shuffle4x128(u10, u14, 0x88), v14 = Avx512F.Shuffle4x128(u10, u14, 0xDD);
+        Vector512<float> v11 = Avx512F.Shuffle4x128(u11, u15, 0x88), v15 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+
+        Avx512F.Store(dst, Avx512F.Shuffle4x128(v0, v8, 0x88));
+        Avx512F.Store(dst + stride, Avx512F.Shuffle4x128(v1, v9, 0x88));
+        Avx512F.Store(dst + (2 * stride), Avx512F.Shuffle4x128(v2, v10, 0x88));
+        Avx512F.Store(dst + (3 * stride), Avx512F.Shuffle4x128(v3, v11, 0x88));
+        Avx512F.Store(dst + (4 * stride), Avx512F.Shuffle4x128(v4, v12, 0x88));
+        Avx512F.Store(dst + (5 * stride), Avx512F.Shuffle4x128(v5, v13, 0x88));
+        Avx512F.Store(dst + (6 * stride), Avx512F.Shuffle4x128(v6, v14, 0x88));
+        Avx512F.Store(dst + (7 * stride), Avx512F.Shuffle4x128(v7, v15, 0x88));
+        Avx512F.Store(dst + (8 * stride), Avx512F.Shuffle4x128(v0, v8, 0xDD));
+        Avx512F.Store(dst + (9 * stride), Avx512F.Shuffle4x128(v1, v9, 0xDD));
+        Avx512F.Store(dst + (10 * stride), Avx512F.Shuffle4x128(v2, v10, 0xDD));
+        Avx512F.Store(dst + (11 * stride), Avx512F.Shuffle4x128(v3, v11, 0xDD));
+        Avx512F.Store(dst + (12 * stride), Avx512F.Shuffle4x128(v4, v12, 0xDD));
+        Avx512F.Store(dst + (13 * stride), Avx512F.Shuffle4x128(v5, v13, 0xDD));
+        Avx512F.Store(dst + (14 * stride), Avx512F.Shuffle4x128(v6, v14, 0xDD));
+        Avx512F.Store(dst + (15 * stride), Avx512F.Shuffle4x128(v7, v15, 0xDD));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -109,6 +109,11 @@ public sealed class AvgPool2d : Layer
     /// <inheritdoc />
     public override Tensor Backward(Tensor gradOutput)
     {
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
         Tensor output = RequireForward(_output);
         int[] inputShape = RequireForward(_inputShape);
         RequireSameShape(gradOutput, output);

@@ -171,10 +171,8 @@ public abstract class BatchNorm : Layer
         int c = NumFeatures;
         int area = input.Length / (n * c);
         long count = (long)n * area;
-        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
         float[] x = input.Data;
         float[] gy = gradOutput.Data;
-        float[] gx = _gradInput.Data;
         float[] gamma = Weight.Value.Data;
         Span<double> sumGy = _sumGy;
         Span<double> sumGyX = _sumGyX;
@@ -226,6 +224,13 @@ public abstract class BatchNorm : Layer
             }
         }
 
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
+        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        float[] gx = _gradInput.Data;
         if (area == 1)
         {
             for (int s = 0; s < n; s++)

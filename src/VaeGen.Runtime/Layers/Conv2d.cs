@@ -14,8 +14,9 @@ namespace VaeGen.Runtime.Layers;
 /// <remarks>
 /// im2col turns a group of samples into one [in*kh*kw, samples*outH*outW] matrix and one GEMM
 /// with the weight gives their outputs in channel-major order, which is then copied to NCHW
-/// (see <see cref="Im2Col.GroupSize"/> for why samples are grouped). Backward regathers the
-/// columns instead of keeping them for the whole batch: a cheap copy for less memory.
+/// (see <see cref="ConvWorkspace"/> for how samples are grouped and groups run on two threads).
+/// Backward regathers the columns instead of keeping them for the whole batch: a cheap copy
+/// (<see cref="PlaneIm2Col"/>) for much less memory.
 /// </remarks>
 public sealed class Conv2d : Layer
 {
@@ -23,8 +24,8 @@ public sealed class Conv2d : Layer
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _gradInput;
-    private float[] _columns = Array.Empty<float>();
-    private float[] _staging = Array.Empty<float>();
+    private readonly ConvWorkspace _work = new();
+    private Tensor? _gradOutput;
     private ConvGeometry _geometry;
 
     /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
@@ -82,8 +83,8 @@ public sealed class Conv2d : Layer
     /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters => _parameters;
 
-    /// <summary>The im2col buffer limit in floats (tests lower it to exercise sample grouping).</summary>
-    internal long ColumnBudget { get; set; } = Im2Col.DefaultColumnBudget;
+    /// <summary>The column-matrix floats per sample group, or null for the default policy (tests lower it to exercise grouping).</summary>
+    internal long? ColumnBudget { get; set; }
 
     /// <summary>The output (h, w) for an input of (h, w).</summary>
     /// <param name="inH">Input height.</param>
@@ -107,30 +108,16 @@ public sealed class Conv2d : Layer
         _input = input;
         _output = Tensor.Reuse(_output, [n, OutChannels, g.OutH, g.OutW]);
         int rows = InChannels * g.KernelArea;
-        int group = Im2Col.GroupSize(n, rows, g.OutArea, ColumnBudget);
-        EnsureBuffers(rows * group * g.OutArea, OutChannels * group * g.OutArea);
-        int inPlane = InChannels * g.InArea;
-        int outPlane = OutChannels * g.OutArea;
-        for (int s0 = 0; s0 < n; s0 += group)
-        {
-            int count = Math.Min(group, n - s0);
-            int width = count * g.OutArea;
-            GatherColumns(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, g, width);
-
-            // y[out, samples * HW] = W[out, rows] * cols[rows, samples * HW]
-            Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, _columns, width, _staging, width, accumulate: false);
-            if (Bias is not null)
-            {
-                AddBias(_staging, Bias.Value.Data, width);
-            }
-
-            ChannelMajor.ToBatch(_staging, count, OutChannels, g.OutArea, _output.Data.AsSpan(s0 * outPlane, count * outPlane));
-        }
-
+        _work.Ensure(n, rows, g.OutArea, OutChannels, PlaneIm2Col.PlaneLength(g), (OutChannels * rows) + OutChannels, ColumnBudget);
+        ConvWorkspace.Run(new Pass(this, backward: false), (long)OutChannels * rows * g.OutArea * n);
         return _output;
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The weight gradient of each slot's samples is formed apart and the slots' sums are added
+    /// to <see cref="Parameter.Grad"/> in slot order, so the result does not depend on the threads.
+    /// </remarks>
     public override Tensor Backward(Tensor gradOutput)
     {
         Tensor input = RequireForward(_input);
@@ -138,43 +125,116 @@ public sealed class Conv2d : Layer
         ConvGeometry g = _geometry;
         int n = input.Dim(0);
         int rows = InChannels * g.KernelArea;
-        int group = Im2Col.GroupSize(n, rows, g.OutArea, ColumnBudget);
-        int inPlane = InChannels * g.InArea;
-        int outPlane = OutChannels * g.OutArea;
-        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        _gradInput.Clear();
-        for (int s0 = 0; s0 < n; s0 += group)
+        _gradOutput = gradOutput;
+        if (ComputeInputGradient)
         {
-            int count = Math.Min(group, n - s0);
-            int width = count * g.OutArea;
-            GatherColumns(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, g, width);
-            ChannelMajor.FromBatch(gradOutput.Data.AsSpan(s0 * outPlane, count * outPlane), count, OutChannels, g.OutArea, _staging);
+            _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        }
 
-            // dW[out, rows] += gy[out, samples * HW] * cols[rows, samples * HW]^T
-            Sgemm.Multiply(false, true, OutChannels, rows, width, _staging, width, _columns, width, Weight.Grad.Data, rows, accumulate: true);
-            if (Bias is not null)
+        long multiplyAdds = (long)OutChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
+        ConvWorkspace.Run(new Pass(this, backward: true), multiplyAdds);
+        _gradOutput = null;
+        int weights = OutChannels * rows;
+        for (int slot = 0; slot < ConvWorkspace.Slots; slot++)
+        {
+            _work.SlotGroups(slot, out int first, out int end);
+            if (first == end)
             {
-                AccumulateBiasGrad(_staging, Bias.Grad.Data, width);
+                continue;
             }
 
-            // dcols[rows, samples * HW] = W[out, rows]^T * gy, then col2im back onto each image.
-            Sgemm.Multiply(true, false, rows, width, OutChannels, Weight.Value.Data, rows, _staging, width, _columns, width, accumulate: false);
-            for (int j = 0; j < count; j++)
+            float[] partial = _work.Partial[slot];
+            TensorPrimitives.Add(Weight.Grad.Span, partial.AsSpan(0, weights), Weight.Grad.Span);
+            if (Bias is not null)
             {
-                Im2Col.ScatterAdd(_columns.AsSpan(j * g.OutArea), InChannels, g, width, _gradInput.Data.AsSpan((s0 + j) * inPlane, inPlane));
+                TensorPrimitives.Add(Bias.Grad.Span, partial.AsSpan(weights, OutChannels), Bias.Grad.Span);
             }
         }
 
-        return _gradInput;
+        return ComputeInputGradient ? _gradInput! : NoInputGradient;
     }
 
-    /// <summary>Adds bias[c] to every position of channel c of a [C, area] block.</summary>
-    internal static void AddBias(Span<float> y, ReadOnlySpan<float> bias, int area)
+    private void ForwardSlot(int slot)
     {
-        for (int c = 0; c < bias.Length; c++)
+        Tensor input = _input!;
+        Tensor output = _output!;
+        ConvGeometry g = _geometry;
+        int rows = InChannels * g.KernelArea;
+        int area = g.OutArea;
+        int inPlane = InChannels * g.InArea;
+        int outPlane = OutChannels * area;
+        float[] columns = _work.Columns[slot];
+        float[] staging = _work.Staging[slot];
+        float[] plane = _work.GatherPlane[slot];
+        int ld = _work.Ld;
+        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
+        for (int group = firstGroup; group < endGroup; group++)
         {
-            Span<float> plane = y.Slice(c * area, area);
-            TensorPrimitives.Add(plane, bias[c], plane);
+            _work.GroupSamples(group, out int s0, out int count);
+            int width = count * area;
+            for (int j = 0; j < count; j++)
+            {
+                PlaneIm2Col.Gather(input.Data.AsSpan((s0 + j) * inPlane, inPlane), InChannels, g, columns, ld, j * area, plane);
+            }
+
+            // y[out, samples * HW] = W[out, rows] * cols[rows, samples * HW]
+            Sgemm.MultiplySingleThread(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false);
+            ChannelMajor.ToBatch(staging, count, OutChannels, area, Bias is null ? default : Bias.Value.Data, output.Data.AsSpan(s0 * outPlane, count * outPlane));
+        }
+    }
+
+    private void BackwardSlot(int slot)
+    {
+        Tensor input = _input!;
+        Tensor gradOutput = _gradOutput!;
+        ConvGeometry g = _geometry;
+        int rows = InChannels * g.KernelArea;
+        int area = g.OutArea;
+        int inPlane = InChannels * g.InArea;
+        int outPlane = OutChannels * area;
+        float[] columns = _work.Columns[slot];
+        float[] staging = _work.Staging[slot];
+        float[] partial = _work.Partial[slot];
+        int weights = OutChannels * rows;
+        int ld = _work.Ld;
+        bool wantInput = ComputeInputGradient;
+        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
+        for (int group = firstGroup; group < endGroup; group++)
+        {
+            bool firstOfSlot = group == firstGroup;
+            _work.GroupSamples(group, out int s0, out int count);
+            int width = count * area;
+            for (int j = 0; j < count; j++)
+            {
+                PlaneIm2Col.Gather(input.Data.AsSpan((s0 + j) * inPlane, inPlane), InChannels, g, columns, ld, j * area, _work.GatherPlane[slot]);
+            }
+
+            ChannelMajor.FromBatch(gradOutput.Data.AsSpan(s0 * outPlane, count * outPlane), count, OutChannels, area, staging);
+
+            // dW[out, rows] (+)= gy[out, samples * HW] * cols[rows, samples * HW]^T
+            Sgemm.MultiplySingleThread(false, true, OutChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot);
+            if (Bias is not null)
+            {
+                Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
+                if (firstOfSlot)
+                {
+                    biasGrad.Clear();
+                }
+
+                AccumulateBiasGrad(staging.AsSpan(0, OutChannels * width), biasGrad, width);
+            }
+
+            if (!wantInput)
+            {
+                continue;
+            }
+
+            // dcols[rows, samples * HW] = W[out, rows]^T * gy, then col2im onto each image.
+            Sgemm.MultiplySingleThread(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false);
+            for (int j = 0; j < count; j++)
+            {
+                PlaneIm2Col.Scatter(columns, ld, j * area, InChannels, g, _gradInput!.Data.AsSpan((s0 + j) * inPlane, inPlane), _work.ScatterPlane[slot], default);
+            }
         }
     }
 
@@ -187,25 +247,27 @@ public sealed class Conv2d : Layer
         }
     }
 
-    private void GatherColumns(ReadOnlySpan<float> images, int count, in ConvGeometry g, int width)
+    private readonly struct Pass : IForkJoinBody
     {
-        int inPlane = InChannels * g.InArea;
-        for (int j = 0; j < count; j++)
-        {
-            Im2Col.Gather(images.Slice(j * inPlane, inPlane), InChannels, g, _columns.AsSpan(j * g.OutArea), width);
-        }
-    }
+        private readonly Conv2d _layer;
+        private readonly bool _backward;
 
-    private void EnsureBuffers(int columns, int staging)
-    {
-        if (_columns.Length != columns)
+        public Pass(Conv2d layer, bool backward)
         {
-            _columns = new float[columns];
+            _layer = layer;
+            _backward = backward;
         }
 
-        if (_staging.Length != staging)
+        public void Run(int part, int parts)
         {
-            _staging = new float[staging];
+            if (_backward)
+            {
+                _layer.BackwardSlot(part);
+            }
+            else
+            {
+                _layer.ForwardSlot(part);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
@@ -13,7 +14,8 @@ namespace VaeGen.Runtime.Layers;
 /// <remarks>
 /// It is the adjoint of a convolution from the output back to the input, so its forward pass is
 /// a convolution's input-gradient pass (GEMM with W^T, then col2im) and its input gradient is a
-/// convolution forward (im2col, then GEMM with W).
+/// convolution forward (im2col, then GEMM with W). Sample groups run on two threads as in
+/// <see cref="Conv2d"/> (see <see cref="ConvWorkspace"/>).
 /// </remarks>
 public sealed class ConvTranspose2d : Layer
 {
@@ -21,8 +23,8 @@ public sealed class ConvTranspose2d : Layer
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _gradInput;
-    private float[] _columns = Array.Empty<float>();
-    private float[] _staging = Array.Empty<float>();
+    private readonly ConvWorkspace _work = new();
+    private Tensor? _gradOutput;
     private ConvGeometry _geometry;
 
     /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
@@ -91,8 +93,8 @@ public sealed class ConvTranspose2d : Layer
     /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters => _parameters;
 
-    /// <summary>The im2col buffer limit in floats (tests lower it to exercise sample grouping).</summary>
-    internal long ColumnBudget { get; set; } = Im2Col.DefaultColumnBudget;
+    /// <summary>The column-matrix floats per sample group, or null for the default policy (tests lower it to exercise grouping).</summary>
+    internal long? ColumnBudget { get; set; }
 
     /// <summary>PyTorch's transposed-convolution output size: (in - 1)s - 2p + d(k - 1) + output_padding + 1.</summary>
     /// <param name="input">Input size.</param>
@@ -137,35 +139,17 @@ public sealed class ConvTranspose2d : Layer
         _geometry = g;
         _input = input;
         _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
-        _output.Clear();
         int rows = OutChannels * g.KernelArea;
-        int group = Im2Col.GroupSize(n, rows, g.OutArea, ColumnBudget);
-        EnsureBuffers(rows * group * g.OutArea, InChannels * group * g.OutArea);
-        int inPlane = InChannels * g.OutArea;
-        int outPlane = OutChannels * g.InArea;
-        for (int s0 = 0; s0 < n; s0 += group)
-        {
-            int count = Math.Min(group, n - s0);
-            int width = count * g.OutArea;
-            ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, g.OutArea, _staging);
-
-            // cols[out*kk, samples * HW] = W[in, out*kk]^T * x[in, samples * HW]
-            Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, _staging, width, _columns, width, accumulate: false);
-            for (int j = 0; j < count; j++)
-            {
-                Span<float> y = _output.Data.AsSpan((s0 + j) * outPlane, outPlane);
-                Im2Col.ScatterAdd(_columns.AsSpan(j * g.OutArea), OutChannels, g, width, y);
-                if (Bias is not null)
-                {
-                    Conv2d.AddBias(y, Bias.Value.Data, g.InArea);
-                }
-            }
-        }
-
+        _work.Ensure(n, rows, g.OutArea, InChannels, PlaneIm2Col.PlaneLength(g), (InChannels * rows) + OutChannels, ColumnBudget);
+        ConvWorkspace.Run(new Pass(this, backward: false), (long)InChannels * rows * g.OutArea * n);
         return _output;
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The weight gradient of each slot's samples is formed apart and the slots' sums are added
+    /// to <see cref="Parameter.Grad"/> in slot order, so the result does not depend on the threads.
+    /// </remarks>
     public override Tensor Backward(Tensor gradOutput)
     {
         Tensor input = RequireForward(_input);
@@ -173,46 +157,134 @@ public sealed class ConvTranspose2d : Layer
         ConvGeometry g = _geometry;
         int n = input.Dim(0);
         int rows = OutChannels * g.KernelArea;
-        int inPlane = InChannels * g.OutArea;
-        int outPlane = OutChannels * g.InArea;
-        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        int group = Im2Col.GroupSize(n, rows, g.OutArea, ColumnBudget);
-        for (int s0 = 0; s0 < n; s0 += group)
+        _gradOutput = gradOutput;
+        if (ComputeInputGradient)
         {
-            int count = Math.Min(group, n - s0);
-            int width = count * g.OutArea;
+            _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        }
+
+        long multiplyAdds = (long)InChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
+        ConvWorkspace.Run(new Pass(this, backward: true), multiplyAdds);
+        _gradOutput = null;
+        int weights = InChannels * rows;
+        for (int slot = 0; slot < ConvWorkspace.Slots; slot++)
+        {
+            _work.SlotGroups(slot, out int first, out int end);
+            if (first == end)
+            {
+                continue;
+            }
+
+            float[] partial = _work.Partial[slot];
+            TensorPrimitives.Add(Weight.Grad.Span, partial.AsSpan(0, weights), Weight.Grad.Span);
+            if (Bias is not null)
+            {
+                TensorPrimitives.Add(Bias.Grad.Span, partial.AsSpan(weights, OutChannels), Bias.Grad.Span);
+            }
+        }
+
+        return ComputeInputGradient ? _gradInput! : NoInputGradient;
+    }
+
+    private void ForwardSlot(int slot)
+    {
+        Tensor input = _input!;
+        Tensor output = _output!;
+        ConvGeometry g = _geometry;
+        int rows = OutChannels * g.KernelArea;
+        int area = g.OutArea;
+        int inPlane = InChannels * area;
+        int outPlane = OutChannels * g.InArea;
+        float[] columns = _work.Columns[slot];
+        float[] staging = _work.Staging[slot];
+        int ld = _work.Ld;
+        ReadOnlySpan<float> bias = Bias is null ? default : Bias.Value.Data;
+        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
+        for (int group = firstGroup; group < endGroup; group++)
+        {
+            _work.GroupSamples(group, out int s0, out int count);
+            int width = count * area;
+            ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
+
+            // cols[out*kk, samples * HW] = W[in, out*kk]^T * x[in, samples * HW]
+            Sgemm.MultiplySingleThread(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false);
+            for (int j = 0; j < count; j++)
+            {
+                PlaneIm2Col.Scatter(columns, ld, j * area, OutChannels, g, output.Data.AsSpan((s0 + j) * outPlane, outPlane), _work.ScatterPlane[slot], bias);
+            }
+        }
+    }
+
+    private void BackwardSlot(int slot)
+    {
+        Tensor input = _input!;
+        Tensor gradOutput = _gradOutput!;
+        ConvGeometry g = _geometry;
+        int rows = OutChannels * g.KernelArea;
+        int area = g.OutArea;
+        int inPlane = InChannels * area;
+        int outPlane = OutChannels * g.InArea;
+        float[] columns = _work.Columns[slot];
+        float[] staging = _work.Staging[slot];
+        float[] partial = _work.Partial[slot];
+        int weights = InChannels * rows;
+        int ld = _work.Ld;
+        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
+        for (int group = firstGroup; group < endGroup; group++)
+        {
+            bool firstOfSlot = group == firstGroup;
+            _work.GroupSamples(group, out int s0, out int count);
+            int width = count * area;
             for (int j = 0; j < count; j++)
             {
                 ReadOnlySpan<float> gy = gradOutput.Data.AsSpan((s0 + j) * outPlane, outPlane);
-                Im2Col.Gather(gy, OutChannels, g, _columns.AsSpan(j * g.OutArea), width);
+                PlaneIm2Col.Gather(gy, OutChannels, g, columns, ld, j * area, _work.GatherPlane[slot]);
                 if (Bias is not null)
                 {
-                    Conv2d.AccumulateBiasGrad(gy, Bias.Grad.Data, g.InArea);
+                    Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
+                    if (firstOfSlot && j == 0)
+                    {
+                        biasGrad.Clear();
+                    }
+
+                    Conv2d.AccumulateBiasGrad(gy, biasGrad, g.InArea);
                 }
             }
 
-            // dX[in, samples * HW] = W[in, out*kk] * cols[out*kk, samples * HW]
-            Sgemm.Multiply(false, false, InChannels, width, rows, Weight.Value.Data, rows, _columns, width, _staging, width, accumulate: false);
-            ChannelMajor.ToBatch(_staging, count, InChannels, g.OutArea, _gradInput.Data.AsSpan(s0 * inPlane, count * inPlane));
+            if (ComputeInputGradient)
+            {
+                // dX[in, samples * HW] = W[in, out*kk] * cols[out*kk, samples * HW]
+                Sgemm.MultiplySingleThread(false, false, InChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false);
+                ChannelMajor.ToBatch(staging, count, InChannels, area, _gradInput!.Data.AsSpan(s0 * inPlane, count * inPlane));
+            }
 
-            // dW[in, out*kk] += x[in, samples * HW] * cols[out*kk, samples * HW]^T
-            ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, g.OutArea, _staging);
-            Sgemm.Multiply(false, true, InChannels, rows, width, _staging, width, _columns, width, Weight.Grad.Data, rows, accumulate: true);
+            // dW[in, out*kk] (+)= x[in, samples * HW] * cols[out*kk, samples * HW]^T
+            ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
+            Sgemm.MultiplySingleThread(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot);
         }
-
-        return _gradInput;
     }
 
-    private void EnsureBuffers(int columns, int staging)
+    private readonly struct Pass : IForkJoinBody
     {
-        if (_columns.Length != columns)
+        private readonly ConvTranspose2d _layer;
+        private readonly bool _backward;
+
+        public Pass(ConvTranspose2d layer, bool backward)
         {
-            _columns = new float[columns];
+            _layer = layer;
+            _backward = backward;
         }
 
-        if (_staging.Length != staging)
+        public void Run(int part, int parts)
         {
-            _staging = new float[staging];
+            if (_backward)
+            {
+                _layer.BackwardSlot(part);
+            }
+            else
+            {
+                _layer.ForwardSlot(part);
+            }
         }
     }
 }

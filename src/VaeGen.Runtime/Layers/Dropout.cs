@@ -67,6 +67,11 @@ public sealed class Dropout : Layer
     /// <inheritdoc />
     public override Tensor Backward(Tensor gradOutput)
     {
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
         RequireSameShape(gradOutput, RequireForward(_output));
         if (_identity)
         {

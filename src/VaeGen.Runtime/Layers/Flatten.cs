@@ -75,6 +75,11 @@ public sealed class Flatten : Layer
     /// <inheritdoc />
     public override Tensor Backward(Tensor gradOutput)
     {
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
         Tensor input = RequireForward(_inputView);
         RequireSameShape(gradOutput, RequireForward(_outputView));
         if (!ReferenceEquals(gradOutput, _gradOutputSeen) || _gradInputView is null)

@@ -21,6 +21,31 @@ public abstract class Layer
     /// <summary>Whether the layer is in training mode (PyTorch's <c>module.training</c>); true when created.</summary>
     public bool Training { get; private set; } = true;
 
+    /// <summary>
+    /// What <see cref="Backward"/> returns when <see cref="ComputeInputGradient"/> is false: one shared
+    /// empty tensor (shape [0], <see cref="Tensor.Length"/> 0). Test with
+    /// <c>ReferenceEquals(g, Layer.NoInputGradient)</c> or <c>g.Length == 0</c>.
+    /// </summary>
+    public static Tensor NoInputGradient { get; } = new(0);
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> computes d loss / d input; true when created.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The first layer of an encoder sees the data, a leaf PyTorch does not differentiate, so its
+    /// input gradient is pure waste (for a convolution, a GEMM plus col2im). With this false,
+    /// Backward still adds every parameter gradient exactly as before, but skips the input
+    /// gradient and returns <see cref="NoInputGradient"/>; parameter-free layers then do no
+    /// work at all and do not look at <c>gradOutput</c>, so they may be handed that empty tensor.
+    /// </para>
+    /// <para>
+    /// <see cref="Sequential"/> passes the setting on to its leading children up to and including
+    /// the first that has parameters (later ones must still differentiate their input for it).
+    /// </para>
+    /// </remarks>
+    public virtual bool ComputeInputGradient { get; set; } = true;
+
     /// <summary>Computes the output.</summary>
     /// <param name="input">The input; kept by reference until Backward.</param>
     /// <returns>A tensor owned by this layer.</returns>
@@ -28,7 +53,10 @@ public abstract class Layer
 
     /// <summary>Propagates the gradient of the loss w.r.t. the output to the input and parameters.</summary>
     /// <param name="gradOutput">d loss / d output, shaped like the last output.</param>
-    /// <returns>d loss / d input, owned by this layer.</returns>
+    /// <returns>
+    /// d loss / d input, owned by this layer; <see cref="NoInputGradient"/> when
+    /// <see cref="ComputeInputGradient"/> is false.
+    /// </returns>
     public abstract Tensor Backward(Tensor gradOutput);
 
     /// <summary>Switches training mode on or off, for this layer and its children.</summary>

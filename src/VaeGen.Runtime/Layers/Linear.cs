@@ -92,13 +92,9 @@ public sealed class Linear : Layer
         Tensor input = RequireForward(_input);
         RequireSameShape(gradOutput, RequireForward(_output));
         int rows = input.Length / InFeatures;
-        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
 
         // dW[out, in] += gy[rows, out]^T * x[rows, in]
         Sgemm.Multiply(true, false, OutFeatures, InFeatures, rows, gradOutput.Data, OutFeatures, input.Data, InFeatures, Weight.Grad.Data, InFeatures, accumulate: true);
-
-        // dX[rows, in] = gy[rows, out] * W[out, in]
-        Sgemm.Multiply(false, false, rows, InFeatures, OutFeatures, gradOutput.Data, OutFeatures, Weight.Value.Data, InFeatures, _gradInput.Data, InFeatures, accumulate: false);
         if (Bias is not null)
         {
             Span<float> gb = Bias.Grad.Data;
@@ -108,6 +104,14 @@ public sealed class Linear : Layer
             }
         }
 
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
+        // dX[rows, in] = gy[rows, out] * W[out, in]
+        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        Sgemm.Multiply(false, false, rows, InFeatures, OutFeatures, gradOutput.Data, OutFeatures, Weight.Value.Data, InFeatures, _gradInput.Data, InFeatures, accumulate: false);
         return _gradInput;
     }
 

@@ -77,9 +77,60 @@ public sealed class MaxPool2d : Layer
             _inputShape = input.Shape.ToArray();
         }
 
-        Pool(input.Data, _output.Data, planes, inH, inW, o.H, o.W);
+        if (KernelSize == new Size2d(2, 2) && Stride == new Size2d(2, 2) && Padding == new Size2d(0, 0) && Dilation == new Size2d(1, 1)
+            && 2 * o.H <= inH && 2 * o.W <= inW)
+        {
+            Pool2x2(input.Data, _output.Data, _argmax, planes, inH, inW, o.H, o.W);
+        }
+        else
+        {
+            Pool(input.Data, _output.Data, planes, inH, inW, o.H, o.W);
+        }
 
         return _output;
+    }
+
+    /// <summary>
+    /// The common 2x2, stride-2 window, every window inside the input: the same comparisons in the
+    /// same order as <see cref="Pool"/>, without its per-tap bounds checks and loop bookkeeping.
+    /// </summary>
+    private static unsafe void Pool2x2(float[] x, float[] y, int[] argmax, int planes, int inH, int inW, int outH, int outW)
+    {
+        fixed (float* xp = x)
+        fixed (float* yp = y)
+        fixed (int* ap = argmax)
+        {
+            float* dst = yp;
+            int* arg = ap;
+            for (int p = 0; p < planes; p++)
+            {
+                float* plane = xp + ((long)p * inH * inW);
+                for (int oh = 0; oh < outH; oh++)
+                {
+                    int top = 2 * oh * inW;
+                    for (int ow = 0; ow < outW; ow++, dst++, arg++)
+                    {
+                        int i = top + (2 * ow);
+                        float best = plane[i];
+                        int bestIndex = i;
+                        Take(plane[i + 1], i + 1, ref best, ref bestIndex);
+                        Take(plane[i + inW], i + inW, ref best, ref bestIndex);
+                        Take(plane[i + inW + 1], i + inW + 1, ref best, ref bestIndex);
+                        *dst = best;
+                        *arg = bestIndex;
+                    }
+                }
+            }
+        }
+
+        static void Take(float v, int index, ref float best, ref int bestIndex)
+        {
+            if (v > best || float.IsNaN(v))
+            {
+                best = v;
+                bestIndex = index;
+            }
+        }
     }
 
     // A plain scan: branch-free variants (maxss plus an index pass) measured no faster here, so
@@ -138,6 +189,11 @@ public sealed class MaxPool2d : Layer
     /// <inheritdoc />
     public override Tensor Backward(Tensor gradOutput)
     {
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
         Tensor output = RequireForward(_output);
         int[] inputShape = RequireForward(_inputShape);
         RequireSameShape(gradOutput, output);

@@ -47,7 +47,29 @@ public sealed class Sequential : Layer
 
         _children.Add((name, layer));
         layer.SetTraining(Training);
+        if (!ComputeInputGradient)
+        {
+            ApplyInputGradientSetting();
+        }
+
         return this;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Setting it sets the same value on each child from the first up to and including the first
+    /// child that has parameters (nested containers count as having parameters if any descendant
+    /// has, and apply the rule inside); later children keep theirs, since the first parameterised
+    /// child needs d loss / d its output. Children added later follow the same rule.
+    /// </remarks>
+    public override bool ComputeInputGradient
+    {
+        get => base.ComputeInputGradient;
+        set
+        {
+            base.ComputeInputGradient = value;
+            ApplyInputGradientSetting();
+        }
     }
 
     /// <inheritdoc />
@@ -72,6 +94,19 @@ public sealed class Sequential : Layer
         }
 
         return g;
+    }
+
+    private void ApplyInputGradientSetting()
+    {
+        bool value = ComputeInputGradient;
+        foreach ((_, Layer layer) in _children)
+        {
+            layer.ComputeInputGradient = value;
+            if (layer.NamedParameters().Count > 0)
+            {
+                break;
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -87,7 +87,11 @@ public sealed class Upsample : Layer
         }
 
         int planes = input.Dim(0) * input.Dim(1);
-        if (Mode == UpsampleMode.Nearest)
+        if (Mode == UpsampleMode.Nearest && o.H == 2 * inH && o.W == 2 * inW)
+        {
+            Nearest2xForward(input.Data, _output.Data, planes, inH, inW);
+        }
+        else if (Mode == UpsampleMode.Nearest)
         {
             NearestForward(input.Data, _output.Data, planes, inH, inW, o.H, o.W);
         }
@@ -102,6 +106,11 @@ public sealed class Upsample : Layer
     /// <inheritdoc />
     public override Tensor Backward(Tensor gradOutput)
     {
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
         Tensor output = RequireForward(_output);
         int[] inputShape = RequireForward(_inputShape);
         RequireSameShape(gradOutput, output);
@@ -112,7 +121,11 @@ public sealed class Upsample : Layer
         int outH = output.Dim(2);
         int outW = output.Dim(3);
         int planes = inputShape[0] * inputShape[1];
-        if (Mode == UpsampleMode.Nearest)
+        if (Mode == UpsampleMode.Nearest && outH == 2 * inH && outW == 2 * inW)
+        {
+            Nearest2xBackward(gradOutput.Data, _gradInput.Data, planes, inH, inW);
+        }
+        else if (Mode == UpsampleMode.Nearest)
         {
             NearestBackward(gradOutput.Data, _gradInput.Data, planes, inH, inW, outH, outW);
         }
@@ -122,6 +135,49 @@ public sealed class Upsample : Layer
         }
 
         return _gradInput;
+    }
+
+    // Exact 2x nearest (the usual decoder upsampling) maps output (2i + a, 2j + b) to input (i, j):
+    // each output row is built once and duplicated, and the gradient sums each 2x2 block in the
+    // order the general loop would (row 2i left to right, then row 2i + 1).
+    private static unsafe void Nearest2xForward(float[] x, float[] y, int planes, int inH, int inW)
+    {
+        int outW = 2 * inW;
+        fixed (float* xp = x)
+        fixed (float* yp = y)
+        {
+            float* src = xp;
+            float* dst = yp;
+            for (int r = 0; r < planes * inH; r++, src += inW, dst += 2 * outW)
+            {
+                for (int i = 0; i < inW; i++)
+                {
+                    dst[2 * i] = src[i];
+                    dst[(2 * i) + 1] = src[i];
+                }
+
+                Buffer.MemoryCopy(dst, dst + outW, outW * sizeof(float), outW * sizeof(float));
+            }
+        }
+    }
+
+    private static unsafe void Nearest2xBackward(float[] gy, float[] gx, int planes, int inH, int inW)
+    {
+        int outW = 2 * inW;
+        fixed (float* gyp = gy)
+        fixed (float* gxp = gx)
+        {
+            float* top = gyp;
+            float* dst = gxp;
+            for (int r = 0; r < planes * inH; r++, top += 2 * outW, dst += inW)
+            {
+                float* bottom = top + outW;
+                for (int i = 0; i < inW; i++)
+                {
+                    dst[i] = top[2 * i] + top[(2 * i) + 1] + bottom[2 * i] + bottom[(2 * i) + 1];
+                }
+            }
+        }
     }
 
     // The four loops below run per output element, so they use raw pointers: index tables and

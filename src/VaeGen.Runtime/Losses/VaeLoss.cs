@@ -1,5 +1,7 @@
 using System;
+using System.Numerics;
 using VaeGen.Runtime.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace VaeGen.Runtime.Losses;
 
@@ -9,13 +11,13 @@ namespace VaeGen.Runtime.Losses;
 /// the sample's elements and kl_i = 0.5 * sum_k(exp(logvar_k) + mu_k^2 - 1 - logvar_k).
 /// </summary>
 /// <remarks>
-/// Forward returns the loss (accumulated in double) and Backward fills gradients w.r.t. the
+/// Forward returns the loss (formed and accumulated in double, vectorised) and Backward fills gradients w.r.t. the
 /// reconstruction (probabilities, values or logits), mu and logvar in buffers owned by this object.
 /// </remarks>
 public sealed class VaeLoss
 {
     // PyTorch's binary_cross_entropy_backward divides by max((1 - p) p, EPSILON).
-    private const double BceGradEpsilon = 1e-12;
+    private const float BceGradEpsilon = 1e-12f;
 
     private Tensor? _reconstruction;
     private Tensor? _target;
@@ -24,6 +26,10 @@ public sealed class VaeLoss
     private Tensor? _gradReconstruction;
     private Tensor? _gradMu;
     private Tensor? _gradLogVar;
+    private float[] _scratch = Array.Empty<float>();
+    private double[] _wide = Array.Empty<double>();
+    private double[] _wide2 = Array.Empty<double>();
+    private double[] _wide3 = Array.Empty<double>();
 
     /// <summary>Creates the loss.</summary>
     /// <param name="term">The reconstruction term.</param>
@@ -89,21 +95,18 @@ public sealed class VaeLoss
         int n = reconstruction.Dim(0);
         int per = reconstruction.Length / n;
         int z = mu.Dim(1);
+        EnsureScratch(per);
         float[] r = reconstruction.Data;
         float[] x = target.Data;
         double reconTotal = 0;
         double klTotal = 0;
         for (int i = 0; i < n; i++)
         {
-            double sample = 0;
-            int offset = i * per;
-            for (int j = offset; j < offset + per; j++)
-            {
-                sample += ElementTerm(r[j], x[j]);
-            }
-
+            double sample = SampleTerm(r.AsSpan(i * per, per), x.AsSpan(i * per, per));
             reconTotal += Reduction == Reduction.Mean ? sample / per : sample;
 
+            // Z is small (tens to a few hundred) and exp(logvar) - 1 is cancellation-prone, so
+            // the KL term stays in double.
             double kl = 0;
             for (int k = i * z; k < (i + 1) * z; k++)
             {
@@ -132,13 +135,42 @@ public sealed class VaeLoss
         _gradLogVar = Tensor.Reuse(_gradLogVar, logVar.Shape);
         int n = recon.Dim(0);
         int per = recon.Length / n;
-        double scale = 1.0 / n / (Reduction == Reduction.Mean ? per : 1);
-        float[] r = recon.Data;
-        float[] x = target.Data;
-        float[] g = _gradReconstruction.Data;
-        for (int j = 0; j < r.Length; j++)
+        EnsureScratch(per);
+        float scale = (float)(1.0 / n / (Reduction == Reduction.Mean ? per : 1));
+        ReadOnlySpan<float> r = recon.Span;
+        ReadOnlySpan<float> x = target.Span;
+        Span<float> g = _gradReconstruction.Span;
+
+        // Whole-tensor float passes, as PyTorch computes these gradients in float32; each element
+        // sees at most a few roundings, far inside the 1e-4 parity tolerance.
+        switch (Term)
         {
-            g[j] = (float)(scale * ElementGrad(r[j], x[j]));
+            case ReconstructionTerm.Mse:
+                TensorPrimitives.Subtract(r, x, g);
+                TensorPrimitives.Multiply(g, 2f * scale, g);
+                break;
+            case ReconstructionTerm.Bce:
+                // As PyTorch: (p - x) / max(p (1 - p), eps), also where the log clamp is active.
+                for (int offset = 0; offset < r.Length; offset += per)
+                {
+                    ReadOnlySpan<float> ri = r.Slice(offset, per);
+                    Span<float> den = _scratch.AsSpan(0, per);
+                    Span<float> gi = g.Slice(offset, per);
+                    TensorPrimitives.Subtract(1f, ri, den);
+                    TensorPrimitives.Multiply(den, ri, den);
+                    TensorPrimitives.Max(den, BceGradEpsilon, den);
+                    TensorPrimitives.Subtract(ri, x.Slice(offset, per), gi);
+                    TensorPrimitives.Divide(gi, den, gi);
+                    TensorPrimitives.Multiply(gi, scale, gi);
+                }
+
+                break;
+            default:
+                // sigmoid(l) - x; TensorPrimitives.Sigmoid saturates to 0 and 1 without NaN.
+                TensorPrimitives.Sigmoid(r, g);
+                TensorPrimitives.Subtract(g, x, g);
+                TensorPrimitives.Multiply(g, scale, g);
+                break;
         }
 
         double klScale = Beta / n;
@@ -149,36 +181,76 @@ public sealed class VaeLoss
         }
     }
 
-    private double ElementTerm(double r, double x)
+    /// <summary>
+    /// One sample's reconstruction terms. The loss is formed and summed in double (vectorised), so
+    /// it stays accurate enough for finite differences of 1e-4 on float inputs (LossTests).
+    /// </summary>
+    private double SampleTerm(ReadOnlySpan<float> r, ReadOnlySpan<float> x)
     {
+        Span<double> a = _wide.AsSpan(0, r.Length);
+        Span<double> b = _wide2.AsSpan(0, r.Length);
+        Span<double> t = _wide3.AsSpan(0, r.Length);
+        Widen(r, a);
+        Widen(x, b);
         switch (Term)
         {
             case ReconstructionTerm.Mse:
-                double d = r - x;
-                return d * d;
+                TensorPrimitives.Subtract(a, b, t);
+                return TensorPrimitives.SumOfSquares<double>(t);
             case ReconstructionTerm.Bce:
-                double logP = Math.Max(Math.Log(r), -100.0);
-                double log1mP = Math.Max(Math.Log(1.0 - r), -100.0);
-                return -((x * logP) + ((1.0 - x) * log1mP));
+                // -(x log p + (1 - x) log(1 - p)) = -(l1 + x (l0 - l1)), logs clamped at -100 as PyTorch.
+                TensorPrimitives.Subtract(1.0, a, t);
+                TensorPrimitives.Log(t, t);
+                TensorPrimitives.Max(t, -100.0, t);
+                TensorPrimitives.Log(a, a);
+                TensorPrimitives.Max(a, -100.0, a);
+                TensorPrimitives.Subtract(a, t, a);
+                TensorPrimitives.MultiplyAdd(b, a, t, a);
+                return -TensorPrimitives.Sum<double>(a);
             default:
-                return Math.Max(r, 0.0) - (r * x) + Math.Log(1.0 + Math.Exp(-Math.Abs(r)));
+                // max(l, 0) - l x + log(1 + e^-|l|): the stable form, finite for any logit.
+                TensorPrimitives.Abs(a, t);
+                TensorPrimitives.Negate(t, t);
+                TensorPrimitives.Exp(t, t);
+                TensorPrimitives.Add(t, 1.0, t);
+                TensorPrimitives.Log(t, t);
+                TensorPrimitives.Multiply(a, b, b);
+                TensorPrimitives.Subtract(t, b, t);
+                TensorPrimitives.Max(a, 0.0, a);
+                TensorPrimitives.Add(t, a, t);
+                return TensorPrimitives.Sum<double>(t);
         }
     }
 
-    private double ElementGrad(double r, double x)
+    private static void Widen(ReadOnlySpan<float> source, Span<double> destination)
     {
-        switch (Term)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            case ReconstructionTerm.Mse:
-                return 2.0 * (r - x);
-            case ReconstructionTerm.Bce:
-                // As PyTorch: (p - x) / max(p (1 - p), eps), also where the log clamp is active.
-                return (r - x) / Math.Max((1.0 - r) * r, BceGradEpsilon);
-            default:
-                // sigmoid(l) - x, with the sigmoid formed from e^-|l| so it cannot overflow.
-                double e = Math.Exp(-Math.Abs(r));
-                double sigmoid = r >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-                return sigmoid - x;
+            int w = Vector<float>.Count;
+            int half = Vector<double>.Count;
+            for (; i <= source.Length - w; i += w)
+            {
+                Vector.Widen(new Vector<float>(source.Slice(i)), out Vector<double> lo, out Vector<double> hi);
+                lo.CopyTo(destination.Slice(i));
+                hi.CopyTo(destination.Slice(i + half));
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = source[i];
+        }
+    }
+
+    private void EnsureScratch(int per)
+    {
+        if (_scratch.Length < per)
+        {
+            _scratch = new float[per];
+            _wide = new double[per];
+            _wide2 = new double[per];
+            _wide3 = new double[per];
         }
     }
 }

@@ -67,6 +67,9 @@ public class VaeModel
         _noise = noise;
         _reparameterize = new Reparameterize(noise);
         _parameters = NamedParameters();
+
+        // The data is a leaf: nothing needs d loss / d input, so the encoder's first layers skip it, as autograd does.
+        encoder.ComputeInputGradient = false;
         _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta);
     }
 

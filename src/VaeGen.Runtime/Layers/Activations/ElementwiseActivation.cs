@@ -26,6 +26,11 @@ public abstract class ElementwiseActivation : Layer
     /// <inheritdoc />
     public sealed override Tensor Backward(Tensor gradOutput)
     {
+        if (!ComputeInputGradient)
+        {
+            return NoInputGradient;
+        }
+
         Tensor input = RequireForward(_input);
         Tensor output = RequireForward(_output);
         RequireSameShape(gradOutput, output);

@@ -1,0 +1,376 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace VaeGen.Runtime.Kernels;
+
+/// <summary>
+/// im2col and col2im (same layouts as <see cref="Im2Col"/>) through a zero-padded copy of one
+/// channel plane, which is what makes them fast on the short rows of VAE feature maps.
+/// </summary>
+/// <remarks>
+/// <para>
+/// With the padding materialised, every window row reads a full output row with no bounds checks
+/// or edge cases, so a row of a stride-1 or stride-2 convolution is one or two vector loads (and a
+/// lane permute for stride 2) and one vector store, whatever its width (7 for a 7x7 output). The
+/// plain <see cref="Im2Col"/> loops spend most of their time on per-element edge handling there
+/// (SgemmBenchmarks.Conv2dForwardParts: im2col and col2im each took as long as the GEMM).
+/// </para>
+/// <para>
+/// Stores are full vectors, so a row may write up to <see cref="ColumnSlack"/> floats past its
+/// last output position. Callers lay columns out so that this spill lands in memory written
+/// later (the next output row, or the next sample of the same column row when samples are
+/// gathered in increasing order) or in the slack at the end of each column row.
+/// </para>
+/// </remarks>
+internal static unsafe class PlaneIm2Col
+{
+    /// <summary>Extra floats each column row needs after its last sample, for vector spill.</summary>
+    public const int ColumnSlack = 16;
+
+    /// <summary>Row stride of the padded plane.</summary>
+    public static int PlaneStride(in ConvGeometry g) => g.InW + (2 * g.PadW);
+
+    /// <summary>Floats a padded-plane scratch buffer needs, including room for vector over-reads and over-writes.</summary>
+    public static int PlaneLength(in ConvGeometry g)
+    {
+        int rows = g.InH + (2 * g.PadH);
+        int chunks = (g.OutW + 15) / 16;
+        return (rows * PlaneStride(g)) + ((g.KernelW - 1) * g.DilationW) + (chunks * 16 * Math.Max(2, g.StrideW)) + 16;
+    }
+
+    /// <summary>Floats a column buffer for <paramref name="rows"/> rows of stride <paramref name="ld"/> needs.</summary>
+    public static long ColumnLength(int rows, int ld) => (long)rows * ld;
+
+    /// <summary>
+    /// Writes the columns of one image ([channels, inH, inW]) at column offset <paramref name="col0"/>
+    /// of a [channels * kh * kw, ld] matrix. <paramref name="plane"/> must be zero outside its
+    /// interior (a fresh array, and only this method writes it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gather(ReadOnlySpan<float> image, int channels, in ConvGeometry g, Span<float> columns, int ld, int col0, Span<float> plane)
+    {
+        int wp = PlaneStride(g);
+        int area = g.OutArea;
+        if (image.Length < channels * g.InArea || plane.Length < PlaneLength(g) || ld < col0 + area
+            || columns.Length < ColumnLength(channels * g.KernelArea, ld))
+        {
+            throw new ArgumentException("PlaneIm2Col.Gather: buffers too small for the geometry.");
+        }
+
+        bool vector = Avx512F.IsSupported && (g.StrideW == 1 || g.StrideW == 2) && col0 + area + ColumnSlack <= ld;
+        Vector512<int> pair = vector && g.OutW <= 8 ? PairIndex(g.StrideW, g.OutW) : default;
+        int taps = g.KernelArea * area;
+        int* table = stackalloc int[UseTable(g) ? taps : 0];
+        if (UseTable(g))
+        {
+            FillTable(g, wp, table);
+        }
+
+        fixed (float* imageBase = image)
+        fixed (float* colBase = columns)
+        fixed (float* pad = plane)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                float* src = imageBase + ((long)c * g.InArea);
+                float* interior = pad + (g.PadH * wp) + g.PadW;
+                CopyRows(src, g.InW, interior, wp, g.InH, g.InW);
+                if (UseTable(g))
+                {
+                    float* dst = colBase + ((long)c * g.KernelArea * ld) + col0;
+                    for (int r = 0, t = 0; r < g.KernelArea; r++, dst += ld)
+                    {
+                        for (int q = 0; q < area; q++, t++)
+                        {
+                            dst[q] = pad[table[t]];
+                        }
+                    }
+
+                    continue;
+                }
+
+                for (int ki = 0; ki < g.KernelH; ki++)
+                {
+                    for (int kj = 0; kj < g.KernelW; kj++)
+                    {
+                        int row = (((c * g.KernelH) + ki) * g.KernelW) + kj;
+                        float* dst = colBase + ((long)row * ld) + col0;
+                        float* first = pad + (ki * g.DilationH * wp) + (kj * g.DilationW);
+                        if (vector)
+                        {
+                            GatherRowsAvx512(first, g.StrideH * wp, g.StrideW, dst, g.OutH, g.OutW, pair);
+                        }
+                        else
+                        {
+                            GatherRowsScalar(first, g.StrideH * wp, g.StrideW, dst, g.OutH, g.OutW);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Gather"/>: sums the column entries of one image back onto its
+    /// positions and <b>overwrites</b> the image ([channels, inH, inW]) with the sums, plus
+    /// <paramref name="bias"/>[c] on channel c when given. Positions no window reaches become 0
+    /// (or the bias). <paramref name="plane"/> is scratch of <see cref="PlaneLength"/> floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Scatter(ReadOnlySpan<float> columns, int ld, int col0, int channels, in ConvGeometry g, Span<float> image, Span<float> plane, ReadOnlySpan<float> bias)
+    {
+        int wp = PlaneStride(g);
+        int area = g.OutArea;
+        if (image.Length < channels * g.InArea || plane.Length < PlaneLength(g) || ld < col0 + area
+            || columns.Length < ColumnLength(channels * g.KernelArea, ld) || (!bias.IsEmpty && bias.Length < channels))
+        {
+            throw new ArgumentException("PlaneIm2Col.Scatter: buffers too small for the geometry.");
+        }
+
+        // Vector rows read (and mask off) up to 15 floats past the row's end.
+        bool vector = Avx512F.IsSupported && (g.StrideW == 1 || g.StrideW == 2) && col0 + area + ColumnSlack <= ld;
+        int taps = g.KernelArea * area;
+        int* table = stackalloc int[UseTable(g) ? taps : 0];
+        if (UseTable(g))
+        {
+            FillTable(g, wp, table);
+        }
+
+        fixed (float* colBase = columns)
+        fixed (float* imageBase = image)
+        fixed (float* pad = plane)
+        {
+            // Only the table path is confined to the padded plane; vector rows also touch the slack.
+            int planeLength = UseTable(g) ? (g.InH + (2 * g.PadH)) * wp : PlaneLength(g);
+            for (int c = 0; c < channels; c++)
+            {
+                new Span<float>(pad, planeLength).Clear();
+                if (UseTable(g))
+                {
+                    float* src = colBase + ((long)c * g.KernelArea * ld) + col0;
+                    for (int r = 0, t = 0; r < g.KernelArea; r++, src += ld)
+                    {
+                        for (int q = 0; q < area; q++, t++)
+                        {
+                            pad[table[t]] += src[q];
+                        }
+                    }
+                }
+                else
+                {
+                    for (int ki = 0; ki < g.KernelH; ki++)
+                    {
+                        for (int kj = 0; kj < g.KernelW; kj++)
+                        {
+                            int row = (((c * g.KernelH) + ki) * g.KernelW) + kj;
+                            float* src = colBase + ((long)row * ld) + col0;
+                            float* first = pad + (ki * g.DilationH * wp) + (kj * g.DilationW);
+                            if (vector)
+                            {
+                                ScatterRowsAvx512(src, first, g.StrideH * wp, g.StrideW, g.OutH, g.OutW);
+                            }
+                            else
+                            {
+                                ScatterRowsScalar(src, first, g.StrideH * wp, g.StrideW, g.OutH, g.OutW);
+                            }
+                        }
+                    }
+                }
+
+                float* interior = pad + (g.PadH * wp) + g.PadW;
+                float* dst = imageBase + ((long)c * g.InArea);
+                if (bias.IsEmpty)
+                {
+                    CopyRows(interior, wp, dst, g.InW, g.InH, g.InW);
+                }
+                else
+                {
+                    for (int ih = 0; ih < g.InH; ih++)
+                    {
+                        TensorPrimitives.Add(new ReadOnlySpan<float>(interior + (ih * wp), g.InW), bias[c], new Span<float>(dst + (ih * g.InW), g.InW));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether to go through a per-tap offset table instead of vector rows: for outputs a few
+    /// pixels wide a row is mostly loop overhead (a 1x1 output is one float per row).
+    /// </summary>
+    private static bool UseTable(in ConvGeometry g) => g.OutW < 4 && g.KernelArea * g.OutArea <= 1024;
+
+    /// <summary>table[(ki * kw + kj) * area + oh * outW + ow] = the tap's offset in the padded plane.</summary>
+    private static void FillTable(in ConvGeometry g, int wp, int* table)
+    {
+        int t = 0;
+        for (int ki = 0; ki < g.KernelH; ki++)
+        {
+            for (int kj = 0; kj < g.KernelW; kj++)
+            {
+                for (int oh = 0; oh < g.OutH; oh++)
+                {
+                    for (int ow = 0; ow < g.OutW; ow++)
+                    {
+                        table[t++] = (((oh * g.StrideH) + (ki * g.DilationH)) * wp) + (ow * g.StrideW) + (kj * g.DilationW);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRows(float* src, int srcStride, float* dst, int dstStride, int rows, int width)
+    {
+        if (width < 16)
+        {
+            // Maps of a few pixels (a 1x1 or 3x3 map in a small encoder) are common; a call per row would dominate.
+            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+            {
+                for (int i = 0; i < width; i++)
+                {
+                    dst[i] = src[i];
+                }
+            }
+
+            return;
+        }
+
+        for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+        {
+            Buffer.MemoryCopy(src, dst, width * sizeof(float), width * sizeof(float));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherRowsScalar(float* src, int rowStep, int stride, float* dst, int outH, int outW)
+    {
+        for (int oh = 0; oh < outH; oh++, src += rowStep, dst += outW)
+        {
+            for (int ow = 0; ow < outW; ow++)
+            {
+                dst[ow] = src[ow * stride];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterRowsScalar(float* src, float* dst, int rowStep, int stride, int outH, int outW)
+    {
+        for (int oh = 0; oh < outH; oh++, src += outW, dst += rowStep)
+        {
+            for (int ow = 0; ow < outW; ow++)
+            {
+                dst[ow * stride] += src[ow];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherRowsAvx512(float* src, int rowStep, int stride, float* dst, int outH, int outW, Vector512<int> pair)
+    {
+        int oh0 = 0;
+        if (outW <= 8)
+        {
+            // Two output rows per vector: lanes [0, outW) from this row, [outW, 2 outW) from the next,
+            // which halves the loads, permutes and stores on maps 8 or fewer pixels wide.
+            for (; oh0 + 1 < outH; oh0 += 2, src += 2 * rowStep, dst += 2 * outW)
+            {
+                Avx512F.Store(dst, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(src), pair, Avx512F.LoadVector512(src + rowStep)));
+            }
+
+            if (oh0 == outH)
+            {
+                return;
+            }
+        }
+
+        outH -= oh0;
+        if (stride == 1)
+        {
+            for (int oh = 0; oh < outH; oh++, src += rowStep, dst += outW)
+            {
+                for (int t = 0; t < outW; t += 16)
+                {
+                    Avx512F.Store(dst + t, Avx512F.LoadVector512(src + t));
+                }
+            }
+
+            return;
+        }
+
+        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        for (int oh = 0; oh < outH; oh++, src += rowStep, dst += outW)
+        {
+            for (int t = 0; t < outW; t += 16)
+            {
+                Vector512<float> a = Avx512F.LoadVector512(src + (2 * t));
+                Vector512<float> b = Avx512F.LoadVector512(src + (2 * t) + 16);
+                Avx512F.Store(dst + t, Avx512F.PermuteVar16x32x2(a, even, b));
+            }
+        }
+    }
+
+    /// <summary>Lane i &lt; w takes element s i of the first source, lane w + i element s i of the second.</summary>
+    private static Vector512<int> PairIndex(int s, int w)
+    {
+        Span<int> lanes = stackalloc int[16];
+        for (int i = 0; i < 16; i++)
+        {
+            lanes[i] = i < w ? s * i : i < 2 * w ? 16 + (s * (i - w)) : 0;
+        }
+
+        return Vector512.Create<int>(lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterRowsAvx512(float* src, float* dst, int rowStep, int stride, int outH, int outW)
+    {
+        Vector512<int> iota = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        if (stride == 1)
+        {
+            for (int oh = 0; oh < outH; oh++, src += outW, dst += rowStep)
+            {
+                for (int t = 0; t < outW; t += 16)
+                {
+                    Vector512<float> v = Avx512F.LoadVector512(src + t);
+                    if (outW - t < 16)
+                    {
+                        v = Vector512.BitwiseAnd(v, Vector512.LessThan(iota, Vector512.Create(outW - t)).AsSingle());
+                    }
+
+                    Avx512F.Store(dst + t, Avx512F.Add(Avx512F.LoadVector512(dst + t), v));
+                }
+            }
+
+            return;
+        }
+
+        // Lane 2i takes v[i] and lane 2i + 1 takes lane 0 of the zero vector.
+        Vector512<int> low = Vector512.Create(0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16, 6, 16, 7, 16);
+        Vector512<int> high = Vector512.Create(8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13, 16, 14, 16, 15, 16);
+        Vector512<float> zero = Vector512<float>.Zero;
+        for (int oh = 0; oh < outH; oh++, src += outW, dst += rowStep)
+        {
+            for (int t = 0; t < outW; t += 16)
+            {
+                int left = outW - t;
+                Vector512<float> v = Avx512F.LoadVector512(src + t);
+                if (left < 16)
+                {
+                    v = Vector512.BitwiseAnd(v, Vector512.LessThan(iota, Vector512.Create(left)).AsSingle());
+                }
+
+                float* d = dst + (2 * t);
+                Avx512F.Store(d, Avx512F.Add(Avx512F.LoadVector512(d), Avx512F.PermuteVar16x32x2(v, low, zero)));
+                if (left > 8)
+                {
+                    Avx512F.Store(d + 16, Avx512F.Add(Avx512F.LoadVector512(d + 16), Avx512F.PermuteVar16x32x2(v, high, zero)));
+                }
+            }
+        }
+    }
+}

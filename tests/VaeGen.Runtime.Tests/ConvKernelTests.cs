@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Tensors;
+using Xunit;
+
+namespace VaeGen.Runtime.Tests;
+
+/// <summary>
+/// The padded-plane im2col/col2im against the plain <see cref="Im2Col"/> loops, and the
+/// batch-parallel convolutions against themselves on one thread.
+/// </summary>
+public sealed class ConvKernelTests
+{
+    [Fact]
+    public void PlaneGatherAndScatterMatchIm2ColOnRandomGeometries()
+    {
+        var rng = new Rng(31);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int Next(int lo, int hi) => lo + (int)(rng.NextUInt64() % (ulong)(hi - lo + 1));
+            int kh = Next(1, 4), kw = Next(1, 4), sh = Next(1, 3), sw = Next(1, 3), dh = Next(1, 2), dw = Next(1, 2);
+            int ph = Next(0, 2), pw = Next(0, 2), channels = Next(1, 3), samples = Next(1, 4);
+
+            // Widths around the 16-lane vector size as well as the tiny maps of small encoders.
+            int h = (dh * (kh - 1)) + 1 + Next(0, trial % 3 == 0 ? 40 : 7);
+            int w = (dw * (kw - 1)) + 1 + Next(0, trial % 3 == 0 ? 40 : 7);
+            var g = new ConvGeometry(h, w, kh, kw, sh, sw, ph, pw, dh, dw);
+            int rows = channels * g.KernelArea;
+            int width = samples * g.OutArea;
+            int ld = width + PlaneIm2Col.ColumnSlack + Next(0, 3);
+            var images = new float[samples * channels * g.InArea];
+            rng.FillUniform(images, -1, 1);
+
+            var expected = new float[rows * width];
+            var actual = new float[rows * ld];
+            Array.Fill(actual, float.NaN);
+            var plane = new float[PlaneIm2Col.PlaneLength(g)];
+            int inPlane = channels * g.InArea;
+            for (int s = 0; s < samples; s++)
+            {
+                Im2Col.Gather(images.AsSpan(s * inPlane, inPlane), channels, g, expected.AsSpan(s * g.OutArea), width);
+                PlaneIm2Col.Gather(images.AsSpan(s * inPlane, inPlane), channels, g, actual, ld, s * g.OutArea, plane);
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                Assert.Equal(expected.AsSpan(r * width, width).ToArray(), actual.AsSpan(r * ld, width).ToArray());
+            }
+
+            // The adjoint: columns summed back onto every image, overwriting it, with a bias.
+            rng.FillUniform(actual, -1, 1);
+            var bias = new float[channels];
+            rng.FillUniform(bias, -1, 1);
+            var scatterPlane = new float[PlaneIm2Col.PlaneLength(g)];
+            for (int s = 0; s < samples; s++)
+            {
+                var reference = new float[inPlane];
+                var compact = new float[rows * g.OutArea];
+                for (int r = 0; r < rows; r++)
+                {
+                    actual.AsSpan((r * ld) + (s * g.OutArea), g.OutArea).CopyTo(compact.AsSpan(r * g.OutArea));
+                }
+
+                Im2Col.ScatterAdd(compact, channels, g, g.OutArea, reference);
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int i = 0; i < g.InArea; i++)
+                    {
+                        reference[(c * g.InArea) + i] += bias[c];
+                    }
+                }
+
+                var image = new float[inPlane];
+                Array.Fill(image, float.NaN);
+                PlaneIm2Col.Scatter(actual, ld, s * g.OutArea, channels, g, image, scatterPlane, bias);
+                Assert.Equal(reference, image);
+            }
+        }
+    }
+
+    public static TheoryData<bool, bool> Layers() => new() { { false, true }, { false, false }, { true, true }, { true, false } };
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void BatchParallelConvolutionDoesNotDependOnThreads(bool transposed, bool inputGradient)
+    {
+        long savedThreshold = Sgemm.ParallelThreshold;
+        int savedThreads = Sgemm.MaxThreads;
+        try
+        {
+            // Odd batch and a small budget: uneven groups, and slots of different sizes.
+            Sgemm.ParallelThreshold = 0;
+            var results = new List<float[][]>();
+            foreach (int threads in new[] { 1, 2, 1 })
+            {
+                Sgemm.MaxThreads = threads;
+                Layer layer = transposed
+                    ? new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 }
+                    : new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 };
+                layer.ComputeInputGradient = inputGradient;
+                Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, 5, 8, 8);
+                Tensor y = layer.Forward(x);
+                Tensor gy = TestUtil.Random(new Rng(42), -1, 1, y.Shape.ToArray());
+                Tensor gx = layer.Backward(gy);
+                layer.Backward(gy);
+                var all = new List<float[]> { (float[])y.Data.Clone(), (float[])gx.Data.Clone() };
+                foreach (NamedParameter p in layer.NamedParameters())
+                {
+                    all.Add((float[])p.Parameter.Grad.Data.Clone());
+                }
+
+                results.Add(all.ToArray());
+            }
+
+            for (int run = 1; run < results.Count; run++)
+            {
+                for (int i = 0; i < results[0].Length; i++)
+                {
+                    Assert.Equal(results[0][i], results[run][i]);
+                }
+            }
+        }
+        finally
+        {
+            Sgemm.ParallelThreshold = savedThreshold;
+            Sgemm.MaxThreads = savedThreads;
+        }
+    }
+
+    [Fact]
+    public void TrainingStepsDoNotDependOnThreads()
+    {
+        long savedThreshold = Sgemm.ParallelThreshold;
+        int savedThreads = Sgemm.MaxThreads;
+        try
+        {
+            // Every GEMM and convolution forks when it can: the most thread-dependent schedule there is.
+            Sgemm.ParallelThreshold = 0;
+            (double Loss, float[] Weights) one = Train(1);
+            (double Loss, float[] Weights) two = Train(2);
+            Assert.Equal(one.Loss, two.Loss);
+            Assert.Equal(one.Weights, two.Weights);
+        }
+        finally
+        {
+            Sgemm.ParallelThreshold = savedThreshold;
+            Sgemm.MaxThreads = savedThreads;
+        }
+    }
+
+    private static (double Loss, float[] Weights) Train(int threads)
+    {
+        Sgemm.MaxThreads = threads;
+        const int batch = 9, latent = 3;
+        var rng = new Rng(50);
+        var encoder = new Sequential(
+            new Conv2d(1, 4, 4, stride: 2, padding: 1, rng: rng), new Layers.Activations.ReLU(),
+            new Conv2d(4, 8, 4, stride: 2, padding: 1, rng: rng), new Layers.Activations.ReLU(),
+            new Flatten(), new Linear(8 * 4 * 4, 2 * latent, rng: rng));
+        var decoder = new Sequential(
+            new Linear(latent, 8 * 4 * 4, rng: rng), new Unflatten(1, 8, 4, 4),
+            new ConvTranspose2d(8, 4, 4, stride: 2, padding: 1, rng: rng), new Layers.Activations.ReLU(),
+            new ConvTranspose2d(4, 1, 4, stride: 2, padding: 1, rng: rng));
+        encoder.ComputeInputGradient = false;
+        var model = new Sequential().Add("encoder", encoder).Add("decoder", decoder);
+        var adam = new Optim.Adam(model.NamedParameters(), lr: 1e-2);
+        var sampler = new Reparameterize(rng.Fork());
+        var loss = new Losses.VaeLoss(Losses.ReconstructionTerm.BceLogits);
+        Tensor x = TestUtil.Random(new Rng(51), 0, 1, batch, 1, 16, 16);
+        var mu = new Tensor(batch, latent);
+        var logVar = new Tensor(batch, latent);
+        var gStats = new Tensor(batch, 2 * latent);
+        double value = 0;
+        for (int step = 0; step < 4; step++)
+        {
+            adam.ZeroGrad();
+            Tensor stats = encoder.Forward(x);
+            for (int i = 0; i < batch; i++)
+            {
+                Array.Copy(stats.Data, i * 2 * latent, mu.Data, i * latent, latent);
+                Array.Copy(stats.Data, (i * 2 * latent) + latent, logVar.Data, i * latent, latent);
+            }
+
+            value = loss.Forward(decoder.Forward(sampler.Forward(mu, logVar)), x, mu, logVar);
+            loss.Backward();
+            sampler.Backward(decoder.Backward(loss.GradReconstruction), loss.GradMu, loss.GradLogVar);
+            for (int i = 0; i < batch; i++)
+            {
+                Array.Copy(loss.GradMu.Data, i * latent, gStats.Data, i * 2 * latent, latent);
+                Array.Copy(loss.GradLogVar.Data, i * latent, gStats.Data, (i * 2 * latent) + latent, latent);
+            }
+
+            encoder.Backward(gStats);
+            adam.Step();
+        }
+
+        var weights = new List<float>();
+        foreach (NamedParameter p in model.NamedParameters())
+        {
+            weights.AddRange(p.Parameter.Value.Data);
+        }
+
+        return (value, weights.ToArray());
+    }
+
+    [Fact]
+    public void GroupSizeDependsOnlyOnShapes()
+    {
+        // fashion_conv's second convolution: 6 samples (294 positions) per group, 11 groups per slot.
+        Assert.Equal(6, ConvWorkspace.GroupSize(128, 512, 49, null));
+        Assert.Equal(1, ConvWorkspace.GroupSize(1, 512, 49, null));
+        Assert.Equal(2, ConvWorkspace.GroupSize(5, 10, 10, 200));
+        Assert.Equal(1, ConvWorkspace.GroupSize(0, 10, 10, null));
+    }
+}

@@ -1,0 +1,215 @@
+using System;
+using System.Diagnostics;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Tensors;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Runtime.Tests;
+
+/// <summary>
+/// The convolution layers of specs/fashion_conv (batch 128) and specs/seed002_rgb64 (batch 32),
+/// timed alone (best of several runs, so a busy machine disturbs them less than a whole step),
+/// and split into the pieces an im2col convolution is made of.
+/// </summary>
+[Trait("Category", "Benchmark")]
+public sealed class ConvShapeBenchmarks
+{
+    private readonly ITestOutputHelper _output;
+
+    public ConvShapeBenchmarks(ITestOutputHelper output) => _output = output;
+
+    private static readonly (string Name, int Batch, bool Transposed, int In, int Out, int H)[] Shapes =
+    [
+        ("fashion enc.0", 128, false, 1, 32, 28),
+        ("fashion enc.2", 128, false, 32, 64, 14),
+        ("fashion dec.5", 128, true, 64, 32, 7),
+        ("fashion dec.7", 128, true, 32, 1, 14),
+        ("rgb64 enc.0", 32, false, 3, 32, 64),
+        ("rgb64 enc.2", 32, false, 32, 64, 32),
+        ("rgb64 enc.4", 32, false, 64, 128, 16),
+        ("rgb64 enc.6", 32, false, 128, 256, 8),
+        ("rgb64 dec.3", 32, true, 256, 128, 4),
+        ("rgb64 dec.5", 32, true, 128, 64, 8),
+        ("rgb64 dec.7", 32, true, 64, 32, 16),
+        ("rgb64 dec.9", 32, true, 32, 3, 32),
+    ];
+
+    /// <summary>Forward and backward of every k4 s2 p1 layer of the two conv specs, 1 and 2 threads.</summary>
+    [BenchmarkFact]
+    public void LayersAtSpecShapes()
+    {
+        _output.WriteLine($"load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+            {
+                string line = $"{name,-14} {(transposed ? "ConvT" : "Conv2d"),-6} {cin,3}->{cout,-3} {h,2}x{h,-2} N={batch,-3}";
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Sgemm.MaxThreads = threads;
+                    var rng = new Rng(3);
+                    Layer layer = transposed
+                        ? new ConvTranspose2d(cin, cout, 4, stride: 2, padding: 1, rng: rng)
+                        : new Conv2d(cin, cout, 4, stride: 2, padding: 1, rng: rng);
+                    Tensor x = TestUtil.Random(rng, -1, 1, batch, cin, h, h);
+                    Tensor y = layer.Forward(x);
+                    Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
+                    double fwd = Best(() => layer.Forward(x));
+                    double bwd = Best(() => layer.Backward(gy));
+                    layer.ComputeInputGradient = false;
+                    double bwdNoInput = Best(() => layer.Backward(gy));
+                    line += $" | {threads}T fwd {fwd,7:F3} bwd {bwd,7:F3} (no dX {bwdNoInput,7:F3}) ms";
+                }
+
+                _output.WriteLine(line);
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    /// <summary>The layers of specs/seed000 (batch 64), where fixed per-call costs dominate.</summary>
+    [BenchmarkFact]
+    public void Seed000Layers()
+    {
+        var rng = new Rng(5);
+        (string Name, Layer Layer, int[] Shape)[] cases =
+        [
+            ("conv 3->32 k3 5x5", new Conv2d(3, 32, 3, rng: rng), [64, 3, 5, 5]),
+            ("relu [64,32,3,3]", new Layers.Activations.ReLU(), [64, 32, 3, 3]),
+            ("maxpool 2 [64,32,3,3]", new MaxPool2d(2), [64, 32, 3, 3]),
+            ("conv 32->64 k3 p1 1x1", new Conv2d(32, 64, 3, padding: 1, rng: rng), [64, 32, 1, 1]),
+            ("linear 64->256", new Linear(64, 256, rng: rng), [64, 64]),
+            ("linear 256->128", new Linear(256, 128, rng: rng), [64, 256]),
+            ("linear 128->256", new Linear(128, 256, rng: rng), [64, 128]),
+            ("linear 256->75", new Linear(256, 75, rng: rng), [64, 256]),
+            ("sigmoid [64,3,5,5]", new Layers.Activations.Sigmoid(), [64, 3, 5, 5]),
+        ];
+        foreach ((string name, Layer layer, int[] shape) in cases)
+        {
+            Tensor x = TestUtil.Random(rng, -1, 1, shape);
+            Tensor y = layer.Forward(x);
+            Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
+            double fwd = Best(() => Repeat(20, () => layer.Forward(x))) / 20;
+            double bwd = Best(() => Repeat(20, () => layer.Backward(gy))) / 20;
+            _output.WriteLine($"{name,-24} fwd {fwd * 1000,8:F1} us  bwd {bwd * 1000,8:F1} us");
+        }
+    }
+
+    /// <summary>
+    /// The pieces of those layers, whole batch, one thread, processed in the layers' sample groups
+    /// (<see cref="ConvWorkspace.GroupSize"/>): im2col and col2im (generic <see cref="Im2Col"/> ->
+    /// padded-plane <see cref="PlaneIm2Col"/>), the three GEMMs per group, layout copies.
+    /// </summary>
+    [BenchmarkFact]
+    public void PiecesAtSpecShapes()
+    {
+        int saved = Sgemm.MaxThreads;
+        Sgemm.MaxThreads = 1;
+        try
+        {
+            foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+            {
+                // A transposed convolution is the adjoint of the convolution from its output to its input.
+                int convIn = transposed ? cout : cin;
+                int convOut = transposed ? cin : cout;
+                int convH = transposed ? 2 * h : h;
+                var g = new ConvGeometry(convH, convH, 4, 4, 2, 2, 1, 1, 1, 1);
+                int rows = convIn * g.KernelArea;
+                int group = ConvWorkspace.GroupSize(batch, rows, g.OutArea, null);
+                int groups = batch / group;
+                int width = group * g.OutArea;
+                int ld = width + PlaneIm2Col.ColumnSlack;
+                var rng = new Rng(1);
+                var image = new float[batch * convIn * g.InArea];
+                var w = new float[convOut * rows];
+                var cols = new float[(long)rows * ld];
+                var y = new float[convOut * width];
+                var yb = new float[convOut * width];
+                var gatherPlane = new float[PlaneIm2Col.PlaneLength(g)];
+                var scatterPlane = new float[PlaneIm2Col.PlaneLength(g)];
+                rng.FillUniform(image, -1, 1);
+                rng.FillUniform(w, -1, 1);
+                rng.FillUniform(y, -1, 1);
+                int inPlane = convIn * g.InArea;
+                double gather = Best(() =>
+                {
+                    for (int s = 0; s < groups * group; s++)
+                    {
+                        Im2Col.Gather(image.AsSpan(s * inPlane, inPlane), convIn, g, cols.AsSpan((s % group) * g.OutArea), ld);
+                    }
+                });
+                double scatter = Best(() =>
+                {
+                    for (int s = 0; s < groups * group; s++)
+                    {
+                        Im2Col.ScatterAdd(cols.AsSpan((s % group) * g.OutArea), convIn, g, ld, image.AsSpan(s * inPlane, inPlane));
+                    }
+                });
+                double planeGather = Best(() =>
+                {
+                    for (int s = 0; s < groups * group; s++)
+                    {
+                        PlaneIm2Col.Gather(image.AsSpan(s * inPlane, inPlane), convIn, g, cols, ld, (s % group) * g.OutArea, gatherPlane);
+                    }
+                });
+                double planeScatter = Best(() =>
+                {
+                    for (int s = 0; s < groups * group; s++)
+                    {
+                        PlaneIm2Col.Scatter(cols, ld, (s % group) * g.OutArea, convIn, g, image.AsSpan(s * inPlane, inPlane), scatterPlane, default);
+                    }
+                });
+                double gemmNN = Best(() => Repeat(groups, () => Sgemm.Multiply(false, false, convOut, width, rows, w, rows, cols, ld, y, width, false)));
+                double gemmNT = Best(() => Repeat(groups, () => Sgemm.Multiply(false, true, convOut, rows, width, y, width, cols, ld, w, rows, true)));
+                double gemmTN = Best(() => Repeat(groups, () => Sgemm.Multiply(true, false, rows, width, convOut, w, rows, y, width, cols, ld, false)));
+                double copy = Best(() => Repeat(groups, () => ChannelMajor.ToBatch(y, group, convOut, g.OutArea, yb)));
+                double flop = 2.0 * convOut * rows * width * groups / 1e6;
+                _output.WriteLine(
+                    $"{name,-14} R={rows,-5} P={g.OutArea,-4} group={group,-3} im2col {gather,6:F3} -> {planeGather,6:F3} col2im {scatter,6:F3} -> {planeScatter,6:F3} | " +
+                    $"NN {gemmNN,6:F3} ({flop / gemmNN,5:F1} GF/s) NT {gemmNT,6:F3} ({flop / gemmNT,5:F1}) TN {gemmTN,6:F3} ({flop / gemmTN,5:F1}) | NCHW copy {copy,6:F3} ms");
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    private static void Repeat(int count, Action action)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            action();
+        }
+    }
+
+    /// <summary>
+    /// Best of 7 after warming up for at least 40 calls and 0.3 s: tiered compilation only swaps in
+    /// optimised code after 30 calls and a delay, and tier-0 vector code is many times slower.
+    /// </summary>
+    private static double Best(Action action)
+    {
+        long warm = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 40 || Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.3; i++)
+        {
+            action();
+        }
+
+        double best = double.MaxValue;
+        for (int trial = 0; trial < 7; trial++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,258 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Layers.Activations;
+using VaeGen.Runtime.Losses;
+using VaeGen.Runtime.Optim;
+using VaeGen.Runtime.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Runtime.Tests;
+
+/// <summary>
+/// Training-step time of the reference models in specs/*.vae.yaml at their benchmark batch sizes,
+/// built from runtime layers the way the generated model composes them (encoder, fc_mu and
+/// fc_logvar heads, reparameterize, decoder, loss, Adam), with per-layer forward/backward times.
+/// Compare samples/s with tools/torch/bench.py on the same spec and batch.
+/// </summary>
+[Trait("Category", "Benchmark")]
+public sealed class SpecModelBenchmarks
+{
+    private readonly ITestOutputHelper _output;
+
+    public SpecModelBenchmarks(ITestOutputHelper output) => _output = output;
+
+    [BenchmarkFact]
+    public void Seed000() => Measure("seed000", 64, 5, 5, 3, latent: 128, ReconstructionTerm.Mse, rng => (
+        new Sequential(
+            new Conv2d(3, 32, 3, rng: rng), new ReLU(), new MaxPool2d(2),
+            new Conv2d(32, 64, 3, padding: 1, rng: rng), new ReLU(),
+            new Flatten(), new Linear(64, 256, rng: rng), new ReLU()),
+        256,
+        new Sequential(
+            new Linear(128, 256, rng: rng), new ReLU(), new Linear(256, 75, rng: rng),
+            new Unflatten(1, 3, 5, 5), new Sigmoid())));
+
+    [BenchmarkFact]
+    public void FashionMlp() => Measure("fashion_mlp", 128, 28, 28, 1, latent: 20, ReconstructionTerm.BceLogits, rng => (
+        new Sequential(new Flatten(), new Linear(784, 400, rng: rng), new ReLU()),
+        400,
+        new Sequential(
+            new Linear(20, 400, rng: rng), new ReLU(), new Linear(400, 784, rng: rng), new Unflatten(1, 1, 28, 28))));
+
+    [BenchmarkFact]
+    public void FashionConv() => Measure("fashion_conv", 128, 28, 28, 1, latent: 16, ReconstructionTerm.BceLogits, rng => (
+        new Sequential(
+            new Conv2d(1, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(32, 64, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Flatten(), new Linear(3136, 256, rng: rng), new ReLU()),
+        256,
+        new Sequential(
+            new Linear(16, 256, rng: rng), new ReLU(), new Linear(256, 3136, rng: rng), new ReLU(),
+            new Unflatten(1, 64, 7, 7),
+            new ConvTranspose2d(64, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new ConvTranspose2d(32, 1, 4, stride: 2, padding: 1, rng: rng))));
+
+    [BenchmarkFact]
+    public void Seed002Rgb64() => Measure("seed002_rgb64", 32, 64, 64, 3, latent: 128, ReconstructionTerm.Mse, rng => (
+        new Sequential(
+            new Conv2d(3, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(32, 64, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(64, 128, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(128, 256, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Flatten()),
+        4096,
+        new Sequential(
+            new Linear(128, 4096, rng: rng), new ReLU(), new Unflatten(1, 256, 4, 4),
+            new ConvTranspose2d(256, 128, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new ConvTranspose2d(64, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new ConvTranspose2d(32, 3, 4, stride: 2, padding: 1, rng: rng), new Sigmoid())));
+
+    private void Measure(string name, int batch, int h, int w, int c, int latent, ReconstructionTerm term, Func<Rng, (Sequential Encoder, int Features, Sequential Decoder)> build)
+    {
+        _output.WriteLine($"{name}: batch {batch}, input [{c}, {h}, {w}], latent {latent}, {term}, gemm {Sgemm.KernelName}, load {LoadAverage()}");
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Sgemm.MaxThreads = threads;
+                var model = new Model(build, batch, h, w, c, latent, term);
+                model.Run(_output, $"threads {threads}", steps: StepsFor(batch * h * w * c));
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    // Enough steps for a stable median without making the big models take minutes.
+    private static int StepsFor(int inputElements) => Math.Clamp(200_000_000 / Math.Max(1, inputElements * 40), 20, 400);
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return System.IO.File.ReadAllText("/proc/loadavg").Trim();
+        }
+        catch (System.IO.IOException)
+        {
+            return "n/a";
+        }
+    }
+
+    private sealed class Model
+    {
+        private readonly Sequential _encoder;
+        private readonly Sequential _decoder;
+        private readonly Linear _fcMu;
+        private readonly Linear _fcLogVar;
+        private readonly Reparameterize _sampler;
+        private readonly VaeLoss _loss;
+        private readonly Adam _adam;
+        private readonly Tensor _x;
+        private readonly Tensor _gradFeatures;
+        private readonly int _batch;
+        private readonly Dictionary<string, double> _times = new();
+        private readonly List<string> _order = new();
+
+        public Model(Func<Rng, (Sequential Encoder, int Features, Sequential Decoder)> build, int batch, int h, int w, int c, int latent, ReconstructionTerm term)
+        {
+            var rng = new Rng(1);
+            (Sequential encoder, int features, Sequential decoder) = build(rng);
+            _encoder = encoder;
+            _decoder = decoder;
+            _fcMu = new Linear(features, latent, rng: rng);
+            _fcLogVar = new Linear(features, latent, rng: rng);
+            _sampler = new Reparameterize(rng.Fork());
+            _loss = new VaeLoss(term);
+            var all = new Sequential().Add("encoder", encoder).Add("fc_mu", _fcMu).Add("fc_logvar", _fcLogVar).Add("decoder", decoder);
+            _adam = new Adam(all.NamedParameters());
+            _x = TestUtil.Random(new Rng(2), 0, 1, batch, c, h, w);
+            _gradFeatures = new Tensor(batch, features);
+            _batch = batch;
+            _encoder.ComputeInputGradient = false;
+        }
+
+        public void Run(ITestOutputHelper output, string label, int steps)
+        {
+            // Tiered compilation swaps in optimised code only after 30 calls and a delay.
+            long warm = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 40 || Stopwatch.GetElapsedTime(warm).TotalSeconds < 1.0; i++)
+            {
+                Step(false);
+            }
+
+            var samples = new double[steps];
+            for (int i = 0; i < steps; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                Step(false);
+                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+
+            Array.Sort(samples);
+            double median = samples[steps / 2];
+            double best = samples[0];
+            output.WriteLine($"  {label}: step median {median:F3} ms, best {best:F3} ms ({_batch / median * 1000:F0} samples/s median, {_batch / best * 1000:F0} best; {steps} steps; loss {_loss.Reconstruction + _loss.Kl:F2})");
+
+            _times.Clear();
+            _order.Clear();
+            int timedSteps = Math.Max(10, steps / 2);
+            for (int i = 0; i < timedSteps; i++)
+            {
+                Step(true);
+            }
+
+            double total = 0;
+            foreach (string key in _order)
+            {
+                total += _times[key];
+            }
+
+            foreach (string key in _order)
+            {
+                output.WriteLine($"    {key,-44} {_times[key] / timedSteps,8:F3} ms {100 * _times[key] / total,5:F1}%");
+            }
+        }
+
+        private void Time(bool timed, string key, long start)
+        {
+            if (!timed)
+            {
+                return;
+            }
+
+            if (!_times.TryGetValue(key, out double sum))
+            {
+                _order.Add(key);
+            }
+
+            _times[key] = sum + Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        private Tensor RunSequential(string prefix, Sequential seq, Tensor input, bool backward, bool timed)
+        {
+            Tensor t = input;
+            int count = seq.Children.Count;
+            for (int j = 0; j < count; j++)
+            {
+                int i = backward ? count - 1 - j : j;
+                (string name, Layer layer) = seq.Children[i];
+                long start = Stopwatch.GetTimestamp();
+                t = backward ? layer.Backward(t) : layer.Forward(t);
+                Time(timed, $"{prefix}.{name} {Describe(layer)} {(backward ? "bwd" : "fwd")}", start);
+            }
+
+            return t;
+        }
+
+        private static string Describe(Layer layer) => layer switch
+        {
+            Conv2d c => $"Conv2d {c.InChannels}->{c.OutChannels} k{c.KernelSize.H}s{c.Stride.H}",
+            ConvTranspose2d c => $"ConvT {c.InChannels}->{c.OutChannels} k{c.KernelSize.H}s{c.Stride.H}",
+            Linear l => $"Linear {l.InFeatures}->{l.OutFeatures}",
+            _ => layer.GetType().Name,
+        };
+
+        private void Step(bool timed)
+        {
+            _adam.ZeroGrad();
+            Tensor features = RunSequential("enc", _encoder, _x, false, timed);
+            long start = Stopwatch.GetTimestamp();
+            Tensor mu = _fcMu.Forward(features);
+            Tensor logVar = _fcLogVar.Forward(features);
+            Time(timed, "heads fwd", start);
+            start = Stopwatch.GetTimestamp();
+            Tensor z = _sampler.Forward(mu, logVar);
+            Time(timed, "reparameterize fwd", start);
+            Tensor xhat = RunSequential("dec", _decoder, z, false, timed);
+            start = Stopwatch.GetTimestamp();
+            _loss.Forward(xhat, _x, mu, logVar);
+            Time(timed, "loss fwd", start);
+            start = Stopwatch.GetTimestamp();
+            _loss.Backward();
+            Time(timed, "loss bwd", start);
+            Tensor gz = RunSequential("dec", _decoder, _loss.GradReconstruction, true, timed);
+            start = Stopwatch.GetTimestamp();
+            _sampler.Backward(gz, _loss.GradMu, _loss.GradLogVar);
+            Time(timed, "reparameterize bwd", start);
+            start = Stopwatch.GetTimestamp();
+            Tensor g1 = _fcMu.Backward(_loss.GradMu);
+            Tensor g2 = _fcLogVar.Backward(_loss.GradLogVar);
+            TensorPrimitives.Add(g1.Span, g2.Span, _gradFeatures.Span);
+            Time(timed, "heads bwd", start);
+            RunSequential("enc", _encoder, _gradFeatures, true, timed);
+            start = Stopwatch.GetTimestamp();
+            _adam.Step();
+            Time(timed, "adam", start);
+        }
+    }
+}
