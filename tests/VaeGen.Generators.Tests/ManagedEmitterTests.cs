@@ -78,6 +78,18 @@ public class ManagedEmitterTests
         Assert.Equal(first, second);
     }
 
+    [Fact]
+    public void The_README_example_compiles_against_the_generated_class()
+    {
+        string readme = File.ReadAllText(Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "README.md"));
+        int section = readme.IndexOf("### A managed model", StringComparison.Ordinal);
+        int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        string example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        var harness = Harness("specs/fashion_conv.vae.yaml", null, example);
+        harness.Run();
+        AssertCompilesClean(harness);
+    }
+
     private static void AssertCompilesClean(GeneratorHarness harness)
     {
         var problems = harness.CompileDiagnostics().Select(GeneratorHarness.Format).ToArray();
