@@ -36,6 +36,9 @@ public sealed class Dropout : Layer
     /// <summary>Drop probability.</summary>
     public double P { get; }
 
+    /// <summary>The mask stream, so a model can save and restore it for an exact resume.</summary>
+    internal Rng Random => _rng;
+
     /// <inheritdoc />
     /// <remarks>In evaluation mode (or with p = 0) the input itself is returned.</remarks>
     public override Tensor Forward(Tensor input)

@@ -267,6 +267,61 @@ public class VaeModel
         _noise.RestoreState(state.Int64 ?? throw new ArgumentException("The noise state is int64.", nameof(state)));
     }
 
+    /// <summary>
+    /// Every random stream the model draws from, as int64 entries: <c>rng.noise</c> (eps and samples)
+    /// and one <c>rng.encoder.{i}</c> / <c>rng.decoder.{i}</c> per dropout layer. Save them with the
+    /// weights and the optimizer; to resume, load a checkpoint into a fresh list from this method and
+    /// pass it to <see cref="RestoreRandomState"/>.
+    /// </summary>
+    public List<StateTensor> RandomState()
+    {
+        var list = new List<StateTensor> { NoiseState() };
+        foreach (var (name, dropout) in Dropouts())
+        {
+            var state = new long[Rng.StateLength];
+            dropout.Random.SaveState(state);
+            list.Add(new StateTensor("rng." + name, new[] { Rng.StateLength }, state));
+        }
+
+        return list;
+    }
+
+    /// <summary>Restores the streams from entries shaped as <see cref="RandomState"/> returns them.</summary>
+    /// <param name="state">The entries, with their values loaded.</param>
+    /// <exception cref="ArgumentException">An entry is missing or is not a saved RNG state; nothing is changed then.</exception>
+    public void RestoreRandomState(IReadOnlyList<StateTensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var byName = new Dictionary<string, StateTensor>(StringComparer.Ordinal);
+        foreach (StateTensor entry in state)
+        {
+            byName[entry.Name] = entry;
+        }
+
+        var targets = new List<(Rng Rng, long[] Values)>();
+        foreach (StateTensor expected in RandomState())
+        {
+            if (!byName.TryGetValue(expected.Name, out StateTensor? entry) || entry.Int64 is null || entry.Int64.Length != Rng.StateLength)
+            {
+                throw new ArgumentException($"The random state has no int64[{Rng.StateLength}] entry '{expected.Name}'.", nameof(state));
+            }
+
+            targets.Add((StreamNamed(expected.Name), entry.Int64));
+        }
+
+        // Validate every entry before restoring any, so a bad checkpoint changes nothing.
+        var probe = new Rng(0);
+        foreach (var (_, values) in targets)
+        {
+            probe.RestoreState(values);
+        }
+
+        foreach (var (rng, values) in targets)
+        {
+            rng.RestoreState(values);
+        }
+    }
+
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()
     {
@@ -289,6 +344,38 @@ public class VaeModel
     /// <param name="path">A safetensors file.</param>
     /// <exception cref="SafeTensorsException">The file is unreadable or does not match; the message names each tensor.</exception>
     public void LoadWeights(string path) => Checkpoint.Load(path, StateDict());
+
+    private IEnumerable<(string Name, Dropout Layer)> Dropouts()
+    {
+        foreach (var (prefix, sequential) in new[] { ("encoder.", Encoder), ("decoder.", Decoder) })
+        {
+            foreach (var (name, layer) in sequential.Children)
+            {
+                if (layer is Dropout dropout)
+                {
+                    yield return (prefix + name, dropout);
+                }
+            }
+        }
+    }
+
+    private Rng StreamNamed(string name)
+    {
+        if (name == "rng.noise")
+        {
+            return _noise;
+        }
+
+        foreach (var (dropoutName, dropout) in Dropouts())
+        {
+            if ("rng." + dropoutName == name)
+            {
+                return dropout.Random;
+            }
+        }
+
+        throw new ArgumentException("No random stream named " + name, nameof(name));
+    }
 
     private void SetTraining(bool training)
     {
