@@ -1,0 +1,84 @@
+using System;
+using System.CommandLine;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Tool.Cli;
+using VaeGen.Tool.Data;
+using VaeGen.Tool.Models;
+using VaeGen.Tool.Rendering;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace VaeGen.Tool.Commands;
+
+/// <summary>
+/// <c>vaegen interpolate</c>: encodes two test images (z = mu), decodes points on the straight line
+/// between them, and writes one strip: the first image, the decoded steps, the second image.
+/// </summary>
+internal static class InterpolateCommand
+{
+    public static Command Create(ToolConsole console)
+    {
+        var spec = ToolOptions.Spec();
+        var weights = ToolOptions.Weights();
+        var output = new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "file" };
+        var data = ToolOptions.Data();
+        var steps = ToolOptions.PositiveInt("--steps", "Decoded points from the first image's z to the second's, both ends included.", 10);
+        var from = new Option<int>("--from") { Description = "Index of the first test image.", DefaultValueFactory = _ => 0, HelpName = "i" };
+        var to = new Option<int>("--to") { Description = "Index of the second test image.", DefaultValueFactory = _ => 1, HelpName = "j" };
+        var command = new Command("interpolate", "Decode the straight line between the latent means of two test images into a strip of images.")
+        {
+            spec, weights, output, data, steps, from, to,
+        };
+        command.SetAction(parse => Run(console, parse.GetRequiredValue(spec), parse.GetRequiredValue(weights), parse.GetRequiredValue(output), parse.GetValue(data),
+            parse.GetValue(steps), parse.GetValue(from), parse.GetValue(to)));
+        return command;
+    }
+
+    private static int Run(ToolConsole console, string specPath, string weightsPath, string output, string? dataPath, int steps, int from, int to)
+    {
+        SpecFile spec = SpecFile.Load(specPath, console);
+        OutputPaths.PrepareFile(output);
+        VaeModel model = SpecModelFactory.Create(spec.Plan, 0);
+        WeightsFile.LoadInto(model, weightsPath, specPath);
+        var geometry = InputGeometry.Of(spec.Spec);
+        SpecData data = DataSources.Load(geometry, dataPath, Splits.Test);
+        var test = new BatchFiller(data.RequireTest(), geometry);
+        foreach (var (name, index) in new[] { ("--from", from), ("--to", to) })
+        {
+            if (index < 0 || index >= test.Count)
+            {
+                throw new ToolException(name + ": image " + index + " does not exist; the test split of " + data.Description + " has images 0.." + (test.Count - 1));
+            }
+        }
+
+        model.Eval();
+        int latent = model.Config.LatentDim;
+        var ends = new Tensor(2, latent);
+        foreach (var (row, index) in new[] { (0, from), (1, to) })
+        {
+            var (mu, _) = model.Encode(test.Take(index, 1));
+            mu.Span.CopyTo(ends.Span.Slice(row * latent, latent));
+        }
+
+        var z = new Tensor(steps, latent);
+        for (int s = 0; s < steps; s++)
+        {
+            float t = steps == 1 ? 0f : s / (float)(steps - 1);
+            Span<float> point = z.Span.Slice(s * latent, latent);
+            TensorPrimitives.Lerp(ends.Span[..latent], ends.Span[latent..], t, point);
+        }
+
+        Tensor decoded = Grids.Decode(model, z);
+        Tensor first = test.Take(from, 1), second = test.Take(to, 1);
+        int sample = model.Config.SampleLength;
+        int[] shape = decoded.Shape.ToArray();
+        shape[0] = steps + 2;
+        var strip = new Tensor(shape);
+        TensorPrimitives.Divide(first.Span, (float)model.Config.Scale, strip.Span[..sample]);
+        decoded.Span.CopyTo(strip.Span.Slice(sample, steps * sample));
+        TensorPrimitives.Divide(second.Span, (float)model.Config.Scale, strip.Span[((steps + 1) * sample)..]);
+        Grids.Save(output, strip, model, Grids.DisplayRange(model, spec.Spec.Input.RangeMin, spec.Spec.Input.RangeMax), columns: steps + 2);
+        console.Out.WriteLine(output + ": test images " + from + " and " + to + " with " + steps + " decoded steps between their latent means, " + spec.Name + " from " + weightsPath);
+        return ExitCodes.Success;
+    }
+}

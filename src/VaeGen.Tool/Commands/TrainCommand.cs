@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using Spectre.Console;
+using VaeGen.Runtime.Data;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Tool.Cli;
+using VaeGen.Tool.Data;
+using VaeGen.Tool.Models;
+using VaeGen.Tool.Rendering;
+using VaeGen.Tool.Training;
+
+namespace VaeGen.Tool.Commands;
+
+/// <summary>
+/// <c>vaegen train</c>: Adam on the training images, a test-set negative ELBO after every epoch,
+/// reconstruction and sample grids, a checkpoint per epoch (atomic; <c>--resume</c> continues
+/// bit-exactly) and a loss plot at the end.
+/// </summary>
+internal static class TrainCommand
+{
+    private const int ReconstructionCount = 8;
+    private const int SampleCount = 64;
+
+    public static Command Create(ToolConsole console)
+    {
+        var spec = ToolOptions.Spec();
+        var data = ToolOptions.Data();
+        var epochs = ToolOptions.PositiveInt("--epochs", "Train until this many epochs are done in total (a resumed run continues up to it).", 10);
+        var batch = ToolOptions.PositiveInt("--batch", "Images per step.", 128);
+        var lr = ToolOptions.PositiveDouble("--lr", "Adam's learning rate (betas 0.9, 0.999, eps 1e-8, no weight decay).", 1e-3);
+        var seed = ToolOptions.Seed("Seeds the initial weights, the noise, the shuffling and the evaluation noise: the same seed gives the same run.");
+        var output = new Option<string?>("--out") { Description = "The output folder (default: runs/<spec name>).", HelpName = "folder" };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the run in the output folder from its last checkpoint, exactly as if it had not stopped. " +
+                          "Its seed, batch, learning rate and data are kept unless given again.",
+        };
+        var limitTrain = ToolOptions.Limit("--limit-train", "training");
+        var limitTest = ToolOptions.Limit("--limit-test", "test");
+        var command = new Command("train",
+            "Train a spec's model: a progress bar per epoch, the test negative ELBO after each, PNG grids of reconstructions and samples, " +
+            "checkpoints (model.safetensors with PyTorch state_dict names, training.safetensors with the optimizer and random streams) and loss.png at the end.")
+        {
+            spec, data, epochs, batch, lr, seed, output, resume, limitTrain, limitTest,
+        };
+        command.SetAction(parse =>
+        {
+            var given = new RunSettings(parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(lr),
+                parse.GetValue(data) is { } folder ? Path.GetFullPath(folder) : null, parse.GetValue(limitTrain), parse.GetValue(limitTest));
+            var explicitly = new HashSet<string>();
+            foreach (Option option in new Option[] { seed, batch, lr, data, limitTrain, limitTest })
+            {
+                if (ToolOptions.IsGiven(parse, option))
+                {
+                    explicitly.Add(option.Name);
+                }
+            }
+
+            return Run(console, parse.GetRequiredValue(spec), given, explicitly, parse.GetValue(epochs), parse.GetValue(output), parse.GetValue(resume));
+        });
+        return command;
+    }
+
+    private static int Run(ToolConsole console, string specPath, RunSettings given, HashSet<string> explicitly, int epochs, string? output, bool resume)
+    {
+        SpecFile spec = SpecFile.Load(specPath, console);
+        string outDir = output ?? Path.Combine("runs", spec.Stem);
+        OutputPaths.PrepareFolder(outDir);
+
+        RunState? saved = TrainingCheckpoint.ReadState(outDir);
+        string checkpointPath = TrainingCheckpoint.PathIn(outDir);
+        if (saved is not null && !resume)
+        {
+            throw new ToolException(outDir + ": already holds a training run of " + saved.Model + " (" + SpecFile.Plural(saved.Epoch, "epoch") +
+                                    "); pass --resume to continue it, or choose another --out");
+        }
+
+        if (saved is null && resume)
+        {
+            throw new ToolException(checkpointPath + ": no checkpoint to resume from (train without --resume first)");
+        }
+
+        if (saved is not null && saved.Model != spec.Name)
+        {
+            throw new ToolException(checkpointPath + ": the checkpoint is of " + saved.Model + ", but " + specPath + " describes " + spec.Name);
+        }
+
+        RunSettings settings = saved is null ? given : Merge(console, saved.Settings, given, explicitly);
+        var geometry = InputGeometry.Of(spec.Spec);
+        SpecData data = DataSources.Load(geometry, settings.Data, Splits.Both, settings.LimitTrain, settings.LimitTest);
+        var train = new BatchFiller(data.RequireTrain(), geometry);
+        var test = new BatchFiller(data.RequireTest(), geometry);
+
+        VaeModel model = SpecModelFactory.Create(spec.Plan, settings.Seed);
+        model.UseAdam(settings.LearningRate);
+        var shuffler = new Shuffler(train.Count, settings.Seed);
+        List<EpochResult> history = saved?.History ?? new List<EpochResult>();
+        int start = saved?.Epoch ?? 0;
+        if (saved is not null)
+        {
+            TrainingCheckpoint.Load(outDir, model, shuffler.Rng, specPath);
+            model.Optimizer.LearningRate = settings.LearningRate;
+        }
+
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(saved is null ? "training" : "resuming")} {spec.Name} ({LayerTable.Count(spec.Plan.TotalParameters)} parameters) on {data.Description}"));
+        if (start >= epochs)
+        {
+            console.Out.WriteLine("already trained for " + SpecFile.Plural(start, "epoch") + "; pass a larger --epochs to continue");
+            return ExitCodes.Success;
+        }
+
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"batch {settings.Batch}, Adam lr {settings.LearningRate:G}, seed {settings.Seed}, epochs {start + 1}..{epochs}, output in {outDir}"));
+
+        var run = new TrainingRun(spec, model, train, test, shuffler, settings, history, outDir, data.Description);
+        try
+        {
+            if (console.IsTerminal)
+            {
+                console.Out.Flush();
+                console.Ansi.Progress()
+                    .AutoClear(false)
+                    .HideCompleted(false)
+                    .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(context => run.Epochs(start, epochs, new LiveTrainingDisplay(context)));
+            }
+            else
+            {
+                run.Epochs(start, epochs, new PlainTrainingDisplay(console));
+            }
+        }
+        catch (TrainingDivergedException e)
+        {
+            string kept = history.Count > 0
+                ? "the last good checkpoint, epoch " + history[^1].Epoch + ", is kept in " + outDir
+                : "no checkpoint was written, as no epoch finished";
+            throw new ToolException(specPath + ": training stopped: " + e.Message + "; " + kept, e, ExitCodes.TrainingDiverged);
+        }
+
+        string plot = Path.Combine(outDir, "loss.png");
+        string title = string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {train.Count:N0} TRAINING IMAGES, BATCH {settings.Batch}, LR {settings.LearningRate:G}");
+        Png.Write(plot, LossPlot.Render(title, history));
+        console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"final test negative ELBO {history[^1].TestNegElbo:F4} after {SpecFile.Plural(history[^1].Epoch, "epoch")}"));
+        console.Out.WriteLine("weights: " + TrainingCheckpoint.WeightsPathIn(outDir) + " (PyTorch state_dict names); resume state: " + checkpointPath + "; loss curves: " + plot);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The saved settings, with each option the user gave again taking its place (and saying so, as it changes the run).</summary>
+    private static RunSettings Merge(ToolConsole console, RunSettings saved, RunSettings given, HashSet<string> explicitly)
+    {
+        RunSettings merged = saved;
+        void Take(string option, object? savedValue, object? givenValue, Func<RunSettings, RunSettings> apply)
+        {
+            if (explicitly.Contains(option) && !Equals(savedValue, givenValue))
+            {
+                console.Note(option + " " + Show(givenValue) + " replaces the run's " + Show(savedValue) + "; the resumed run differs from an uninterrupted one");
+                merged = apply(merged);
+            }
+        }
+
+        Take("--seed", saved.Seed, given.Seed, s => s with { Seed = given.Seed });
+        Take("--batch", saved.Batch, given.Batch, s => s with { Batch = given.Batch });
+        Take("--lr", saved.LearningRate, given.LearningRate, s => s with { LearningRate = given.LearningRate });
+        Take("--data", saved.Data, given.Data, s => s with { Data = given.Data });
+        Take("--limit-train", saved.LimitTrain, given.LimitTrain, s => s with { LimitTrain = given.LimitTrain });
+        Take("--limit-test", saved.LimitTest, given.LimitTest, s => s with { LimitTest = given.LimitTest });
+        return merged;
+    }
+
+    private static string Show(object? value) => value switch
+    {
+        null => "(default)",
+        double d => d.ToString("G", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    /// <summary>The state of one training run between epochs.</summary>
+    private sealed class TrainingRun(SpecFile spec, VaeModel model, BatchFiller train, BatchFiller test, Shuffler shuffler, RunSettings settings,
+        List<EpochResult> history, string outDir, string dataDescription)
+    {
+        // The sample grids decode the same z every epoch, from a stream of their own, so the epochs can be compared.
+        private readonly Tensor _sampleZ = FixedLatents(model.Config.LatentDim, settings.Seed);
+        private readonly (float Min, float Max) _range = Grids.DisplayRange(model, spec.Spec.Input.RangeMin, spec.Spec.Input.RangeMax);
+
+        public void Epochs(int start, int epochs, ITrainingDisplay display)
+        {
+            var trainer = new Trainer(model, train, shuffler, settings.Batch);
+            for (int epoch = start + 1; epoch <= epochs; epoch++)
+            {
+                EpochStats stats = trainer.RunEpoch(epoch, epochs, display);
+                LossTerms testTerms = Evaluation.NegativeElbo(model, test, settings.Seed);
+                string tag = epoch.ToString("D3", CultureInfo.InvariantCulture);
+                Grids.Save(Path.Combine(outDir, "reconstructions-epoch-" + tag + ".png"), Grids.Reconstructions(model, test, ReconstructionCount), model, _range, ReconstructionCount);
+                Grids.Save(Path.Combine(outDir, "samples-epoch-" + tag + ".png"), Grids.Decode(model, _sampleZ), model, _range);
+                var result = new EpochResult(epoch, stats.Loss, stats.Reconstruction, stats.Kl, testTerms.Total, testTerms.Reconstruction, testTerms.Kl,
+                    stats.Seconds, stats.SamplesPerSecond, stats.Curve);
+                history.Add(result);
+                TrainingCheckpoint.Save(outDir, model, shuffler.Rng, new RunState(spec.Name, epoch, settings, history));
+                ToolJson.WriteFile(Path.Combine(outDir, "metrics.json"),
+                    new TrainingMetrics(spec.Path, spec.Name, dataDescription, spec.Plan.TotalParameters, settings, history), ToolJson.Default.TrainingMetrics);
+                display.Complete(result, epochs);
+            }
+        }
+
+        private static Tensor FixedLatents(int latent, ulong seed)
+        {
+            var z = new Tensor(SampleCount, latent);
+            new Rng(unchecked(seed + 2)).FillNormal(z.Span);
+            return z;
+        }
+    }
+}

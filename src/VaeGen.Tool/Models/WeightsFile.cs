@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using VaeGen.Runtime.IO;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Tool.Cli;
+
+namespace VaeGen.Tool.Models;
+
+/// <summary>
+/// Loads safetensors files into live state, strictly and all-or-nothing (as the runtime's
+/// <see cref="Checkpoint"/>), but with a one-line message when the file belongs to another model:
+/// the runtime lists every differing tensor, which for a different architecture is dozens.
+/// </summary>
+internal static class WeightsFile
+{
+    /// <summary>The metadata key <see cref="VaeModel.SaveWeights"/> stores the model (class) name under.</summary>
+    public const string ModelKey = "vaegen.model";
+
+    private const int ProblemsShown = 3;
+
+    public static void LoadInto(VaeModel model, string path, string specPath)
+    {
+        LoadState(path, model.StateDict(), model.Config.Name + " of " + specPath, model.Config.Name, "weights file");
+    }
+
+    /// <summary>Reads <paramref name="path"/> into <paramref name="state"/> after checking that names, dtypes and shapes all match.</summary>
+    /// <returns>The file's metadata.</returns>
+    public static IReadOnlyDictionary<string, string> LoadState(string path, IReadOnlyList<StateTensor> state, string expectedWhat, string modelName, string kind)
+    {
+        RequireFile(path, kind);
+        SafeTensorsFile file = SafeTensorsFile.Read(path);
+        string? mismatch = DescribeMismatch(file, state);
+        if (mismatch is not null)
+        {
+            string owner = file.Metadata.TryGetValue(ModelKey, out string? saved) && saved != modelName ? " (it was saved by " + saved + ")" : string.Empty;
+            throw new ToolException(path + ": does not match " + expectedWhat + owner + ": " + mismatch + "; nothing was loaded");
+        }
+
+        return Checkpoint.Load(path, state);
+    }
+
+    public static void RequireFile(string path, string kind)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ToolException(path + ": is a folder, not a " + kind);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ToolException(path + ": " + kind + " not found");
+        }
+    }
+
+    /// <summary>Null when every name, dtype and shape matches, else the first few problems and how many more.</summary>
+    private static string? DescribeMismatch(SafeTensorsFile file, IReadOnlyList<StateTensor> state)
+    {
+        var problems = new List<string>();
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (StateTensor t in state)
+        {
+            expected.Add(t.Name);
+            if (!file.Entries.TryGetValue(t.Name, out SafeTensorEntry? entry))
+            {
+                problems.Add("missing '" + t.Name + "' " + Tensor.FormatShape(t.Shape));
+                continue;
+            }
+
+            SafeTensorsDType want = t.Float32 is not null ? SafeTensorsDType.F32 : SafeTensorsDType.I64;
+            if (entry.DType != want || !entry.Shape.SequenceEqual(t.Shape))
+            {
+                problems.Add("'" + t.Name + "' is " + entry.DType + " " + Tensor.FormatShape(entry.Shape) + ", expected " + want + " " + Tensor.FormatShape(t.Shape));
+            }
+        }
+
+        foreach (var (name, entry) in file.Entries)
+        {
+            if (!expected.Contains(name))
+            {
+                problems.Add("unexpected '" + name + "' " + Tensor.FormatShape(entry.Shape));
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            return null;
+        }
+
+        string shown = string.Join(", ", problems.GetRange(0, Math.Min(ProblemsShown, problems.Count)));
+        return problems.Count > ProblemsShown ? shown + " and " + (problems.Count - ProblemsShown) + " more" : shown;
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using VaeGen.Runtime.Data;
+using VaeGen.Runtime.Losses;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Tool.Data;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace VaeGen.Tool.Rendering;
+
+/// <summary>
+/// PNG grids of model inputs and outputs: reconstructions next to their originals, samples from the
+/// prior, interpolation strips. Values are shown in the range the loss compares them in.
+/// </summary>
+internal static class Grids
+{
+    // Images smaller than this many pixels on a side (seed000's 5x5) are enlarged so they can be seen.
+    private const int MinimumSide = 24;
+
+    /// <summary>
+    /// Decodes <paramref name="z"/> in eval mode into images that can be shown: probabilities for the
+    /// Bernoulli losses (the sigmoid applied to logits), the reconstruction itself for mse. A copy.
+    /// </summary>
+    public static Tensor Decode(VaeModel model, Tensor z)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        Tensor decoded = model.Decode(z);
+        var images = new Tensor(decoded.Shape.ToArray());
+        if (model.Config.Reconstruction == ReconstructionTerm.BceLogits)
+        {
+            TensorPrimitives.Sigmoid(decoded.Span, images.Span);
+        }
+        else
+        {
+            decoded.Span.CopyTo(images.Span);
+        }
+
+        if (wasTraining)
+        {
+            model.Train();
+        }
+
+        return images;
+    }
+
+    /// <summary>The first <paramref name="count"/> images of <paramref name="data"/> in one row and their reconstructions (z = mu) in the row below.</summary>
+    public static Tensor Reconstructions(VaeModel model, BatchFiller data, int count)
+    {
+        count = Math.Min(count, data.Count);
+        Tensor x = data.Take(0, count);
+        bool wasTraining = model.Training;
+        model.Eval();
+        var (mu, _) = model.Encode(x);
+        var z = new Tensor(mu.Shape.ToArray());
+        mu.Span.CopyTo(z.Span);
+        if (wasTraining)
+        {
+            model.Train();
+        }
+
+        Tensor reconstructed = Decode(model, z);
+        int[] shape = x.Shape.ToArray();
+        shape[0] = 2 * count;
+        var both = new Tensor(shape);
+        TensorPrimitives.Divide(x.Span, (float)model.Config.Scale, both.Span[..x.Length]);
+        reconstructed.Span.CopyTo(both.Span[x.Length..]);
+        return both;
+    }
+
+    /// <summary>Writes a grid of <paramref name="images"/> (the model's declared layout) as a PNG, atomically.</summary>
+    public static void Save(string path, Tensor images, VaeModel model, (float Min, float Max) range, int columns = 0)
+    {
+        ImageLayout layout = model.Config.Layout == InputLayout.Nhwc ? ImageLayout.Nhwc : ImageLayout.Nchw;
+        ByteImage grid = ImageGrid.Render(images, layout, range.Min, range.Max, columns);
+        int side = Math.Min(model.Config.Height, model.Config.Width);
+        int factor = (MinimumSide + side - 1) / side;
+        Png.Write(path, factor > 1 ? Enlarge(grid, factor) : grid);
+    }
+
+    /// <summary>The values shown as black and white: [0, 1] for probabilities, else the data's range divided by the scale.</summary>
+    public static (float Min, float Max) DisplayRange(VaeModel model, double rangeMin, double rangeMax) =>
+        model.Config.Reconstruction == ReconstructionTerm.Mse
+            ? ((float)(rangeMin / model.Config.Scale), (float)(rangeMax / model.Config.Scale))
+            : (0f, 1f);
+
+    private static ByteImage Enlarge(ByteImage image, int factor)
+    {
+        var large = new ByteImage(image.Width * factor, image.Height * factor, image.Channels);
+        int c = image.Channels;
+        for (int y = 0; y < large.Height; y++)
+        {
+            for (int x = 0; x < large.Width; x++)
+            {
+                image.Pixels.AsSpan((((y / factor) * image.Width) + (x / factor)) * c, c).CopyTo(large.Pixels.AsSpan(((y * large.Width) + x) * c, c));
+            }
+        }
+
+        return large;
+    }
+}

@@ -1,0 +1,185 @@
+using System;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Tool.Data;
+
+namespace VaeGen.Tool.Training;
+
+/// <summary>
+/// Test-set measurements shared by <c>train</c> (after every epoch) and <c>eval</c>, so both report
+/// the same number for the same weights and seed.
+/// </summary>
+internal static class Evaluation
+{
+    /// <summary>Images per forward pass; fixed, so the sum runs in the same order in train and eval.</summary>
+    public const int Batch = 500;
+
+    /// <summary>
+    /// Mean over the images of recon_i + beta * kl_i with one z = mu + sigma * eps per image, layers
+    /// in eval mode (batchnorm uses running statistics, no dropout): the single-sample estimate of
+    /// the negative ELBO, as tools/torch/train_reference.py reports it. eps comes from its own
+    /// stream seeded with seed + 1 at every call, so every epoch sees the same noise and evaluating
+    /// never shifts the training noise.
+    /// </summary>
+    public static LossTerms NegativeElbo(VaeModel model, BatchFiller data, ulong seed)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        var noise = new Rng(unchecked(seed + 1));
+        int latent = model.Config.LatentDim;
+        double total = 0, reconstruction = 0, kl = 0;
+        Tensor? x = null, eps = null;
+        var indices = new int[Batch];
+        for (int start = 0; start < data.Count; start += Batch)
+        {
+            int count = Math.Min(Batch, data.Count - start);
+            if (x is null || x.Dim(0) != count)
+            {
+                x = data.CreateBatch(count);
+                eps = new Tensor(count, latent);
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                indices[i] = start + i;
+            }
+
+            data.Fill(indices.AsSpan(0, count), x);
+            noise.FillNormal(eps!.Span);
+            LossTerms terms = model.Loss(x, eps);
+            total += terms.Total * count;
+            reconstruction += terms.Reconstruction * count;
+            kl += terms.Kl * count;
+        }
+
+        if (wasTraining)
+        {
+            model.Train();
+        }
+
+        return new LossTerms(total / data.Count, reconstruction / data.Count, kl / data.Count);
+    }
+
+    /// <summary>
+    /// The importance-weighted bound (IWAE, Burda et al. 2015) on the negative log-likelihood, mean
+    /// over the images: -log (1/k sum_j p(x|z_j) p(z_j) / q(z_j|x)), z_j ~ q(z|x), with p(x|z)
+    /// as <see cref="Likelihood"/> defines it. It approaches -log p(x) from above as k grows.
+    /// </summary>
+    /// <param name="progress">Called with the number of images done, after each block.</param>
+    public static double ImportanceWeightedNll(VaeModel model, BatchFiller data, int k, ulong seed, Action<int>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        const int maxRows = 1024;
+        bool wasTraining = model.Training;
+        model.Eval();
+        var likelihood = new Likelihood(model.Config);
+        var noise = new Rng(unchecked(seed + 2));
+        int latent = model.Config.LatentDim;
+        int sampleLength = model.Config.SampleLength;
+
+        // Rows of one decoder pass: a few whole images' samples when k is small, else an even share of one image's.
+        int parts = (k + maxRows - 1) / maxRows;
+        int perPart = (k + parts - 1) / parts;
+        int imagesPerBlock = Math.Max(1, maxRows / k);
+
+        var indices = new int[imagesPerBlock];
+        var mu = new float[imagesPerBlock * latent];
+        var logVar = new float[imagesPerBlock * latent];
+        var target = new float[imagesPerBlock * sampleLength];
+        var logMax = new double[imagesPerBlock];
+        var logSum = new double[imagesPerBlock];
+        var priorMinusPosterior = new double[imagesPerBlock * perPart];
+        double totalLogLikelihood = 0;
+        Tensor? x = null, z = null;
+        float scale = (float)model.Config.Scale;
+
+        for (int start = 0; start < data.Count; start += imagesPerBlock)
+        {
+            int images = Math.Min(imagesPerBlock, data.Count - start);
+            if (x is null || x.Dim(0) != images)
+            {
+                x = data.CreateBatch(images);
+            }
+
+            for (int i = 0; i < images; i++)
+            {
+                indices[i] = start + i;
+                logMax[i] = double.NegativeInfinity;
+                logSum[i] = 0;
+            }
+
+            data.Fill(indices.AsSpan(0, images), x);
+            var (muT, logVarT) = model.Encode(x);
+            muT.Span.CopyTo(mu);
+            logVarT.Span.CopyTo(logVar);
+
+            // The target as the loss sees it: the declared layout, divided by the scale.
+            for (int i = 0; i < images * sampleLength; i++)
+            {
+                target[i] = x.Data[i] / scale;
+            }
+
+            for (int done = 0; done < k; done += perPart)
+            {
+                int samples = Math.Min(perPart, k - done);
+                int rows = images * samples;
+                if (z is null || z.Dim(0) != rows)
+                {
+                    z = new Tensor(rows, latent);
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    int image = r / samples;
+                    double logRatio = 0;
+                    for (int l = 0; l < latent; l++)
+                    {
+                        float eps = (float)noise.NextNormal();
+                        float lv = logVar[(image * latent) + l];
+                        float value = mu[(image * latent) + l] + (MathF.Exp(0.5f * lv) * eps);
+                        z.Data[(r * latent) + l] = value;
+
+                        // log p(z) - log q(z|x); the -log(2 pi) / 2 terms cancel.
+                        logRatio += 0.5 * (((double)eps * eps) + lv - ((double)value * value));
+                    }
+
+                    priorMinusPosterior[r] = logRatio;
+                }
+
+                Tensor output = model.Decode(z);
+                for (int r = 0; r < rows; r++)
+                {
+                    int image = r / samples;
+                    double logWeight = likelihood.LogProbability(output.Span.Slice(r * sampleLength, sampleLength), target.AsSpan(image * sampleLength, sampleLength)) +
+                                       priorMinusPosterior[r];
+
+                    // Streaming log-sum-exp: weights span hundreds of nats, exp() of them alone would overflow.
+                    if (logWeight > logMax[image])
+                    {
+                        logSum[image] = (logSum[image] * Math.Exp(logMax[image] - logWeight)) + 1;
+                        logMax[image] = logWeight;
+                    }
+                    else
+                    {
+                        logSum[image] += Math.Exp(logWeight - logMax[image]);
+                    }
+                }
+            }
+
+            for (int i = 0; i < images; i++)
+            {
+                totalLogLikelihood += logMax[i] + Math.Log(logSum[i]) - Math.Log(k);
+            }
+
+            progress?.Invoke(start + images);
+        }
+
+        if (wasTraining)
+        {
+            model.Train();
+        }
+
+        return -totalLogLikelihood / data.Count;
+    }
+}

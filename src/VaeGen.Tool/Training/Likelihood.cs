@@ -1,0 +1,64 @@
+using System;
+using VaeGen.Runtime.Losses;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Tool.Training;
+
+/// <summary>
+/// The normalised decoder likelihood log p(x|z) that the IWAE estimate needs, chosen to agree with
+/// the loss the model was trained on (-log p(x|z) and recon_i differ by a constant at most), and
+/// computed by the runtime's own <see cref="VaeLoss"/> so the two cannot drift apart.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>bce_logits, bce: Bernoulli, log p(x|z) = sum over the D values of x log p + (1 - x) log(1 - p),
+/// p the decoder's probability (the sigmoid of its logits for bce_logits); that is -recon_i for
+/// reduction sum. For reduction mean it is -D * recon_i: the mean only rescales the training
+/// objective. For grey values x in (0, 1) this is the usual Bernoulli likelihood of grey levels, not
+/// a density normalised over continuous x.</item>
+/// <item>mse, reduction sum: recon_i = sum (x - x_hat)^2 is -log N(x; x_hat, 1/2) up to a constant, so
+/// p(x|z) is a Gaussian with variance 1/2 per value: log p(x|z) = -recon_i - D/2 log(pi).</item>
+/// <item>mse, reduction mean: recon_i = sum (x - x_hat)^2 / D, a Gaussian with variance D/2:
+/// log p(x|z) = -recon_i - D/2 log(pi D).</item>
+/// </list>
+/// Densities are over the values the model sees (the data divided by the spec's scale), in nats.
+/// </remarks>
+internal sealed class Likelihood
+{
+    private readonly VaeLoss _sum;
+    private readonly bool _gaussian;
+    private readonly bool _mean;
+    private readonly Tensor _output;
+    private readonly Tensor _target;
+    private readonly Tensor _noLatent = new(1, 1);
+
+    public Likelihood(VaeConfig config)
+    {
+        // Beta 0 and a zero latent: only the reconstruction term is wanted, summed over the values.
+        _sum = new VaeLoss(config.Reconstruction, Reduction.Sum, beta: 0);
+        _gaussian = config.Reconstruction == ReconstructionTerm.Mse;
+        _mean = config.Reduction == Reduction.Mean;
+        int d = config.SampleLength;
+        _output = new Tensor(1, d);
+        _target = new Tensor(1, d);
+        Constant = _gaussian ? 0.5 * d * Math.Log(Math.PI * (_mean ? d : 1)) : 0;
+        Name = _gaussian ? "gaussian, variance " + (_mean ? "D/2" : "1/2") + " per value" : "bernoulli";
+    }
+
+    /// <summary>"bernoulli" or "gaussian, variance 1/2 per value", for reports.</summary>
+    public string Name { get; }
+
+    /// <summary>What -log p(x|z) adds to the trained reconstruction term (nats): D/2 log(pi) for mse with sum, 0 for Bernoulli.</summary>
+    public double Constant { get; }
+
+    /// <summary>log p(x|z) for one sample: the decoder's output as <see cref="VaeModel.Decode"/> returns it, and x divided by the scale.</summary>
+    public double LogProbability(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
+    {
+        output.CopyTo(_output.Span);
+        target.CopyTo(_target.Span);
+        _sum.Forward(_output, _target, _noLatent, _noLatent);
+        double sum = _sum.Reconstruction;
+        return _gaussian ? -Constant - (_mean ? sum / _output.Length : sum) : -sum;
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.IO;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Tool.Cli;
+using VaeGen.Tool.Models;
+
+namespace VaeGen.Tool.Training;
+
+/// <summary>
+/// A training run's resumable state in one safetensors file, <c>training.safetensors</c>: the model
+/// (<c>model.*</c>), Adam's moments and step counts (<c>optimizer.*</c>), the noise and shuffle
+/// streams (<c>rng.noise</c>, <c>rng.shuffle</c>), and in the metadata the epoch, the settings and
+/// the results so far. One file written atomically keeps them consistent with each other, which a
+/// crash between two files could not. <c>model.safetensors</c> beside it holds the weights alone,
+/// with PyTorch's state_dict names, for <c>sample</c>, <c>eval</c> and PyTorch's load_state_dict.
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    public const string FileName = "training.safetensors";
+    public const string WeightsFileName = "model.safetensors";
+
+    private const string FormatKey = "format";
+    private const string FormatValue = "vaegen-training";
+    private const string StateKey = "vaegen.run";
+
+    public static string PathIn(string directory) => Path.Combine(directory, FileName);
+
+    public static string WeightsPathIn(string directory) => Path.Combine(directory, WeightsFileName);
+
+    /// <summary>Writes the checkpoint, then the weights file; each replaces its old version only when complete.</summary>
+    public static void Save(string directory, VaeModel model, Rng shuffle, RunState state)
+    {
+        var shuffleState = new long[Rng.StateLength];
+        shuffle.SaveState(shuffleState);
+        var entries = Entries(model, new StateTensor("rng.shuffle", [Rng.StateLength], shuffleState), model.RandomState());
+        var metadata = new Dictionary<string, string>
+        {
+            [FormatKey] = FormatValue,
+            [WeightsFile.ModelKey] = model.Config.Name,
+            [StateKey] = JsonSerializer.Serialize(state, ToolJson.Default.RunState),
+        };
+        Checkpoint.Save(PathIn(directory), entries, metadata);
+        model.SaveWeights(WeightsPathIn(directory));
+    }
+
+    /// <summary>The settings and history of the checkpoint in <paramref name="directory"/>, or null when there is none.</summary>
+    public static RunState? ReadState(string directory)
+    {
+        string path = PathIn(directory);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        IReadOnlyDictionary<string, string> metadata = SafeTensorsFile.Read(path).Metadata;
+        if (!metadata.TryGetValue(FormatKey, out string? format) || format != FormatValue || !metadata.TryGetValue(StateKey, out string? json))
+        {
+            throw new ToolException(path + ": not a vaegen training checkpoint (its metadata has no " + StateKey + ")");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, ToolJson.Default.RunState)
+                   ?? throw new ToolException(path + ": the training state in the metadata is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ToolException(path + ": the training state in the metadata is corrupt (" + e.Message + ")", e);
+        }
+    }
+
+    /// <summary>Loads the model, optimizer and every random stream; all names and shapes are checked before anything changes.</summary>
+    public static void Load(string directory, VaeModel model, Rng shuffle, string specPath)
+    {
+        var shuffleState = new StateTensor("rng.shuffle", [Rng.StateLength], new long[Rng.StateLength]);
+        List<StateTensor> randomState = model.RandomState();
+        WeightsFile.LoadState(PathIn(directory), Entries(model, shuffleState, randomState),
+            "the training state of " + model.Config.Name + " of " + specPath, model.Config.Name, "training checkpoint");
+        try
+        {
+            model.RestoreRandomState(randomState);
+            shuffle.RestoreState(shuffleState.Int64);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ToolException(PathIn(directory) + ": the saved random-stream state is invalid (" + e.Message + ")", e);
+        }
+    }
+
+    /// <summary>Live views of everything saved: loading into them writes straight into the model, the optimizer and the stream states.</summary>
+    private static List<StateTensor> Entries(VaeModel model, StateTensor shuffleState, List<StateTensor> randomState)
+    {
+        var entries = new List<StateTensor>();
+        foreach (StateTensor t in model.StateDict())
+        {
+            entries.Add(Rename("model.", t));
+        }
+
+        foreach (StateTensor t in model.Optimizer.StateDict())
+        {
+            entries.Add(Rename("optimizer.", t));
+        }
+
+        entries.AddRange(randomState); // rng.noise and one rng.{encoder|decoder}.{i} per dropout layer
+        entries.Add(shuffleState);
+        return entries;
+    }
+
+    private static StateTensor Rename(string prefix, StateTensor t) =>
+        t.Float32 is not null ? new StateTensor(prefix + t.Name, t.Shape.ToArray(), t.Float32) : new StateTensor(prefix + t.Name, t.Shape.ToArray(), t.Int64!);
+}

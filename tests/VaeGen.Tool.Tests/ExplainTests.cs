@@ -1,0 +1,103 @@
+using System.IO;
+using VaeGen.Runtime.Data;
+using Xunit;
+
+namespace VaeGen.Tool.Tests;
+
+public sealed class ExplainTests
+{
+    [Fact]
+    public void SeedSpecWalksThroughTheSeedImageStepByStep()
+    {
+        ToolResult result = ToolProcess.Run("explain", ToolProcess.Spec("seed000.vae.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string text = result.Out;
+
+        // The seed document's own 5x5x3 image, channels first, and the steps in its order.
+        Assert.Contains("the 5×5 RGB example image of the seed walkthrough", text);
+        Assert.Contains("    [[100, 150, 200, 255, 50],", text);
+        Assert.Contains("     [15, 25, 35, 45, 55]],", text);
+        Assert.Contains("     [90, 115, 140, 165, 190]]", text);
+        string[] steps =
+        [
+            "# Encoder", "#### Input", "#### Scaling", "#### Conv layer 1", "#### Pooling layer 1", "#### Conv layer 2", "#### Flatten",
+            "#### Fully connected layer 1", "#### Fully connected layer (mean branch, fc_mu)", "#### Fully connected layer (variance branch, fc_logvar)",
+            "#### Reparameterization", "# Decoder", "#### Fully connected layer 1", "#### Fully connected layer 2", "#### Reshape", "#### sigmoid activation",
+            "#### Reconstruction loss", "#### KL divergence", "#### Total loss",
+        ];
+        int at = 0;
+        foreach (string step in steps)
+        {
+            int found = text.IndexOf(step + "\n", at, System.StringComparison.Ordinal);
+            Assert.True(found >= at, "missing or out of order: " + step);
+            at = found + step.Length;
+        }
+
+        Assert.Contains("Input shape: [3, 5, 5]  Output shape: [32, 3, 3]", text);
+        Assert.Contains("Input shape: [32, 3, 3]  Output shape: [32, 1, 1]", text);
+        Assert.Contains("Input shape: [75]  Output shape: [3, 5, 5]", text);
+        Assert.Matches(@"σ = tensor\(\[[-0-9.e]+, [-0-9.e]+, [-0-9.e]+, [-0-9.e]+, \.\.\., [-0-9.e]+\]\)", text);
+        Assert.Matches(@"ε = tensor\(\[", text);
+        Assert.Matches(@"output: z = tensor\(\[", text);
+        Assert.Matches(@"output: L_recon = [0-9.]+\n", text);
+        Assert.Matches(@"output: L_KL = [0-9.e-]+\n", text);
+        Assert.Matches(@"output: L = [0-9.]+\n", text);
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameWalkthroughAndAnotherSeedAnother()
+    {
+        string spec = ToolProcess.Spec("seed000.vae.yaml");
+        ToolResult a = ToolProcess.Run("explain", spec, "--seed", "7");
+        ToolResult b = ToolProcess.Run("explain", spec, "--seed", "7");
+        ToolResult c = ToolProcess.Run("explain", spec, "--seed", "8");
+        Assert.Equal(0, a.ExitCode);
+        Assert.Equal(a.Out, b.Out);
+        Assert.NotEqual(a.Out, c.Out);
+    }
+
+    [Fact]
+    public void OtherSpecsUseATestImageOrTheGivenPng()
+    {
+        ToolResult mlp = ToolProcess.Run("explain", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", ToolProcess.FashionMnist);
+        Assert.True(mlp.ExitCode == 0, mlp.ToString());
+        Assert.Contains("Input: test image 0 of IDX files in " + ToolProcess.FashionMnist, mlp.Out);
+        Assert.Contains("#### Flatten", mlp.Out);
+        Assert.Contains("l (logits) = tensor([", mlp.Out);
+        Assert.Contains("x̂ = sigmoid(l) = tensor([", mlp.Out);
+
+        using var temp = new TempFolder();
+        string png = temp.File("patch.png");
+        var image = new ByteImage(64, 64, 3);
+        image.Pixels[0] = 200;
+        Png.Write(png, image);
+        ToolResult rgb = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", png);
+        Assert.True(rgb.ExitCode == 0, rgb.ToString());
+        Assert.Contains("Input: " + png, rgb.Out);
+        Assert.Contains("#### Transposed conv layer 4", rgb.Out);
+    }
+
+    [Fact]
+    public void AWrongSizeOrDepthPngIsRejectedByName()
+    {
+        using var temp = new TempFolder();
+        string small = temp.File("small.png");
+        Png.Write(small, new ByteImage(32, 32, 3));
+        ToolResult size = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", small);
+        Assert.Equal(2, size.ExitCode);
+        Assert.Equal("vaegen: error: " + small + ": image is 32x32 RGB but the spec's input is 64x64 RGB; resize or crop the images to 64x64\n", size.Error);
+
+        string gray = temp.File("gray.png");
+        Png.Write(gray, new ByteImage(64, 64, 1));
+        ToolResult depth = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", gray);
+        Assert.Equal(2, depth.ExitCode);
+        Assert.Contains(gray + ": image is 64x64 grayscale but the spec's input has 3 channels (RGB)", depth.Error);
+
+        string notPng = temp.File("not.png");
+        File.WriteAllText(notPng, "hello");
+        ToolResult corrupt = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", notPng);
+        Assert.Equal(2, corrupt.ExitCode);
+        Assert.Equal("vaegen: error: " + notPng + ": not a PNG file: the 8-byte PNG signature is missing\n", corrupt.Error);
+    }
+}

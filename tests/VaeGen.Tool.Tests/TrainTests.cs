@@ -1,0 +1,155 @@
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using VaeGen.Runtime.Data;
+using Xunit;
+
+namespace VaeGen.Tool.Tests;
+
+public sealed class TrainTests
+{
+    // A few hundred images and small batches keep each run well under a second of training.
+    private static string[] Small(string outDir, int epochs, params string[] more) =>
+    [
+        "train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", ToolProcess.FashionMnist, "--limit-train", "192", "--limit-test", "64",
+        "--batch", "64", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir, .. more,
+    ];
+
+    [Fact]
+    public void TrainWritesCheckpointsGridsMetricsAndThePlot()
+    {
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        ToolResult result = ToolProcess.Run(Small(run, 2));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("training FashionMlpVae (652,824 parameters) on IDX files in " + ToolProcess.FashionMnist + " (192 training, 64 test images)", result.Out);
+        Assert.Matches(@"epoch 1/2  loss [0-9.]+  recon [0-9.]+  kl [0-9.]+  test -elbo [0-9.]+  [0-9,]+ samples/s", result.Out);
+        Assert.Matches(@"epoch 2/2  loss", result.Out);
+        foreach (string file in new[] { "model.safetensors", "training.safetensors", "metrics.json", "loss.png", "reconstructions-epoch-001.png", "samples-epoch-002.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        }
+
+        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+        ByteImage samples = Png.Read(Path.Combine(run, "samples-epoch-002.png"));
+        Assert.Equal((8 * 30) + 2, samples.Width);
+        ByteImage reconstructions = Png.Read(Path.Combine(run, "reconstructions-epoch-001.png"));
+        Assert.Equal(((2 * 30) + 2, (8 * 30) + 2), (reconstructions.Height, reconstructions.Width));
+        Assert.Equal(3, Png.Read(Path.Combine(run, "loss.png")).Channels);
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
+        JsonElement epochs = metrics.RootElement.GetProperty("epochs");
+        Assert.Equal(2, epochs.GetArrayLength());
+        Assert.True(epochs[1].GetProperty("test_neg_elbo").GetDouble() < epochs[0].GetProperty("test_neg_elbo").GetDouble());
+
+        // The weights file is a plain state dict with PyTorch's names, nothing else.
+        var weights = VaeGen.Runtime.IO.SafeTensorsFile.Read(Path.Combine(run, "model.safetensors"));
+        Assert.Equal(["decoder.0.bias", "decoder.0.weight", "decoder.2.bias", "decoder.2.weight", "encoder.1.bias", "encoder.1.weight",
+                      "fc_logvar.bias", "fc_logvar.weight", "fc_mu.bias", "fc_mu.weight"], weights.Entries.Keys.Order());
+    }
+
+    [Fact]
+    public void ResumeGivesExactlyTheLossesAndWeightsOfAnUninterruptedRun()
+    {
+        using var temp = new TempFolder();
+        string straight = temp.File("straight"), resumed = temp.File("resumed");
+        Assert.Equal(0, ToolProcess.Run(Small(straight, 2)).ExitCode);
+        Assert.Equal(0, ToolProcess.Run(Small(resumed, 1)).ExitCode);
+
+        // Everything comes back from the checkpoint: no need to repeat the data, batch or limits.
+        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--out", resumed);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("resuming FashionMlpVae", result.Out);
+        Assert.DoesNotContain("epoch 1/2", result.Out);
+
+        JsonElement a = Epochs(straight)[1], b = Epochs(resumed)[1];
+        foreach (string key in new[] { "train_loss", "train_reconstruction", "train_kl", "test_neg_elbo", "test_kl" })
+        {
+            Assert.Equal(a.GetProperty(key).GetDouble(), b.GetProperty(key).GetDouble());
+        }
+
+        Assert.Equal(a.GetProperty("curve").EnumerateArray().Select(e => e.GetDouble()), b.GetProperty("curve").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, "model.safetensors")), File.ReadAllBytes(Path.Combine(resumed, "model.safetensors")));
+    }
+
+    [Fact]
+    public void ANonFiniteLossStopsTrainingAndKeepsTheLastGoodCheckpoint()
+    {
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        Assert.Equal(0, ToolProcess.Run(Small(run, 1)).ExitCode);
+        byte[] weights = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
+        byte[] checkpoint = File.ReadAllBytes(Path.Combine(run, "training.safetensors"));
+
+        // An absurd learning rate overflows the weights within a step or two.
+        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--lr", "1e30", "--out", run);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("vaegen: --lr 1E+30 replaces the run's 0.001", result.Error);
+        Assert.Matches(@"vaegen: error: .*fashion_mlp\.vae\.yaml: training stopped: the loss became (NaN|\+inf) at epoch 2, step [0-9] of 3 \(reconstruction .*, KL .*\); the last good checkpoint, epoch 1, is kept in " + System.Text.RegularExpressions.Regex.Escape(run) + "\n", result.Error);
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
+        Assert.Equal(checkpoint, File.ReadAllBytes(Path.Combine(run, "training.safetensors")));
+    }
+
+    [Fact]
+    public void AnExistingRunIsNotOverwrittenAndAMissingOneCannotBeResumed()
+    {
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        ToolResult resumeNothing = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--out", run);
+        Assert.Equal(2, resumeNothing.ExitCode);
+        Assert.Equal("vaegen: error: " + Path.Combine(run, "training.safetensors") + ": no checkpoint to resume from (train without --resume first)\n", resumeNothing.Error);
+
+        Assert.Equal(0, ToolProcess.Run(Small(run, 1)).ExitCode);
+        byte[] weights = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
+        ToolResult again = ToolProcess.Run(Small(run, 1));
+        Assert.Equal(2, again.ExitCode);
+        Assert.Equal("vaegen: error: " + run + ": already holds a training run of FashionMlpVae (1 epoch); pass --resume to continue it, or choose another --out\n", again.Error);
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
+
+        ToolResult otherSpec = ToolProcess.Run("train", ToolProcess.Spec("fashion_conv.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
+        Assert.Equal(2, otherSpec.ExitCode);
+        Assert.Contains("the checkpoint is of FashionMlpVae, but " + ToolProcess.Spec("fashion_conv.vae.yaml") + " describes FashionConvVae", otherSpec.Error);
+    }
+
+    [Fact]
+    public void ACorruptCheckpointIsReportedAndLeftAlone()
+    {
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        Assert.Equal(0, ToolProcess.Run(Small(run, 1)).ExitCode);
+        string checkpoint = Path.Combine(run, "training.safetensors");
+        byte[] bytes = File.ReadAllBytes(checkpoint);
+        File.WriteAllBytes(checkpoint, bytes[..(bytes.Length / 2)]);
+
+        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("vaegen: error: " + checkpoint + ": ", result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Equal(bytes.Length / 2, new FileInfo(checkpoint).Length);
+    }
+
+    [Fact]
+    public void AnOutputFolderThatCannotBeCreatedFailsBeforeTraining()
+    {
+        using var temp = new TempFolder();
+        string blocker = temp.File("a-file");
+        File.WriteAllText(blocker, "keep me");
+
+        ToolResult onFile = ToolProcess.Run(Small(blocker, 1));
+        Assert.Equal(2, onFile.ExitCode);
+        Assert.Equal("vaegen: error: " + blocker + ": is a file; the output must be a folder\n", onFile.Error);
+
+        string below = Path.Combine(blocker, "run");
+        ToolResult underFile = ToolProcess.Run(Small(below, 1));
+        Assert.Equal(2, underFile.ExitCode);
+        Assert.StartsWith("vaegen: error: " + below + ": cannot create the output folder", underFile.Error);
+        Assert.Equal("keep me", File.ReadAllText(blocker));
+        Assert.Equal(string.Empty, underFile.Out);
+    }
+
+    private static JsonElement Epochs(string run) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("epochs").Clone();
+}
