@@ -1,0 +1,158 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Packaging.Tests;
+
+/// <summary>
+/// A new console project gets VaeGen from a local package folder exactly as README.md's "Use it in your
+/// project" says, and builds, runs, fails on a broken spec and picks up an edited one. The packages
+/// come from this build (dotnet pack --no-build) and restore into a private package cache, so a stale
+/// cached VaeGen 0.1.0 can never stand in for the one under test.
+/// </summary>
+public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("vaegen-consumer-").FullName;
+
+    private string Feed => Path.Combine(_root, "feed");
+
+    private string App => Path.Combine(_root, "App");
+
+    [Fact]
+    public void Add_package_drop_in_a_spec_build_and_train()
+    {
+        Pack("packaging/VaeGen/VaeGen.csproj");
+        Pack("src/VaeGen.Runtime/VaeGen.Runtime.csproj");
+        File.WriteAllText(Path.Combine(_root, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local" value="{Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+
+        // README: dotnet new console; dotnet add package VaeGen; put the spec in specs/; dotnet build.
+        Run(_root, "new console --output App --framework net10.0");
+        Run(App, "add package VaeGen --version " + Version());
+        Directory.CreateDirectory(Path.Combine(App, "specs"));
+        string spec = File.ReadAllText(Path.Combine(RepoRoot(), "specs", "fashion_mlp.vae.yaml"));
+        File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec);
+        File.WriteAllText(Path.Combine(App, "Program.cs"), """
+            using VaeGen.Specs;
+
+            var model = new FashionMlpVae(seed: 1);
+            var batch = FashionMlpVae.CreateBatch(16);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                batch.Data[i] = (i * 37) % 256;
+            }
+
+            for (int step = 0; step < 5; step++)
+            {
+                Console.WriteLine($"step {step}: loss {model.TrainStep(batch).Total:F1}");
+            }
+
+            Console.WriteLine($"latent {FashionMlpVae.LatentDim}");
+            """);
+
+        string trained = Run(App, "run");
+        double[] losses = trained.Split('\n').Where(l => l.StartsWith("step ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.IndexOf("loss ", StringComparison.Ordinal) + 5)..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(5, losses.Length);
+        Assert.True(losses[^1] < losses[0], "the loss should fall: " + string.Join(", ", losses));
+        Assert.Contains("latent 20", trained);
+
+        // A broken spec fails the build at its line and column.
+        File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec.Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]"));
+        var (exit, broken) = Dotnet(App, "build");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("specs/fashion_mlp.vae.yaml(18,16): error VAE2008", broken.Replace('\\', '/'));
+
+        // An edited spec is picked up: no stale generated class.
+        File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec.Replace("latent: 20", "latent: 24"));
+        Assert.Contains("latent 24", Run(App, "run"));
+    }
+
+    [Fact]
+    public void The_tool_installs_from_the_package_folder_and_checks_a_spec()
+    {
+        Pack("src/VaeGen.Tool/VaeGen.Tool.csproj");
+        string tools = Path.Combine(_root, "tools");
+        Run(_root, $"tool install --tool-path {tools} VaeGen.Tool --version {Version()} --add-source {Feed}");
+        string spec = Path.Combine(RepoRoot(), "specs", "fashion_mlp.vae.yaml");
+        var (exit, text) = Process(Path.Combine(tools, "vaegen"), "check " + spec);
+        Assert.True(exit == 0, "vaegen check failed (" + exit + "):\n" + text);
+        Assert.Contains("fc_mu", text);
+        Assert.Contains("652,824", text); // the parameter total of the table
+    }
+
+    private static string Version()
+    {
+        string props = File.ReadAllText(Path.Combine(RepoRoot(), "Directory.Build.props"));
+        int start = props.IndexOf("<VersionPrefix>", StringComparison.Ordinal) + "<VersionPrefix>".Length;
+        return props[start..props.IndexOf("</VersionPrefix>", start, StringComparison.Ordinal)];
+    }
+
+    private void Pack(string project) =>
+        Run(RepoRoot(), $"pack {project} --no-build --configuration {Configuration()} --output {Feed}");
+
+    /// <summary>The configuration this test assembly was built in, which is what --no-build can pack.</summary>
+    private static string Configuration() => AppContext.BaseDirectory.Replace('\\', '/').Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    private string Run(string folder, string arguments)
+    {
+        var (exit, text) = Dotnet(folder, arguments);
+        Assert.True(exit == 0, "dotnet " + arguments + " failed (" + exit + "):\n" + text);
+        return text;
+    }
+
+    private (int ExitCode, string Output) Dotnet(string folder, string arguments) => Process("dotnet", arguments, folder);
+
+    private (int ExitCode, string Output) Process(string program, string arguments, string? folder = null)
+    {
+        var start = new ProcessStartInfo(program, arguments)
+        {
+            WorkingDirectory = folder ?? _root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "packages");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var text = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException(program + " " + arguments + " did not finish in 5 minutes");
+        }
+
+        process.WaitForExit();
+        output.WriteLine("$ " + program + " " + arguments + " (exit " + process.ExitCode + ")\n" + text);
+        return (process.ExitCode, text.ToString());
+    }
+
+    private static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
