@@ -43,23 +43,7 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         Directory.CreateDirectory(Path.Combine(App, "specs"));
         string spec = File.ReadAllText(Path.Combine(RepoRoot(), "specs", "fashion_mlp.vae.yaml"));
         File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec);
-        File.WriteAllText(Path.Combine(App, "Program.cs"), """
-            using VaeGen.Specs;
-
-            var model = new FashionMlpVae(seed: 1);
-            var batch = FashionMlpVae.CreateBatch(16);
-            for (int i = 0; i < batch.Length; i++)
-            {
-                batch.Data[i] = (i * 37) % 256;
-            }
-
-            for (int step = 0; step < 5; step++)
-            {
-                Console.WriteLine($"step {step}: loss {model.TrainStep(batch).Total:F1}");
-            }
-
-            Console.WriteLine($"latent {FashionMlpVae.LatentDim}");
-            """);
+        File.WriteAllText(Path.Combine(App, "Program.cs"), ReadmeProgram());
 
         string trained = Run(App, "run");
         double[] losses = trained.Split('\n').Where(l => l.StartsWith("step ", StringComparison.Ordinal))
@@ -90,6 +74,14 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         Assert.True(exit == 0, "vaegen check failed (" + exit + "):\n" + text);
         Assert.Contains("fc_mu", text);
         Assert.Contains("652,824", text); // the parameter total of the table
+    }
+
+    /// <summary>The Program.cs README.md shows under "Use it in your project", so the README is what this test runs.</summary>
+    private static string ReadmeProgram()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        int start = readme.IndexOf("```csharp\n", readme.IndexOf("Then `Program.cs` can use the generated class", StringComparison.Ordinal), StringComparison.Ordinal) + "```csharp\n".Length;
+        return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
     private static string Version()
