@@ -52,6 +52,18 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         Assert.True(losses.Zip(losses.Skip(1)).All(pair => pair.Second < pair.First), "the loss should fall at every print: " + string.Join(", ", losses));
         Assert.Contains("latent 20", trained);
 
+        // Listing the spec yourself as well does not make it a duplicate (VAE1109); opting out removes it.
+        string project = Path.Combine(App, "App.csproj");
+        string csproj = File.ReadAllText(project);
+        File.WriteAllText(project, csproj.Replace("</Project>", "  <ItemGroup>\n    <AdditionalFiles Include=\"specs/*.vae.yaml\" />\n  </ItemGroup>\n</Project>"));
+        string listed = Run(App, "build");
+        Assert.DoesNotContain("VAE1109", listed);
+        File.WriteAllText(project, csproj.Replace("</Project>", "  <PropertyGroup>\n    <VaeGenIncludeSpecs>false</VaeGenIncludeSpecs>\n  </PropertyGroup>\n</Project>"));
+        var (optedOutExit, optedOut) = Dotnet(App, "build");
+        Assert.NotEqual(0, optedOutExit);
+        Assert.Contains("error CS0234: The type or namespace name 'Specs' does not exist", optedOut); // nothing is generated
+        File.WriteAllText(project, csproj);
+
         // A broken spec fails the build at its line and column.
         File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec.Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]"));
         var (exit, broken) = Dotnet(App, "build");
