@@ -119,6 +119,28 @@ internal sealed class ConvWorkspace
         end = Groups * (slot + 1) / Slots;
     }
 
+    /// <summary>
+    /// Adds each busy slot's partial parameter gradients (weights, then bias) into the parameters'
+    /// gradients in slot order, so the sum does not depend on which thread ran which slot.
+    /// </summary>
+    /// <param name="weightGrad">The weight gradient to accumulate into; its length is the weight count.</param>
+    /// <param name="biasGrad">The bias gradient, or empty when the layer has no bias.</param>
+    public void AddSlotPartials(Span<float> weightGrad, Span<float> biasGrad)
+    {
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            SlotGroups(slot, out int first, out int end);
+            if (first == end)
+            {
+                continue;
+            }
+
+            float[] partial = Partial[slot];
+            System.Numerics.Tensors.TensorPrimitives.Add(weightGrad, partial.AsSpan(0, weightGrad.Length), weightGrad);
+            System.Numerics.Tensors.TensorPrimitives.Add(biasGrad, partial.AsSpan(weightGrad.Length, biasGrad.Length), biasGrad);
+        }
+    }
+
     /// <summary>The samples [start, start + count) of group <paramref name="group"/>.</summary>
     public void GroupSamples(int group, out int start, out int count)
     {

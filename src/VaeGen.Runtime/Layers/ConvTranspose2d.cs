@@ -166,23 +166,7 @@ public sealed class ConvTranspose2d : Layer
         long multiplyAdds = (long)InChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
         ConvWorkspace.Run(new Pass(this, backward: true), multiplyAdds);
         _gradOutput = null;
-        int weights = InChannels * rows;
-        for (int slot = 0; slot < ConvWorkspace.Slots; slot++)
-        {
-            _work.SlotGroups(slot, out int first, out int end);
-            if (first == end)
-            {
-                continue;
-            }
-
-            float[] partial = _work.Partial[slot];
-            TensorPrimitives.Add(Weight.Grad.Span, partial.AsSpan(0, weights), Weight.Grad.Span);
-            if (Bias is not null)
-            {
-                TensorPrimitives.Add(Bias.Grad.Span, partial.AsSpan(weights, OutChannels), Bias.Grad.Span);
-            }
-        }
-
+        _work.AddSlotPartials(Weight.Grad.Span, Bias is null ? Span<float>.Empty : Bias.Grad.Span);
         return ComputeInputGradient ? _gradInput! : NoInputGradient;
     }
 
