@@ -1,7 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.IO;
-using System.Text;
+using VaeGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -19,8 +18,8 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Dotnet_build_prints_the_spec_location_and_then_uses_the_generated_class()
     {
-        string generator = Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "generators", "VaeGen.Generators", "VaeGen.Generators.csproj");
-        string runtime = Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "src", "VaeGen.Runtime", "VaeGen.Runtime.csproj");
+        string generator = Repository.Path("generators", "VaeGen.Generators", "VaeGen.Generators.csproj");
+        string runtime = Repository.Path("src", "VaeGen.Runtime", "VaeGen.Runtime.csproj");
         File.WriteAllText(Path.Combine(_folder, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -91,32 +90,9 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("20 " + (784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784) + " falls", fixedBuild.Output);
     }
 
-    private (int ExitCode, string Output) Dotnet(string verb)
-    {
-        var start = new ProcessStartInfo("dotnet", verb + " -nologo -v:q -clp:NoSummary -nodeReuse:false -p:UseSharedCompilation=false")
-        {
-            WorkingDirectory = _folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using var process = Process.Start(start)!;
-        var text = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet " + verb + " did not finish in 5 minutes");
-        }
-
-        process.WaitForExit();
-        output.WriteLine("$ dotnet " + verb + " (exit " + process.ExitCode + ")\n" + text);
-        return (process.ExitCode, text.ToString());
-    }
+    /// <summary>Quiet, and with no compiler server or MSBuild node left running to hold the scratch folder.</summary>
+    private ProcessResult Dotnet(string verb) =>
+        VaeGen.Testing.Dotnet.Run(_folder, output, verb, "-nologo", "-v:q", "-clp:NoSummary", "-nodeReuse:false", "-p:UseSharedCompilation=false");
 
     public void Dispose()
     {

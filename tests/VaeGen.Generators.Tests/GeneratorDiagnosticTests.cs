@@ -1,12 +1,12 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using VaeGen.Generators.Diagnostics;
 using VaeGen.Generators.Tests.Harness;
 using VaeGen.Spec.Diagnostics;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -124,7 +124,7 @@ public class GeneratorDiagnosticTests
     [Fact]
     public void Release_tracking_lists_every_rule()
     {
-        var lines = File.ReadAllLines(Path.Combine(RepoRoot(), "generators", "VaeGen.Generators", "AnalyzerReleases.Unshipped.md"))
+        var lines = File.ReadAllLines(Repository.Path("generators", "VaeGen.Generators", "AnalyzerReleases.Unshipped.md"))
             .Where(l => l.StartsWith("VAE", StringComparison.Ordinal))
             .Select(l => l.Split('|').Select(p => p.Trim()).ToArray())
             .ToArray();
@@ -135,6 +135,4 @@ public class GeneratorDiagnosticTests
             Assert.Equal(rule.Severity.ToString(), line[2]);
         }
     }
-
-    internal static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -81,7 +82,7 @@ public class ManagedEmitterTests
     [Fact]
     public void The_README_example_compiles_against_the_generated_class()
     {
-        string readme = File.ReadAllText(Path.Combine(GeneratorDiagnosticTests.RepoRoot(), "README.md"));
+        string readme = File.ReadAllText(Repository.Path("README.md"));
         int section = readme.IndexOf("### A managed model", StringComparison.Ordinal);
         int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
         string example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -9,6 +8,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -22,8 +22,6 @@ namespace VaeGen.Generators.Tests;
 /// </summary>
 public sealed class StateDictParityTests
 {
-    private const string Python = "/usr/bin/python3";
-
     /// <summary>tests/TorchSharp.Surface's TorchSharp.dll, which the test project copies here without referencing it.</summary>
     private static readonly string SurfacePath = Path.Combine(AppContext.BaseDirectory, "torchsharp-surface", "TorchSharp.dll");
 
@@ -289,56 +287,9 @@ public sealed class StateDictParityTests
     /// <summary>Runs tools/torch/spec_model.py on the spec and returns its state_dict listing.</summary>
     private static List<string> PyTorchStateDict(string specPath)
     {
-        const string install = "The state_dict parity test needs PyTorch for " + Python + ": apt-get install -y python3-torch python3-yaml (CI installs them).";
-        if (!File.Exists(Python))
-        {
-            Assert.Fail(Python + " does not exist. " + install);
-        }
-
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tools", "torch", "spec_model.py"));
-        start.ArgumentList.Add(specPath);
-        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-        start.Environment["OMP_NUM_THREADS"] = "1";
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("spec_model.py did not finish within 120 s for " + specPath);
-        }
-
-        string errors = stderr.Result;
-        if (errors.Contains("No module named 'torch'", StringComparison.Ordinal) || errors.Contains("No module named 'yaml'", StringComparison.Ordinal))
-        {
-            Assert.Fail(install + Environment.NewLine + errors);
-        }
-
-        Assert.True(process.ExitCode == 0, "spec_model.py exited with " + process.ExitCode + " for " + specPath + ":" + Environment.NewLine + errors);
-
-        using var json = JsonDocument.Parse(stdout);
+        using var json = JsonDocument.Parse(PyTorch.Run("spec_model.py", specPath));
         return json.RootElement.EnumerateArray()
             .Select(e => e.GetProperty("name").GetString() + " [" + string.Join(", ", e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())) + "]")
             .ToList();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "tools", "torch", "spec_model.py")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("tools/torch/spec_model.py not found above " + AppContext.BaseDirectory);
     }
 }

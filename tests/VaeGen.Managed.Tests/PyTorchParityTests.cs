@@ -6,6 +6,7 @@ using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using VaeGen.Runtime.Data;
 using VaeGen.Runtime.Models;
+using VaeGen.Testing;
 
 namespace VaeGen.Managed.Tests;
 
@@ -13,7 +14,7 @@ internal static class RealImages
 
     public static (ImageDataset Train, ImageDataset HeldOut) For(VaeConfig config)
     {
-        string root = RepositoryData.FindRoot() ?? throw new InvalidOperationException("The repository root (VaeGen.sln) is not above " + AppContext.BaseDirectory);
+        string root = Repository.Root;
         if (config is { Channels: 1, Height: FashionMnist.ImageSize, Width: FashionMnist.ImageSize })
         {
             // The committed subset, not the system copy, so every machine trains on the same images.

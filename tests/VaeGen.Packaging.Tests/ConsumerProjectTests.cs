@@ -2,8 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
-using System.Text;
+using VaeGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -38,10 +37,10 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
             """);
 
         // README: dotnet new console; dotnet add package VaeGen; put the spec in specs/; dotnet build.
-        Run(_root, "new console --output App --framework net10.0");
-        Run(App, "add package VaeGen --version " + Version());
+        Run(_root, "new", "console", "--output", "App", "--framework", "net10.0");
+        Run(App, "add", "package", "VaeGen", "--version", Version());
         Directory.CreateDirectory(Path.Combine(App, "specs"));
-        string spec = File.ReadAllText(Path.Combine(RepoRoot(), "specs", "fashion_mlp.vae.yaml"));
+        string spec = File.ReadAllText(Repository.Path("specs", "fashion_mlp.vae.yaml"));
         File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec);
         File.WriteAllText(Path.Combine(App, "Program.cs"), ReadmeProgram());
 
@@ -59,16 +58,16 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         string listed = Run(App, "build");
         Assert.DoesNotContain("VAE1109", listed);
         File.WriteAllText(project, csproj.Replace("</Project>", "  <PropertyGroup>\n    <VaeGenIncludeSpecs>false</VaeGenIncludeSpecs>\n  </PropertyGroup>\n</Project>"));
-        var (optedOutExit, optedOut) = Dotnet(App, "build");
-        Assert.NotEqual(0, optedOutExit);
-        Assert.Contains("error CS0234: The type or namespace name 'Specs' does not exist", optedOut); // nothing is generated
+        ProcessResult optedOut = Attempt(App, "build");
+        Assert.NotEqual(0, optedOut.ExitCode);
+        Assert.Contains("error CS0234: The type or namespace name 'Specs' does not exist", optedOut.Output); // nothing is generated
         File.WriteAllText(project, csproj);
 
         // A broken spec fails the build at its line and column.
         File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec.Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]"));
-        var (exit, broken) = Dotnet(App, "build");
-        Assert.NotEqual(0, exit);
-        Assert.Contains("specs/fashion_mlp.vae.yaml(18,16): error VAE2008", broken.Replace('\\', '/'));
+        ProcessResult broken = Attempt(App, "build");
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("specs/fashion_mlp.vae.yaml(18,16): error VAE2008", broken.Output.Replace('\\', '/'));
 
         // An edited spec is picked up: no stale generated class.
         File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec.Replace("latent: 20", "latent: 24"));
@@ -80,74 +79,48 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
     {
         Pack("src/VaeGen.Tool/VaeGen.Tool.csproj");
         string tools = Path.Combine(_root, "tools");
-        Run(_root, $"tool install --tool-path {tools} VaeGen.Tool --version {Version()} --add-source {Feed}");
-        string spec = Path.Combine(RepoRoot(), "specs", "fashion_mlp.vae.yaml");
-        var (exit, text) = Process(Path.Combine(tools, "vaegen"), "check " + spec);
-        Assert.True(exit == 0, "vaegen check failed (" + exit + "):\n" + text);
-        Assert.Contains("fc_mu", text);
-        Assert.Contains("652,824", text); // the parameter total of the table
+        Run(_root, "tool", "install", "--tool-path", tools, "VaeGen.Tool", "--version", Version(), "--add-source", Feed);
+        string spec = Repository.Path("specs", "fashion_mlp.vae.yaml");
+        ProcessResult check = ProcessRunner.Run(WithPrivateCache(ProcessRunner.Start(Path.Combine(tools, "vaegen"), _root, "check", spec)), Dotnet.DefaultTimeout, output);
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains("fc_mu", check.Output);
+        Assert.Contains("652,824", check.Output); // the parameter total of the table
     }
 
     /// <summary>The Program.cs README.md shows under "Use it in your project", so the README is what this test runs.</summary>
     private static string ReadmeProgram()
     {
-        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        string readme = File.ReadAllText(Repository.Path("README.md"));
         int start = readme.IndexOf("```csharp\n", readme.IndexOf("Then `Program.cs` can use the generated class", StringComparison.Ordinal), StringComparison.Ordinal) + "```csharp\n".Length;
         return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
     private static string Version()
     {
-        string props = File.ReadAllText(Path.Combine(RepoRoot(), "Directory.Build.props"));
+        string props = File.ReadAllText(Repository.Path("Directory.Build.props"));
         int start = props.IndexOf("<VersionPrefix>", StringComparison.Ordinal) + "<VersionPrefix>".Length;
         return props[start..props.IndexOf("</VersionPrefix>", start, StringComparison.Ordinal)];
     }
 
     private void Pack(string project) =>
-        Run(RepoRoot(), $"pack {project} --no-build --configuration {Configuration()} --output {Feed}");
+        Run(Repository.Root, "pack", project, "--no-build", "--configuration", Configuration(), "--output", Feed);
 
     /// <summary>The configuration this test assembly was built in, which is what --no-build can pack.</summary>
     private static string Configuration() => AppContext.BaseDirectory.Replace('\\', '/').Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    private string Run(string folder, string arguments)
-    {
-        var (exit, text) = Dotnet(folder, arguments);
-        Assert.True(exit == 0, "dotnet " + arguments + " failed (" + exit + "):\n" + text);
-        return text;
-    }
+    /// <summary>Runs dotnet and returns its output; fails the test with the output unless it succeeds.</summary>
+    private string Run(string folder, params string[] arguments) => Dotnet.AssertSucceeded(Attempt(folder, arguments)).Output;
 
-    private (int ExitCode, string Output) Dotnet(string folder, string arguments) => Process("dotnet", arguments, folder);
+    /// <summary>Runs dotnet; the exit code is the caller's to judge.</summary>
+    private ProcessResult Attempt(string folder, params string[] arguments) =>
+        ProcessRunner.Run(WithPrivateCache(Dotnet.Start(folder, arguments)), Dotnet.DefaultTimeout, output);
 
-    private (int ExitCode, string Output) Process(string program, string arguments, string? folder = null)
+    /// <summary>A private package cache, so a stale cached VaeGen 0.1.0 can never stand in for the one under test.</summary>
+    private ProcessStartInfo WithPrivateCache(ProcessStartInfo start)
     {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            WorkingDirectory = folder ?? _root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "packages");
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var text = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (text) { text.AppendLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException(program + " " + arguments + " did not finish in 5 minutes");
-        }
-
-        process.WaitForExit();
-        output.WriteLine("$ " + program + " " + arguments + " (exit " + process.ExitCode + ")\n" + text);
-        return (process.ExitCode, text.ToString());
+        return start;
     }
-
-    private static string RepoRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 
     public void Dispose()
     {

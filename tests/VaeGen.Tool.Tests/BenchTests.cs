@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -8,7 +9,7 @@ public sealed class BenchTests
     [Fact]
     public void BenchReportsTrainingAndInferenceThroughput()
     {
-        ToolResult json = ToolProcess.Run("bench", ToolProcess.Spec("seed000.vae.yaml"), "--batch", "32", "--seconds", "0.2", "--json");
+        ProcessResult json = ToolProcess.Run("bench", ToolProcess.Spec("seed000.vae.yaml"), "--batch", "32", "--seconds", "0.2", "--json");
 
         Assert.True(json.ExitCode == 0, json.ToString());
         using var document = JsonDocument.Parse(json.Out);
@@ -19,7 +20,7 @@ public sealed class BenchTests
         Assert.True(root.GetProperty("inference_samples_per_second").GetDouble() > 0);
         Assert.True(root.GetProperty("train_seconds").GetDouble() >= 0.2);
 
-        ToolResult text = ToolProcess.Run("bench", ToolProcess.Spec("seed000.vae.yaml"), "--seconds", "0.1");
+        ProcessResult text = ToolProcess.Run("bench", ToolProcess.Spec("seed000.vae.yaml"), "--seconds", "0.1");
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Matches(@"training\s+[0-9,]+ samples/s", text.Out);
         Assert.Matches(@"inference\s+[0-9,]+ samples/s", text.Out);

@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -12,7 +13,7 @@ public sealed class CheckTests
     [Fact]
     public void ShippedSpecsPassWithATablePerSpec()
     {
-        ToolResult result = ToolProcess.Run(["check", .. Shipped.Select(ToolProcess.Spec)]);
+        ProcessResult result = ToolProcess.Run(["check", .. Shipped.Select(ToolProcess.Spec)]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("4 specs checked: 4 ok (0 errors, 0 warnings)", result.Out);
@@ -30,7 +31,7 @@ public sealed class CheckTests
     [Fact]
     public void AFolderStandsForTheSpecsInIt()
     {
-        ToolResult result = ToolProcess.Run("check", "specs", "--json");
+        ProcessResult result = ToolProcess.Run("check", "specs", "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Out);
@@ -42,7 +43,7 @@ public sealed class CheckTests
     [Fact]
     public void HelpNamesTheVerbsAndTheExitCodes()
     {
-        ToolResult result = ToolProcess.Run("--help");
+        ProcessResult result = ToolProcess.Run("--help");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         foreach (string verb in new[] { "check", "explain", "train", "sample", "interpolate", "eval", "bench" })
@@ -56,7 +57,7 @@ public sealed class CheckTests
     [Fact]
     public void JsonListsLayersAndTotals()
     {
-        ToolResult result = ToolProcess.Run("check", ToolProcess.Spec("fashion_mlp.vae.yaml"), ToolProcess.Spec("seed000.vae.yaml"), "--json");
+        ProcessResult result = ToolProcess.Run("check", ToolProcess.Spec("fashion_mlp.vae.yaml"), ToolProcess.Spec("seed000.vae.yaml"), "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Out);
@@ -84,7 +85,7 @@ public sealed class CheckTests
             "  - conv2d: { out: 64, kernel: 3, padding: 1, activation: relu }",
             "  - conv2d: { out: 64, kernel: 3, padding: 0, activation: relu }\n  - maxpool2d: { kernel: 2, stride: 2 }"));
 
-        ToolResult result = ToolProcess.Run("check", spec);
+        ProcessResult result = ToolProcess.Run("check", spec);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         string[] lines = result.Out.Split('\n');
@@ -97,7 +98,7 @@ public sealed class CheckTests
         Assert.Contains("Kernel size can't be greater than actual input size", lines[error]);
         Assert.Contains("1 spec checked: 0 ok, 1 with errors (2 errors, 0 warnings)", result.Out);
 
-        ToolResult json = ToolProcess.Run("check", spec, "--json");
+        ProcessResult json = ToolProcess.Run("check", spec, "--json");
         Assert.Equal(1, json.ExitCode);
         using var document = JsonDocument.Parse(json.Out);
         JsonElement report = document.RootElement.GetProperty("specs")[0];
@@ -109,15 +110,15 @@ public sealed class CheckTests
     [Fact]
     public void UnreadableSpecAndBadUsageExitWithTwo()
     {
-        ToolResult missing = ToolProcess.Run("check", "specs/no_such.vae.yaml");
+        ProcessResult missing = ToolProcess.Run("check", "specs/no_such.vae.yaml");
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal("vaegen: error: specs/no_such.vae.yaml: spec file not found\n", missing.Error);
 
-        ToolResult noArgs = ToolProcess.Run("check");
+        ProcessResult noArgs = ToolProcess.Run("check");
         Assert.Equal(2, noArgs.ExitCode);
         Assert.StartsWith("vaegen: error: ", noArgs.Error);
 
-        ToolResult badOption = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--epochs", "0");
+        ProcessResult badOption = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--epochs", "0");
         Assert.Equal(2, badOption.ExitCode);
         Assert.Contains("--epochs must be at least 1", badOption.Error);
     }
@@ -129,7 +130,7 @@ public sealed class CheckTests
         string spec = temp.File("broken.vae.yaml");
         File.WriteAllText(spec, "name: Broken\ninput: { shape: [28, 28, 1], layout: nhwc }\nlatent: 4\nencoder: [flatten]\ndecoder:\n  - linear: { out: 700 }\n  - unflatten: [1, 28, 28]\n");
 
-        ToolResult result = ToolProcess.Run("bench", spec, "--seconds", "0.1");
+        ProcessResult result = ToolProcess.Run("bench", spec, "--seconds", "0.1");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(spec + "(7,16): error VAE", result.Error);

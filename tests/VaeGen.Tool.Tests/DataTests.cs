@@ -1,5 +1,6 @@
 using System.IO;
 using VaeGen.Runtime.Data;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -12,13 +13,13 @@ public sealed class DataTests
         using var temp = new TempFolder();
         string spec = ToolProcess.Spec("fashion_mlp.vae.yaml");
 
-        ToolResult missing = ToolProcess.Run("train", spec, "--data", temp.File("nowhere"), "--out", temp.File("run"));
+        ProcessResult missing = ToolProcess.Run("train", spec, "--data", temp.File("nowhere"), "--out", temp.File("run"));
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal("vaegen: error: " + temp.File("nowhere") + ": no such folder (--data takes a folder of IDX files or of PNG images)\n", missing.Error);
 
         string empty = temp.File("empty");
         Directory.CreateDirectory(empty);
-        ToolResult incomplete = ToolProcess.Run("train", spec, "--data", empty, "--out", temp.File("run"));
+        ProcessResult incomplete = ToolProcess.Run("train", spec, "--data", empty, "--out", temp.File("run"));
         Assert.Equal(2, incomplete.ExitCode);
         Assert.StartsWith("vaegen: error: " + empty + ": not a Fashion-MNIST directory; missing train-images-idx3-ubyte, train-labels-idx1-ubyte", incomplete.Error);
     }
@@ -39,7 +40,7 @@ public sealed class DataTests
         File.WriteAllBytes(images, bytes[..(bytes.Length / 3)]);
 
         string run = temp.File("run");
-        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", data, "--out", run);
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", data, "--out", run);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("vaegen: error: " + images + ": ", result.Error);
@@ -59,13 +60,13 @@ public sealed class DataTests
         }
 
         Png.Write(Path.Combine(folder, "img05.png"), new ByteImage(48, 64, 3));
-        ToolResult wrong = ToolProcess.Run("train", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--data", folder, "--out", temp.File("run"));
+        ProcessResult wrong = ToolProcess.Run("train", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--data", folder, "--out", temp.File("run"));
         Assert.Equal(2, wrong.ExitCode);
         Assert.Equal("vaegen: error: " + Path.Combine(folder, "img05.png") + ": image is 48x64 RGB but the spec's input is 64x64 RGB; resize or crop the images to 64x64\n", wrong.Error);
 
         // RGBA is accepted for an RGB spec (the alpha channel is dropped); one image in ten is held out for testing.
         Png.Write(Path.Combine(folder, "img05.png"), new ByteImage(64, 64, 4));
-        ToolResult ok = ToolProcess.Run("train", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--data", folder, "--epochs", "1", "--batch", "4", "--out", temp.File("run"));
+        ProcessResult ok = ToolProcess.Run("train", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--data", folder, "--epochs", "1", "--batch", "4", "--out", temp.File("run"));
         Assert.True(ok.ExitCode == 0, ok.ToString());
         Assert.Contains("on PNG images in " + folder + " (11 training, 1 test image)", ok.Out);
     }
@@ -74,7 +75,7 @@ public sealed class DataTests
     public void SeedSpecTrainsOnPhotoTilesByDefault()
     {
         using var temp = new TempFolder();
-        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("seed000.vae.yaml"), "--limit-train", "256", "--limit-test", "64", "--epochs", "1", "--batch", "64",
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("seed000.vae.yaml"), "--limit-train", "256", "--limit-test", "64", "--epochs", "1", "--batch", "64",
             "--out", temp.File("run"));
 
         Assert.True(result.ExitCode == 0, result.ToString());

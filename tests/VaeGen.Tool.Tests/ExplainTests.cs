@@ -1,5 +1,6 @@
 using System.IO;
 using VaeGen.Runtime.Data;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -9,7 +10,7 @@ public sealed class ExplainTests
     [Fact]
     public void SeedSpecWalksThroughTheSeedImageStepByStep()
     {
-        ToolResult result = ToolProcess.Run("explain", ToolProcess.Spec("seed000.vae.yaml"));
+        ProcessResult result = ToolProcess.Run("explain", ToolProcess.Spec("seed000.vae.yaml"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string text = result.Out;
@@ -49,9 +50,9 @@ public sealed class ExplainTests
     public void SameSeedGivesTheSameWalkthroughAndAnotherSeedAnother()
     {
         string spec = ToolProcess.Spec("seed000.vae.yaml");
-        ToolResult a = ToolProcess.Run("explain", spec, "--seed", "7");
-        ToolResult b = ToolProcess.Run("explain", spec, "--seed", "7");
-        ToolResult c = ToolProcess.Run("explain", spec, "--seed", "8");
+        ProcessResult a = ToolProcess.Run("explain", spec, "--seed", "7");
+        ProcessResult b = ToolProcess.Run("explain", spec, "--seed", "7");
+        ProcessResult c = ToolProcess.Run("explain", spec, "--seed", "8");
         Assert.Equal(0, a.ExitCode);
         Assert.Equal(a.Out, b.Out);
         Assert.NotEqual(a.Out, c.Out);
@@ -60,7 +61,7 @@ public sealed class ExplainTests
     [Fact]
     public void OtherSpecsUseATestImageOrTheGivenPng()
     {
-        ToolResult mlp = ToolProcess.Run("explain", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", ToolProcess.FashionMnist);
+        ProcessResult mlp = ToolProcess.Run("explain", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", ToolProcess.FashionMnist);
         Assert.True(mlp.ExitCode == 0, mlp.ToString());
         Assert.Contains("Input: test image 0 of IDX files in " + ToolProcess.FashionMnist, mlp.Out);
         Assert.Contains("#### Flatten", mlp.Out);
@@ -72,7 +73,7 @@ public sealed class ExplainTests
         var image = new ByteImage(64, 64, 3);
         image.Pixels[0] = 200;
         Png.Write(png, image);
-        ToolResult rgb = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", png);
+        ProcessResult rgb = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", png);
         Assert.True(rgb.ExitCode == 0, rgb.ToString());
         Assert.Contains("Input: " + png, rgb.Out);
         Assert.Contains("#### Transposed conv layer 4", rgb.Out);
@@ -84,19 +85,19 @@ public sealed class ExplainTests
         using var temp = new TempFolder();
         string small = temp.File("small.png");
         Png.Write(small, new ByteImage(32, 32, 3));
-        ToolResult size = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", small);
+        ProcessResult size = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", small);
         Assert.Equal(2, size.ExitCode);
         Assert.Equal("vaegen: error: " + small + ": image is 32x32 RGB but the spec's input is 64x64 RGB; resize or crop the images to 64x64\n", size.Error);
 
         string gray = temp.File("gray.png");
         Png.Write(gray, new ByteImage(64, 64, 1));
-        ToolResult depth = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", gray);
+        ProcessResult depth = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", gray);
         Assert.Equal(2, depth.ExitCode);
         Assert.Contains(gray + ": image is 64x64 grayscale but the spec's input has 3 channels (RGB)", depth.Error);
 
         string notPng = temp.File("not.png");
         File.WriteAllText(notPng, "hello");
-        ToolResult corrupt = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", notPng);
+        ProcessResult corrupt = ToolProcess.Run("explain", ToolProcess.Spec("seed002_rgb64.vae.yaml"), "--input", notPng);
         Assert.Equal(2, corrupt.ExitCode);
         Assert.Equal("vaegen: error: " + notPng + ": not a PNG file: the 8-byte PNG signature is missing\n", corrupt.Error);
     }

@@ -2,6 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using VaeGen.Runtime.Data;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -20,7 +21,7 @@ public sealed class TrainTests
     {
         using var temp = new TempFolder();
         string run = temp.File("run");
-        ToolResult result = ToolProcess.Run(Small(run, 2));
+        ProcessResult result = ToolProcess.Run(Small(run, 2));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("training FashionMlpVae (652,824 parameters) on IDX files in " + ToolProcess.FashionMnist + " (192 training, 64 test images)", result.Out);
@@ -58,7 +59,7 @@ public sealed class TrainTests
         Assert.Equal(0, ToolProcess.Run(Small(resumed, 1)).ExitCode);
 
         // Everything comes back from the checkpoint: no need to repeat the data, batch or limits.
-        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--out", resumed);
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--out", resumed);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("resuming FashionMlpVae", result.Out);
         Assert.DoesNotContain("epoch 1/2", result.Out);
@@ -83,7 +84,7 @@ public sealed class TrainTests
         byte[] checkpoint = File.ReadAllBytes(Path.Combine(run, "training.safetensors"));
 
         // An absurd learning rate overflows the weights within a step or two.
-        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--lr", "1e30", "--out", run);
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--lr", "1e30", "--out", run);
 
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Contains("vaegen: --lr 1E+30 replaces the run's 0.001", result.Error);
@@ -97,18 +98,18 @@ public sealed class TrainTests
     {
         using var temp = new TempFolder();
         string run = temp.File("run");
-        ToolResult resumeNothing = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--out", run);
+        ProcessResult resumeNothing = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--out", run);
         Assert.Equal(2, resumeNothing.ExitCode);
         Assert.Equal("vaegen: error: " + Path.Combine(run, "training.safetensors") + ": no checkpoint to resume from (train without --resume first)\n", resumeNothing.Error);
 
         Assert.Equal(0, ToolProcess.Run(Small(run, 1)).ExitCode);
         byte[] weights = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
-        ToolResult again = ToolProcess.Run(Small(run, 1));
+        ProcessResult again = ToolProcess.Run(Small(run, 1));
         Assert.Equal(2, again.ExitCode);
         Assert.Equal("vaegen: error: " + run + ": already holds a training run of FashionMlpVae (1 epoch); pass --resume to continue it, or choose another --out\n", again.Error);
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
 
-        ToolResult otherSpec = ToolProcess.Run("train", ToolProcess.Spec("fashion_conv.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
+        ProcessResult otherSpec = ToolProcess.Run("train", ToolProcess.Spec("fashion_conv.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
         Assert.Equal(2, otherSpec.ExitCode);
         Assert.Contains("the checkpoint is of FashionMlpVae, but " + ToolProcess.Spec("fashion_conv.vae.yaml") + " describes FashionConvVae", otherSpec.Error);
     }
@@ -123,7 +124,7 @@ public sealed class TrainTests
         byte[] bytes = File.ReadAllBytes(checkpoint);
         File.WriteAllBytes(checkpoint, bytes[..(bytes.Length / 2)]);
 
-        ToolResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("vaegen: error: " + checkpoint + ": ", result.Error);
@@ -138,12 +139,12 @@ public sealed class TrainTests
         string blocker = temp.File("a-file");
         File.WriteAllText(blocker, "keep me");
 
-        ToolResult onFile = ToolProcess.Run(Small(blocker, 1));
+        ProcessResult onFile = ToolProcess.Run(Small(blocker, 1));
         Assert.Equal(2, onFile.ExitCode);
         Assert.Equal("vaegen: error: " + blocker + ": is a file; the output must be a folder\n", onFile.Error);
 
         string below = Path.Combine(blocker, "run");
-        ToolResult underFile = ToolProcess.Run(Small(below, 1));
+        ProcessResult underFile = ToolProcess.Run(Small(below, 1));
         Assert.Equal(2, underFile.ExitCode);
         Assert.StartsWith("vaegen: error: " + below + ": cannot create the output folder", underFile.Error);
         Assert.Equal("keep me", File.ReadAllText(blocker));

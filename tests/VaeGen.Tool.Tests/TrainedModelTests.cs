@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Text.Json;
 using VaeGen.Runtime.Data;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -28,7 +29,7 @@ public sealed class TrainedMlp : IDisposable
 
     public string Weights => Path.Combine(Run, "model.safetensors");
 
-    internal ToolResult Result { get; }
+    internal ProcessResult Result { get; }
 
     public void Dispose() => _folder.Dispose();
 }
@@ -38,7 +39,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
     [Fact]
     public void EvalReportsTrainsNumberAndATighterIwaeBound()
     {
-        ToolResult result = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist,
+        ProcessResult result = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist,
             "--limit-test", "50", "--k", "64", "--seed", "3", "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -58,7 +59,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
         // With a Bernoulli likelihood the negative ELBO is a bound IWAE tightens (on average over z; here by far more than the noise).
         Assert.True(double.IsFinite(iwae) && iwae < negElbo && iwae > 0.8 * negElbo, "iwae " + iwae + ", -elbo " + negElbo);
 
-        ToolResult text = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--limit-test", "20", "--k", "8");
+        ProcessResult text = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--limit-test", "20", "--k", "8");
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Matches(@"test negative ELBO\s+[0-9.]+\s+= reconstruction [0-9.]+ \+ beta 1 \* KL [0-9.]+", text.Out);
         Assert.Matches(@"IWAE NLL, k = 8\s+[0-9.]+\s+nats per image, bernoulli p\(x\|z\)", text.Out);
@@ -69,7 +70,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
     {
         using var temp = new TempFolder();
         string grid = temp.File("nested/grid.png");
-        ToolResult result = ToolProcess.Run("sample", TrainedMlp.Spec, "--weights", trained.Weights, "-n", "10", "--out", grid);
+        ProcessResult result = ToolProcess.Run("sample", TrainedMlp.Spec, "--weights", trained.Weights, "-n", "10", "--out", grid);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(grid + ": 10 samples of FashionMlpVae from " + trained.Weights + "\n", result.Out);
@@ -85,14 +86,14 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
     {
         using var temp = new TempFolder();
         string strip = temp.File("strip.png");
-        ToolResult result = ToolProcess.Run("interpolate", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--out", strip, "--steps", "6");
+        ProcessResult result = ToolProcess.Run("interpolate", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--out", strip, "--steps", "6");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         ByteImage image = Png.Read(strip);
         Assert.Equal((8 * 30) + 2, image.Width);
         Assert.Equal(30 + 2, image.Height);
 
-        ToolResult outOfRange = ToolProcess.Run("interpolate", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--out", strip, "--to", "5000");
+        ProcessResult outOfRange = ToolProcess.Run("interpolate", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--out", strip, "--to", "5000");
         Assert.Equal(2, outOfRange.ExitCode);
         Assert.Contains("--to: image 5000 does not exist; the test split of IDX files in " + ToolProcess.FashionMnist + " (1,000 test images) has images 0..999", outOfRange.Error);
     }
@@ -100,7 +101,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
     [Fact]
     public void ExplainUsesTrainedWeights()
     {
-        ToolResult result = ToolProcess.Run("explain", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist);
+        ProcessResult result = ToolProcess.Run("explain", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Weights: " + trained.Weights + ".", result.Out);
     }
@@ -112,21 +113,21 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
         string output = temp.File("grid.png");
         File.WriteAllText(output, "previous grid");
 
-        ToolResult missing = Sample(temp.File("none.safetensors"), output);
+        ProcessResult missing = Sample(temp.File("none.safetensors"), output);
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal("vaegen: error: " + temp.File("none.safetensors") + ": weights file not found\n", missing.Error);
 
         string truncated = temp.File("truncated.safetensors");
         byte[] bytes = File.ReadAllBytes(trained.Weights);
         File.WriteAllBytes(truncated, bytes[..(bytes.Length - 100)]);
-        ToolResult cut = Sample(truncated, output);
+        ProcessResult cut = Sample(truncated, output);
         Assert.Equal(2, cut.ExitCode);
         Assert.StartsWith("vaegen: error: " + truncated + ": ", cut.Error);
         Assert.Single(cut.Error.Trim().Split('\n'));
 
         string garbage = temp.File("garbage.safetensors");
         File.WriteAllText(garbage, "this is not a safetensors file at all");
-        ToolResult corrupt = Sample(garbage, output);
+        ProcessResult corrupt = Sample(garbage, output);
         Assert.Equal(2, corrupt.ExitCode);
         Assert.StartsWith("vaegen: error: " + garbage + ": ", corrupt.Error);
 
@@ -135,7 +136,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
         Assert.Equal(0, ToolProcess.Run("train", ToolProcess.Spec("fashion_conv.vae.yaml"), "--data", ToolProcess.FashionMnist, "--limit-train", "16", "--limit-test", "8",
             "--batch", "16", "--epochs", "1", "--out", conv).ExitCode);
         string foreign = Path.Combine(conv, "model.safetensors");
-        ToolResult other = Sample(foreign, output);
+        ProcessResult other = Sample(foreign, output);
         Assert.Equal(2, other.ExitCode);
         Assert.StartsWith("vaegen: error: " + foreign + ": does not match FashionMlpVae of " + TrainedMlp.Spec + " (it was saved by FashionConvVae): " +
                           "missing 'encoder.1.weight' [400, 784], missing 'encoder.1.bias' [400], 'fc_mu.weight' is F32 [16, 256], expected F32 [20, 400] and ", other.Error);
@@ -145,5 +146,5 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
         Assert.Equal("previous grid", File.ReadAllText(output));
     }
 
-    private ToolResult Sample(string weights, string output) => ToolProcess.Run("sample", TrainedMlp.Spec, "--weights", weights, "--out", output);
+    private ProcessResult Sample(string weights, string output) => ToolProcess.Run("sample", TrainedMlp.Spec, "--weights", weights, "--out", output);
 }
