@@ -64,15 +64,17 @@ public sealed class SgemmTests
         }
     }
 
-    [Fact]
-    public void ResultsDoNotDependOnTheThreadCount()
+    /// <summary>
+    /// One thread and two give the same bits: a wide C (B transposed) splits its rows over threads; a
+    /// narrow one (n below the 32-wide tile) is computed as C^T, whose rows (C's columns) are split.
+    /// </summary>
+    [Theory]
+    [InlineData(150, 300, 200, true, 5UL)]
+    [InlineData(700, 24, 300, false, 6UL)]
+    public void ResultsDoNotDependOnTheThreadCount(int m, int n, int k, bool transposeB, ulong seed)
     {
-        const int m = 150, n = 300, k = 200;
-        var rng = new Rng(5);
-        var a = new float[m * k];
-        var b = new float[n * k];
-        rng.FillUniform(a, -1, 1);
-        rng.FillUniform(b, -1, 1);
+        var (a, b) = RandomOperands(seed, m * k, k * n);
+        int ldb = transposeB ? k : n;
         var one = new float[m * n];
         var two = new float[m * n];
         int saved = Sgemm.MaxThreads;
@@ -81,40 +83,9 @@ public sealed class SgemmTests
         {
             Sgemm.ParallelThreshold = 0;
             Sgemm.MaxThreads = 1;
-            Sgemm.Multiply(false, true, m, n, k, a, k, b, k, one, n, false);
+            Sgemm.Multiply(false, transposeB, m, n, k, a, k, b, ldb, one, n, false);
             Sgemm.MaxThreads = 2;
-            Sgemm.Multiply(false, true, m, n, k, a, k, b, k, two, n, false);
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
-            Sgemm.ParallelThreshold = threshold;
-        }
-
-        Assert.Equal(one, two);
-    }
-
-    [Fact]
-    public void NarrowResultsDoNotDependOnTheThreadCount()
-    {
-        // n below the tile width: the transposed job splits its rows (C's columns) over threads.
-        const int m = 700, n = 24, k = 300;
-        var rng = new Rng(6);
-        var a = new float[m * k];
-        var b = new float[k * n];
-        rng.FillUniform(a, -1, 1);
-        rng.FillUniform(b, -1, 1);
-        var one = new float[m * n];
-        var two = new float[m * n];
-        int saved = Sgemm.MaxThreads;
-        long threshold = Sgemm.ParallelThreshold;
-        try
-        {
-            Sgemm.ParallelThreshold = 0;
-            Sgemm.MaxThreads = 1;
-            Sgemm.Multiply(false, false, m, n, k, a, k, b, n, one, n, false);
-            Sgemm.MaxThreads = 2;
-            Sgemm.Multiply(false, false, m, n, k, a, k, b, n, two, n, false);
+            Sgemm.Multiply(false, transposeB, m, n, k, a, k, b, ldb, two, n, false);
         }
         finally
         {
@@ -130,11 +101,7 @@ public sealed class SgemmTests
     {
         // Callers that find the worker pool busy run their parts themselves; all must get the same answer.
         const int m = 96, n = 640, k = 160;
-        var rng = new Rng(6);
-        var a = new float[m * k];
-        var b = new float[k * n];
-        rng.FillUniform(a, -1, 1);
-        rng.FillUniform(b, -1, 1);
+        var (a, b) = RandomOperands(6, m * k, k * n);
         var expected = new float[m * n];
         Sgemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n, false);
         var results = new float[6][];
@@ -167,4 +134,15 @@ public sealed class SgemmTests
     [Fact]
     public void TooShortOperandsAreRejected() =>
         Assert.Throws<ArgumentException>(() => Sgemm.Multiply(false, false, 2, 2, 2, new float[3], 2, new float[4], 2, new float[4], 2, false));
+
+    /// <summary>Dense A and B of the given lengths, uniform in [-1, 1).</summary>
+    private static (float[] A, float[] B) RandomOperands(ulong seed, int aLength, int bLength)
+    {
+        var rng = new Rng(seed);
+        var a = new float[aLength];
+        var b = new float[bLength];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        return (a, b);
+    }
 }
