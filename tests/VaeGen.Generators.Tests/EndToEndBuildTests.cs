@@ -13,14 +13,16 @@ namespace VaeGen.Generators.Tests;
 /// </summary>
 public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("vaegen-e2e-").FullName;
+    private readonly TempFolder _temp = new("vaegen-e2e-");
+
+    private string Folder => _temp.Path;
 
     [Fact]
     public void Dotnet_build_prints_the_spec_location_and_then_uses_the_generated_class()
     {
         string generator = Repository.Path("generators", "VaeGen.Generators", "VaeGen.Generators.csproj");
         string runtime = Repository.Path("src", "VaeGen.Runtime", "VaeGen.Runtime.csproj");
-        File.WriteAllText(Path.Combine(_folder, "App.csproj"), $"""
+        File.WriteAllText(Path.Combine(Folder, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
@@ -37,9 +39,9 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
               </ItemGroup>
             </Project>
             """);
-        Directory.CreateDirectory(Path.Combine(_folder, "specs"));
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "specs", "fashion_mlp.vae.yaml"), Path.Combine(_folder, "specs", "fashion_mlp.vae.yaml"));
-        File.WriteAllText(Path.Combine(_folder, "Program.cs"), """
+        Directory.CreateDirectory(Path.Combine(Folder, "specs"));
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "specs", "fashion_mlp.vae.yaml"), Path.Combine(Folder, "specs", "fashion_mlp.vae.yaml"));
+        File.WriteAllText(Path.Combine(Folder, "Program.cs"), """
             using VaeGen.Specs;
 
             var model = new FashionMlpVae(seed: 1);
@@ -59,7 +61,7 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
             """.Replace("\r\n", "\n"));
 
         // The seed 000 walkthrough as written: two shape errors, at lines 9 and 10.
-        File.WriteAllText(Path.Combine(_folder, "specs", "seed.vae.yaml"), """
+        File.WriteAllText(Path.Combine(Folder, "specs", "seed.vae.yaml"), """
             name: SeedVae
             input: { shape: [5, 5, 3], layout: nhwc, range: [0, 255], scale: 255 }
             latent: 128
@@ -84,7 +86,7 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("CS8785", failed.Output); // the generator itself loaded and ran
         Assert.DoesNotContain("error CS", failed.Output); // the valid spec's class was still generated
 
-        File.Delete(Path.Combine(_folder, "specs", "seed.vae.yaml"));
+        File.Delete(Path.Combine(Folder, "specs", "seed.vae.yaml"));
         var fixedBuild = Dotnet("run");
         Assert.True(fixedBuild.ExitCode == 0, fixedBuild.Output);
         Assert.Contains("20 " + (784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784) + " falls", fixedBuild.Output);
@@ -92,16 +94,7 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>Quiet, and with no compiler server or MSBuild node left running to hold the scratch folder.</summary>
     private ProcessResult Dotnet(string verb) =>
-        VaeGen.Testing.Dotnet.Run(_folder, output, verb, "-nologo", "-v:q", "-clp:NoSummary", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        VaeGen.Testing.Dotnet.Run(Folder, output, verb, "-nologo", "-v:q", "-clp:NoSummary", "-nodeReuse:false", "-p:UseSharedCompilation=false");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

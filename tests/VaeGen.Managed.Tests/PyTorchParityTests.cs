@@ -23,7 +23,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 {
     private const double Tolerance = 1e-4;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("vaegen-parity-").FullName;
+    private readonly TempFolder _folder = new("vaegen-parity-");
 
     public static readonly TheoryData<string> Specs = new()
     {
@@ -36,7 +36,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     {
         // parity_layers has dropout, whose masks no two implementations share: it alone runs in evaluation mode on both sides.
         bool evalDropout = specFile == "parity_layers.vae.yaml";
-        var arguments = new List<string> { Models.SpecPath(specFile), _folder, "--batch", "4", "--seed", "3" };
+        var arguments = new List<string> { Models.SpecPath(specFile), _folder.Path, "--batch", "4", "--seed", "3" };
         if (evalDropout)
         {
             arguments.Add("--eval-dropout");
@@ -44,7 +44,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 
         PyTorch.Run("parity_case.py", arguments.ToArray());
         var model = Models.Create(specFile, seed: 99);
-        model.LoadWeights(Path.Combine(_folder, "weights.safetensors"));
+        model.LoadWeights(_folder.File("weights.safetensors"));
         if (evalDropout)
         {
             foreach (Layer dropout in AllLayers(model).Where(l => l is Dropout))
@@ -53,7 +53,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        var expected = SafeTensorsFile.Read(Path.Combine(_folder, "case.safetensors"));
+        var expected = SafeTensorsFile.Read(_folder.File("case.safetensors"));
         Tensor x = Load(expected, "x");
         Tensor eps = Load(expected, "eps");
 
@@ -117,14 +117,5 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
         return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

@@ -16,18 +16,20 @@ namespace VaeGen.Packaging.Tests;
 /// </summary>
 public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("vaegen-consumer-").FullName;
+    private readonly TempFolder _temp = new("vaegen-consumer-");
 
-    private string Feed => Path.Combine(_root, "feed");
+    private string Scratch => _temp.Path;
 
-    private string App => Path.Combine(_root, "App");
+    private string Feed => Path.Combine(Scratch, "feed");
+
+    private string App => Path.Combine(Scratch, "App");
 
     [Fact]
     public void Add_package_drop_in_a_spec_build_and_train()
     {
         Pack("packaging/VaeGen/VaeGen.csproj");
         Pack("src/VaeGen.Runtime/VaeGen.Runtime.csproj");
-        File.WriteAllText(Path.Combine(_root, "NuGet.config"), $"""
+        File.WriteAllText(Path.Combine(Scratch, "NuGet.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
@@ -37,7 +39,7 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
             """);
 
         // README: dotnet new console; dotnet add package VaeGen; put the spec in specs/; dotnet build.
-        Run(_root, "new", "console", "--output", "App", "--framework", "net10.0");
+        Run(Scratch, "new", "console", "--output", "App", "--framework", "net10.0");
         Run(App, "add", "package", "VaeGen", "--version", Version());
         Directory.CreateDirectory(Path.Combine(App, "specs"));
         string spec = File.ReadAllText(Repository.Path("specs", "fashion_mlp.vae.yaml"));
@@ -78,10 +80,10 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
     public void The_tool_installs_from_the_package_folder_and_checks_a_spec()
     {
         Pack("src/VaeGen.Tool/VaeGen.Tool.csproj");
-        string tools = Path.Combine(_root, "tools");
-        Run(_root, "tool", "install", "--tool-path", tools, "VaeGen.Tool", "--version", Version(), "--add-source", Feed);
+        string tools = Path.Combine(Scratch, "tools");
+        Run(Scratch, "tool", "install", "--tool-path", tools, "VaeGen.Tool", "--version", Version(), "--add-source", Feed);
         string spec = Repository.Path("specs", "fashion_mlp.vae.yaml");
-        ProcessResult check = ProcessRunner.Run(WithPrivateCache(ProcessRunner.Start(Path.Combine(tools, "vaegen"), _root, "check", spec)), Dotnet.DefaultTimeout, output);
+        ProcessResult check = ProcessRunner.Run(WithPrivateCache(ProcessRunner.Start(Path.Combine(tools, "vaegen"), Scratch, "check", spec)), Dotnet.DefaultTimeout, output);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("fc_mu", check.Output);
         Assert.Contains("652,824", check.Output); // the parameter total of the table
@@ -118,18 +120,9 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
     /// <summary>A private package cache, so a stale cached VaeGen 0.1.0 can never stand in for the one under test.</summary>
     private ProcessStartInfo WithPrivateCache(ProcessStartInfo start)
     {
-        start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "packages");
+        start.Environment["NUGET_PACKAGES"] = Path.Combine(Scratch, "packages");
         return start;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

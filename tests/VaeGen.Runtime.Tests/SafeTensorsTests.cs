@@ -4,27 +4,28 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
-using VaeGen.Runtime.Init;
 using VaeGen.Runtime.IO;
-using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Layers.Activations;
+using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Runtime.Tests;
 
 public sealed class SafeTensorsTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vaegen-st-").FullName;
+    private readonly TempFolder _temp = new("vaegen-st-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void RoundTripsModelStateWithMetadataAndInt64Scalars()
     {
         Sequential net = Model(1);
         ((BatchNorm2d)net.Children[1].Layer).NumBatchesTracked[0] = 42;
-        string path = Path.Combine(_dir, "model.safetensors");
+        string path = Path.Combine(_temp.Path, "model.safetensors");
         Checkpoint.Save(path, net.StateDict(), new Dictionary<string, string> { ["format"] = "pt", ["note"] = "é\"x" });
 
         SafeTensorsFile file = SafeTensorsFile.Read(path);
@@ -44,7 +45,7 @@ public sealed class SafeTensorsTests : IDisposable
             Assert.Equal(a[i].Float32 ?? (object)a[i].Int64!, b[i].Float32 ?? (object)b[i].Int64!);
         }
 
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
     }
 
     [Fact]
@@ -59,7 +60,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void LoadingAMismatchedFileChangesNothingAndListsEveryProblem()
     {
-        string path = Path.Combine(_dir, "small.safetensors");
+        string path = Path.Combine(_temp.Path, "small.safetensors");
         var rng = new Rng(3);
         var wrong = new Sequential(new Conv2d(2, 4, 3, rng: rng), new BatchNorm2d(4));
         Checkpoint.Save(path, wrong.StateDict());
@@ -76,7 +77,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void UnexpectedAndWrongDtypeTensorsAreRejected()
     {
-        string path = Path.Combine(_dir, "extra.safetensors");
+        string path = Path.Combine(_temp.Path, "extra.safetensors");
         var entries = new List<StateTensor>(Model(5).StateDict())
         {
             new("extra", [2], new float[2]),
@@ -94,7 +95,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void TruncatedFileIsRejectedNamingTheTensor()
     {
-        string path = Path.Combine(_dir, "t.safetensors");
+        string path = Path.Combine(_temp.Path, "t.safetensors");
         Checkpoint.Save(path, Model(9).StateDict());
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^4]);
@@ -125,7 +126,7 @@ public sealed class SafeTensorsTests : IDisposable
     [MemberData(nameof(CorruptHeaders))]
     public void CorruptHeadersAreRejected(string header, string problem, string tensor, int dataBytes)
     {
-        string path = Path.Combine(_dir, "bad.safetensors");
+        string path = Path.Combine(_temp.Path, "bad.safetensors");
         File.WriteAllBytes(path, Build(header, dataBytes));
         var e = Assert.Throws<SafeTensorsException>(() => SafeTensorsFile.Read(path));
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
@@ -136,7 +137,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void BadHeaderLengthsAreRejected()
     {
-        string path = Path.Combine(_dir, "len.safetensors");
+        string path = Path.Combine(_temp.Path, "len.safetensors");
         File.WriteAllBytes(path, new byte[5]);
         Assert.Contains("too short", Assert.Throws<SafeTensorsException>(() => SafeTensorsFile.Read(path)).Message, StringComparison.Ordinal);
 
@@ -153,13 +154,13 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void FailedWriteLeavesThePreviousFileAndNoTemporary()
     {
-        string path = Path.Combine(_dir, "keep.safetensors");
+        string path = Path.Combine(_temp.Path, "keep.safetensors");
         Checkpoint.Save(path, Model(10).StateDict());
         byte[] before = File.ReadAllBytes(path);
         var duplicate = new List<StateTensor> { new("x", [1], new float[1]), new("x", [1], new float[1]) };
         Assert.Throws<ArgumentException>(() => Checkpoint.Save(path, duplicate));
         Assert.Equal(before, File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(_dir));
+        Assert.Single(Directory.GetFiles(_temp.Path));
     }
 
     private static byte[] Build(string header, int dataBytes)

@@ -3,15 +3,16 @@ using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 using VaeGen.Runtime.Data;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Runtime.Tests.Data;
 
 public sealed class IdxFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vaegen-idx-").FullName;
+    private readonly TempFolder _temp = new("vaegen-idx-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Theory]
     [InlineData(false)]
@@ -24,8 +25,8 @@ public sealed class IdxFileTests : IDisposable
             pixels[i] = (byte)((i * 7) + 3);
         }
 
-        string images = Path.Combine(_dir, "images.idx");
-        string labels = Path.Combine(_dir, "labels.idx");
+        string images = Path.Combine(_temp.Path, "images.idx");
+        string labels = Path.Combine(_temp.Path, "labels.idx");
         IdxFile.WriteImages(images, new IdxImages(3, 4, 5, pixels), gzip);
         IdxFile.WriteLabels(labels, new byte[] { 9, 0, 4 }, gzip);
 
@@ -35,15 +36,15 @@ public sealed class IdxFileTests : IDisposable
         Assert.Equal(pixels, read.Pixels);
         Assert.Equal(pixels.AsSpan(20, 20).ToArray(), read.Image(1).ToArray());
         Assert.Equal(new byte[] { 9, 0, 4 }, IdxFile.LoadLabels(labels));
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
     }
 
     [Fact]
     public void GzipIsRecognisedByContentNotName()
     {
         // A gzipped file without .gz and a raw file with .gz both load.
-        string gz = Path.Combine(_dir, "labels.raw");
-        string raw = Path.Combine(_dir, "labels.gz");
+        string gz = Path.Combine(_temp.Path, "labels.raw");
+        string raw = Path.Combine(_temp.Path, "labels.gz");
         IdxFile.WriteLabels(gz, new byte[] { 1, 2 }, gzip: true);
         IdxFile.WriteLabels(raw, new byte[] { 1, 2 }, gzip: false);
         Assert.Equal(new byte[] { 1, 2 }, IdxFile.LoadLabels(gz));
@@ -113,7 +114,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void TruncatedGzipReportsTheShortPayloadAndTheTrailer()
     {
-        string path = Path.Combine(_dir, "x.idx.gz");
+        string path = Path.Combine(_temp.Path, "x.idx.gz");
         IdxFile.WriteImages(path, new IdxImages(50, 8, 8, Noise(50 * 64)), gzip: true);
         byte[] whole = File.ReadAllBytes(path);
         File.WriteAllBytes(path, whole.AsSpan(0, whole.Length / 2).ToArray());
@@ -130,7 +131,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void CorruptGzip()
     {
-        string path = Path.Combine(_dir, "x.idx.gz");
+        string path = Path.Combine(_temp.Path, "x.idx.gz");
         IdxFile.WriteImages(path, new IdxImages(50, 8, 8, Noise(50 * 64)), gzip: true);
         byte[] bytes = File.ReadAllBytes(path);
 
@@ -150,7 +151,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void DataAppendedAfterGzipIsRejected()
     {
-        string path = Path.Combine(_dir, "x.idx.gz");
+        string path = Path.Combine(_temp.Path, "x.idx.gz");
         IdxFile.WriteLabels(path, new byte[] { 1, 2, 3 }, gzip: true);
         File.AppendAllText(path, "junk");
         AssertBad(() => IdxFile.LoadLabels(path), path, "corrupt gzip file: the gzip trailer");
@@ -162,7 +163,7 @@ public sealed class IdxFileTests : IDisposable
         string raw = Write("x.idx", Idx(0x08, [3], [1, 2, 3, 4, 5]));
         AssertBad(() => IdxFile.LoadLabels(raw), raw, "2 bytes of unexpected data after the 3 labels (3 bytes) the header describes");
 
-        string gz = Path.Combine(_dir, "x.idx.gz");
+        string gz = Path.Combine(_temp.Path, "x.idx.gz");
         File.WriteAllBytes(gz, Gzip(Idx(0x08, [3], [1, 2, 3, 4])));
         AssertBad(() => IdxFile.LoadLabels(gz), gz, "1 byte of unexpected data after the 3 labels (3 bytes) the header describes (counted after decompression)");
     }
@@ -202,7 +203,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void MissingFileIsFileNotFound()
     {
-        Assert.Throws<FileNotFoundException>(() => IdxFile.LoadLabels(Path.Combine(_dir, "absent.idx")));
+        Assert.Throws<FileNotFoundException>(() => IdxFile.LoadLabels(Path.Combine(_temp.Path, "absent.idx")));
     }
 
     internal static byte[] Idx(byte type, uint[] dims, byte[] payload)
@@ -247,7 +248,7 @@ public sealed class IdxFileTests : IDisposable
 
     private string Write(string name, byte[] bytes)
     {
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(_temp.Path, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }

@@ -3,15 +3,16 @@ using System.IO;
 using System.Linq;
 using VaeGen.Runtime.Data;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Runtime.Tests.Data;
 
 public sealed class ImageDatasetTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vaegen-ds-").FullName;
+    private readonly TempFolder _temp = new("vaegen-ds-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void FillsNhwcNchwAndFlatBatches()
@@ -87,17 +88,17 @@ public sealed class ImageDatasetTests : IDisposable
     [Fact]
     public void LoadsADirectoryOfPngsInNameOrder()
     {
-        Png.Write(Path.Combine(_dir, "b.png"), PngTests.Mixed(5, 4, 3));
-        Png.Write(Path.Combine(_dir, "a.png"), PngTests.Mixed(5, 4, 3));
-        File.WriteAllText(Path.Combine(_dir, "notes.txt"), "ignored");
-        ImageDataset ds = ImageDataset.LoadPngDirectory(_dir);
+        Png.Write(Path.Combine(_temp.Path, "b.png"), PngTests.Mixed(5, 4, 3));
+        Png.Write(Path.Combine(_temp.Path, "a.png"), PngTests.Mixed(5, 4, 3));
+        File.WriteAllText(Path.Combine(_temp.Path, "notes.txt"), "ignored");
+        ImageDataset ds = ImageDataset.LoadPngDirectory(_temp.Path);
         Assert.Equal((2, 4, 5, 3), (ds.Count, ds.Height, ds.Width, ds.Channels));
         Assert.Equal(PngTests.Mixed(5, 4, 3).Pixels, ds.ToImage(0).Pixels);
         Assert.False(ds.HasLabels);
 
-        string odd = Path.Combine(_dir, "c.png");
+        string odd = Path.Combine(_temp.Path, "c.png");
         Png.Write(odd, PngTests.Mixed(5, 4, 1));
-        var e = Assert.Throws<DataFormatException>(() => ImageDataset.LoadPngDirectory(_dir));
+        var e = Assert.Throws<DataFormatException>(() => ImageDataset.LoadPngDirectory(_temp.Path));
         Assert.StartsWith(odd + ": image is 5x4 grayscale but a.png is 5x4 RGB", e.Message, StringComparison.Ordinal);
     }
 
@@ -128,22 +129,22 @@ public sealed class ImageDatasetTests : IDisposable
         string found = FashionMnist.Locate();
         Assert.True(found == FashionMnist.SystemDirectory || found == RepositoryData.Find(FashionMnist.RepositoryDataName));
 
-        File.WriteAllBytes(Path.Combine(_dir, "train-images-idx3-ubyte"), []);
-        var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Locate(_dir));
+        File.WriteAllBytes(Path.Combine(_temp.Path, "train-images-idx3-ubyte"), []);
+        var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Locate(_temp.Path));
         Assert.Contains("missing train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void FashionMnistRejectsLabelsThatDoNotMatchTheImages()
     {
-        IdxFile.WriteImages(Path.Combine(_dir, "train-images-idx3-ubyte.gz"), new IdxImages(2, 28, 28, new byte[2 * 784]), gzip: true);
-        IdxFile.WriteLabels(Path.Combine(_dir, "train-labels-idx1-ubyte"), [1, 10], gzip: false);
-        IdxFile.WriteImages(Path.Combine(_dir, "t10k-images-idx3-ubyte"), new IdxImages(1, 28, 28, new byte[784]), gzip: false);
-        IdxFile.WriteLabels(Path.Combine(_dir, "t10k-labels-idx1-ubyte"), [1, 2], gzip: false);
+        IdxFile.WriteImages(Path.Combine(_temp.Path, "train-images-idx3-ubyte.gz"), new IdxImages(2, 28, 28, new byte[2 * 784]), gzip: true);
+        IdxFile.WriteLabels(Path.Combine(_temp.Path, "train-labels-idx1-ubyte"), [1, 10], gzip: false);
+        IdxFile.WriteImages(Path.Combine(_temp.Path, "t10k-images-idx3-ubyte"), new IdxImages(1, 28, 28, new byte[784]), gzip: false);
+        IdxFile.WriteLabels(Path.Combine(_temp.Path, "t10k-labels-idx1-ubyte"), [1, 2], gzip: false);
 
-        var e = Assert.Throws<DataFormatException>(() => FashionMnist.LoadTrain(_dir));
+        var e = Assert.Throws<DataFormatException>(() => FashionMnist.LoadTrain(_temp.Path));
         Assert.EndsWith("train-labels-idx1-ubyte: label 10 at index 1 is outside 0..9", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<DataFormatException>(() => FashionMnist.LoadTest(_dir));
+        e = Assert.Throws<DataFormatException>(() => FashionMnist.LoadTest(_temp.Path));
         Assert.Contains("t10k-labels-idx1-ubyte: 2 labels for the 1 images in ", e.Message, StringComparison.Ordinal);
     }
 
@@ -168,7 +169,7 @@ public sealed class ImageDatasetTests : IDisposable
         string? root = RepositoryData.FindRoot();
         Assert.NotNull(root);
         Assert.True(File.Exists(Path.Combine(root, "VaeGen.sln")));
-        Assert.Null(RepositoryData.FindRoot(Path.GetPathRoot(_dir)));
+        Assert.Null(RepositoryData.FindRoot(Path.GetPathRoot(_temp.Path)));
         Assert.Null(RepositoryData.Find("no-such-data-set"));
     }
 }

@@ -3,15 +3,16 @@ using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 using VaeGen.Runtime.Data;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Runtime.Tests.Data;
 
 public sealed class PngTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("vaegen-png-").FullName;
+    private readonly TempFolder _temp = new("vaegen-png-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Theory]
     [InlineData(1, 1, 1)]
@@ -33,12 +34,12 @@ public sealed class PngTests : IDisposable
     [Fact]
     public void WriteIsAtomicAndReplacesTheFile()
     {
-        string path = Path.Combine(_dir, "out.png");
+        string path = Path.Combine(_temp.Path, "out.png");
         File.WriteAllText(path, "old");
         ByteImage image = Mixed(8, 4, 3);
         Png.Write(path, image);
         Assert.Equal(image.Pixels, Png.Read(path).Pixels);
-        Assert.Single(Directory.GetFiles(_dir));
+        Assert.Single(Directory.GetFiles(_temp.Path));
     }
 
     [Theory]
@@ -188,7 +189,7 @@ public sealed class PngTests : IDisposable
         Assert.Equal((3 * 8) + 2, a.Width);
         Assert.Equal(a.Pixels, b.Pixels);
 
-        string path = Path.Combine(_dir, "grid.png");
+        string path = Path.Combine(_temp.Path, "grid.png");
         ImageGrid.Save(path, nchw, ImageLayout.Nchw, -1f, 1f);
         Assert.Equal(a.Pixels, Png.Read(path).Pixels);
 
