@@ -75,6 +75,6 @@ public class BackendSelectionTests
         var result = harness.Run();
         Assert.Equal("VAE2008", Assert.Single(result.Diagnostics).Id);
         Assert.Empty(harness.CompileDiagnostics());
-        Assert.Contains("fashion_mlp.vae.yaml(18,16): error VAE2008", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Contains("\\nerror VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: ", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 }

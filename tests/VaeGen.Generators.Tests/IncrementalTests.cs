@@ -11,7 +11,7 @@ namespace VaeGen.Generators.Tests;
 public class IncrementalTests
 {
     private static readonly string[] Steps =
-        { TrackingNames.Options, TrackingNames.BackendReferences, TrackingNames.SpecFiles, TrackingNames.CheckedSpecs, TrackingNames.EmitModels, TrackingNames.Diagnostics, TrackingNames.BackendDiagnostics };
+        { TrackingNames.Options, TrackingNames.BackendReferences, TrackingNames.SpecFiles, TrackingNames.CheckedSpecs, TrackingNames.Targets, TrackingNames.EmitModels, TrackingNames.Diagnostics, TrackingNames.BackendDiagnostics };
 
     private static (GeneratorHarness Harness, InMemoryAdditionalText Seed, InMemoryAdditionalText Mlp) TwoSpecs(bool torchSharp = false)
     {
@@ -75,6 +75,31 @@ public class IncrementalTests
         // The check re-runs (positions moved), but the emit model holds no positions, so it is unchanged.
         Assert.Contains(Outputs(second, TrackingNames.CheckedSpecs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.All(Outputs(second, TrackingNames.EmitModels), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Theory]
+    [InlineData("name:", "# a new comment line shifts every position\nname:")]
+    [InlineData("decoder:", "\n\n# blank lines and a comment just above the error\ndecoder:")]
+    public void Editing_only_a_comment_of_a_broken_spec_does_not_re_emit(string anchor, string replacement)
+    {
+        // The broken spec's class is the error surface, which quotes its errors: they are located by
+        // file and YAML path, never by line and column, so moving the text leaves the class as it was.
+        var (harness, _, mlp) = TwoSpecs();
+        var broken = new InMemoryAdditionalText(mlp.Path, mlp.Content.Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]"));
+        harness.ReplaceSpec(mlp, broken);
+        var first = harness.Run();
+        string surface = first.GeneratedSources.Single(s => s.HintName.Contains("FashionMlpVae")).SourceText.ToString();
+        Assert.Contains("error VAE2008", surface);
+
+        harness.ReplaceSpec(broken, new InMemoryAdditionalText(broken.Path, broken.Content.Replace(anchor, replacement)));
+        var second = harness.Run();
+
+        // The check re-runs and its diagnostics move with the text (so the diagnostics output runs
+        // again), but the emit step's output is unchanged and the class is the same text.
+        Assert.Contains(Outputs(second, TrackingNames.CheckedSpecs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(second.Diagnostics, d => d.Id == "VAE2008");
+        Assert.All(Outputs(second, TrackingNames.EmitModels), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.Equal(surface, second.GeneratedSources.Single(s => s.HintName.Contains("FashionMlpVae")).SourceText.ToString());
     }
 
     [Fact]

@@ -18,7 +18,10 @@ namespace VaeGen.Generators.Pipeline
         /// <summary>Each spec checked: model, shapes and diagnostics.</summary>
         public const string CheckedSpecs = nameof(CheckedSpecs);
 
-        /// <summary>Each valid spec reduced to what the emitter needs (no source positions).</summary>
+        /// <summary>Each checked spec with its namespace and backend resolved.</summary>
+        public const string Targets = nameof(Targets);
+
+        /// <summary>Each named spec reduced to what the emitter needs (no source positions).</summary>
         public const string EmitModels = nameof(EmitModels);
 
         /// <summary>Each spec's diagnostics.</summary>

@@ -11,7 +11,7 @@ namespace VaeGen.Specs
     public sealed partial class FashionMlpVae
     {
         /// <summary>The errors of the spec, as the build reported them.</summary>
-        public const string SpecErrors = "FashionMlpVae cannot be used: fashion_mlp.vae.yaml has errors.\nfashion_mlp.vae.yaml(18,16): error VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: unflatten to [1, 28, 27] needs 756 elements, but gets 784 from decoder[1].linear. PyTorch would throw \"unflatten: Provided sizes [1, 28, 27] don't multiply up to the size of dim 1 (784) in the input tensor\". Fix: make the layer before output 756 features, or choose [C, H, W] with C*H*W = 784\nFix the spec and rebuild.";
+        public const string SpecErrors = "FashionMlpVae cannot be used: fashion_mlp.vae.yaml has errors.\nerror VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: unflatten to [1, 28, 27] needs 756 elements, but gets 784 from decoder[1].linear. PyTorch would throw \"unflatten: Provided sizes [1, 28, 27] don't multiply up to the size of dim 1 (784) in the input tensor\". Fix: make the layer before output 756 features, or choose [C, H, W] with C*H*W = 784\nFix the spec and rebuild.";
 
         /// <summary>Throws: the spec has errors.</summary>
         public FashionMlpVae(ulong seed = 0) => throw Unusable();

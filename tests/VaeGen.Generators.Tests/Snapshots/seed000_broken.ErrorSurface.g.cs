@@ -11,7 +11,7 @@ namespace VaeGen.Specs
     public sealed partial class SeedVae : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, (global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Mu, global::TorchSharp.torch.Tensor LogVar)>
     {
         /// <summary>The errors of the spec, as the build reported them.</summary>
-        public const string SpecErrors = "SeedVae cannot be used: seed000.vae.yaml has errors.\nseed000.vae.yaml(18,32): error VAE2001: seed000.vae.yaml, encoder[2].conv2d.kernel: conv2d gets [32, 1, 1] from encoder[1].maxpool2d; padded by 0 that is 1x1, smaller than the 3x3 kernel. PyTorch would throw \"Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3). Kernel size can't be greater than actual input size\". Fix: use padding: 1, a kernel of at most 1, or downsample less before this layer\nFix the spec and rebuild.";
+        public const string SpecErrors = "SeedVae cannot be used: seed000.vae.yaml has errors.\nerror VAE2001: seed000.vae.yaml, encoder[2].conv2d.kernel: conv2d gets [32, 1, 1] from encoder[1].maxpool2d; padded by 0 that is 1x1, smaller than the 3x3 kernel. PyTorch would throw \"Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3). Kernel size can't be greater than actual input size\". Fix: use padding: 1, a kernel of at most 1, or downsample less before this layer\nFix the spec and rebuild.";
 
         /// <summary>Throws: the spec has errors.</summary>
         public SeedVae(string name = "SeedVae", global::TorchSharp.torch.Device? device = null)
