@@ -86,7 +86,7 @@ public class ManagedEmitterTests
         int section = readme.IndexOf("### A managed model", StringComparison.Ordinal);
         int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
         string example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        var harness = Harness("specs/fashion_conv.vae.yaml", null, example);
+        var harness = Harness("specs/fashion_conv.vae.yaml", null, example).WithData();
         harness.Run();
         AssertCompilesClean(harness);
     }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Runtime.Models;
 using VaeGen.Testing;
 

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Models;
@@ -30,7 +30,7 @@ public class TrainingTests(ITestOutputHelper output)
         int steps = large ? 15 : 60;
         Tensor x = new(model.Config.BatchShape(batch));
         Tensor check = new(model.Config.BatchShape(heldOut.Count));
-        heldOut.FillBatch(Enumerable.Range(0, heldOut.Count).ToArray(), check, Layout(model.Config), Divisor(model.Config));
+        heldOut.FillBatch(Enumerable.Range(0, heldOut.Count).ToArray(), check, model.Config.Layout, Divisor(model.Config));
         model.Eval();
         double before = model.Loss(check).Total;
         model.Train();
@@ -43,7 +43,7 @@ public class TrainingTests(ITestOutputHelper output)
                 indices[i] = (int)(order.NextUInt64() % (ulong)train.Count);
             }
 
-            train.FillBatch(indices, x, Layout(model.Config), Divisor(model.Config));
+            train.FillBatch(indices, x, model.Config.Layout, Divisor(model.Config));
             Assert.True(model.TrainStep(x).IsFinite);
         }
 
@@ -130,8 +130,6 @@ public class TrainingTests(ITestOutputHelper output)
         var error = Assert.Throws<ArgumentException>(() => model.TrainStep(new Tensor(shape)));
         Assert.Contains(expected, error.Message);
     }
-
-    private static ImageLayout Layout(VaeConfig config) => config.Layout == InputLayout.Nhwc ? ImageLayout.Nhwc : ImageLayout.Nchw;
 
     /// <summary>Stored bytes are 0..255: the specs with a scale take them as they are, the one without (range [0, 1]) divided by 255.</summary>
     private static float Divisor(VaeConfig config) => config.Scale == 1 ? 255f : 1f;

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using VaeGen.Testing;
 using Xunit;
@@ -87,6 +88,18 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("fc_mu", check.Output);
         Assert.Contains("652,824", check.Output); // the parameter total of the table
+    }
+
+    [Fact]
+    public void The_data_package_carries_the_data_library_and_depends_on_the_runtime()
+    {
+        Pack("src/VaeGen.Data/VaeGen.Data.csproj");
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(Feed, "VaeGen.Data." + Version() + ".nupkg"));
+        Assert.Contains(package.Entries, e => e.FullName == "lib/net8.0/VaeGen.Data.dll");
+        ZipArchiveEntry nuspec = Assert.Single(package.Entries, e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var reader = new StreamReader(nuspec.Open());
+        string manifest = reader.ReadToEnd();
+        Assert.Contains("<dependency id=\"VaeGen.Runtime\" version=\"" + Version() + "\"", manifest);
     }
 
     /// <summary>The Program.cs README.md shows under "Use it in your project", so the README is what this test runs.</summary>

@@ -1,5 +1,5 @@
 using System.IO;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Testing;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Testing;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Text.Json;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Testing;
 using Xunit;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the tiny PNG fixtures that tests/VaeGen.Runtime.Tests/Data/PngTests.cs decodes.
+"""Write the tiny PNG fixtures that tests/VaeGen.Data.Tests/PngTests.cs decodes.
 
 An encoder independent of the C# one (stdlib zlib + struct only), so the tests check the C#
 decoder against another implementation. Pixel values follow pixel(x, y, c) below, which the
@@ -13,7 +13,7 @@ import struct
 import zlib
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(REPO, "tests", "VaeGen.Runtime.Tests", "Data", "Fixtures")
+OUT = os.path.join(REPO, "tests", "VaeGen.Data.Tests", "Fixtures")
 
 
 def pixel(x, y, c):

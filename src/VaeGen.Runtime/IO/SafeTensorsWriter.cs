@@ -26,32 +26,17 @@ public static class SafeTensorsWriter
         var list = new List<StateTensor>(tensors);
         byte[] header = BuildHeader(list, metadata);
 
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string directory = System.IO.Path.GetDirectoryName(fullPath) ?? ".";
-        string temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Span<byte> lengthBytes = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)header.Length);
+            stream.Write(lengthBytes);
+            stream.Write(header);
+            foreach (StateTensor t in list)
             {
-                Span<byte> lengthBytes = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)header.Length);
-                stream.Write(lengthBytes);
-                stream.Write(header);
-                foreach (StateTensor t in list)
-                {
-                    WriteData(stream, t);
-                }
-
-                stream.Flush(flushToDisk: true);
+                WriteData(stream, t);
             }
-
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        });
     }
 
     private static byte[] BuildHeader(List<StateTensor> tensors, IReadOnlyDictionary<string, string>? metadata)
@@ -142,21 +127,6 @@ public static class SafeTensorsWriter
                 BinaryPrimitives.WriteInt64LittleEndian(scratch, v);
                 stream.Write(scratch);
             }
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The original error matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.IO;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Runtime.IO;
 
 namespace VaeGen.Tool.Cli;

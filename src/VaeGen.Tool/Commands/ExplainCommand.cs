@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;

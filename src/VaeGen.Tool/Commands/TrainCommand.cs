@@ -4,7 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using Spectre.Console;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;

@@ -1,5 +1,6 @@
 using System;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
+using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -32,7 +33,7 @@ internal sealed class BatchFiller
     public int Count => Dataset.Count;
 
     /// <summary>A batch tensor in the spec's declared layout.</summary>
-    public Tensor CreateBatch(int size) => Geometry.Layout == ImageLayout.Nhwc
+    public Tensor CreateBatch(int size) => Geometry.Layout == InputLayout.Nhwc
         ? new Tensor(size, Geometry.Height, Geometry.Width, Geometry.Channels)
         : new Tensor(size, Geometry.Channels, Geometry.Height, Geometry.Width);
 

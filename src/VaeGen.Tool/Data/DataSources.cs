@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Tool.Cli;
 
 namespace VaeGen.Tool.Data;
@@ -87,7 +87,7 @@ internal static class DataSources
 
         if (geometry.Channels == 3 && geometry.Height <= PhotoSize && geometry.Width <= PhotoSize)
         {
-            string directory = FindRepositoryData(PhotosName)
+            string directory = FindCheckoutData(PhotosName)
                 ?? throw new ToolException("data/" + PhotosName + ": the photo patches for RGB specs were not found (not inside a VaeGen checkout); pass --data with a folder of " +
                                            geometry.Describe() + " PNG images");
             var photos = new InputGeometry(PhotoSize, PhotoSize, 3, geometry.Layout, geometry.RangeMin, geometry.RangeMax);
@@ -125,7 +125,7 @@ internal static class DataSources
         }
         catch (FileNotFoundException e)
         {
-            string? fromHere = RepositoryData.Find(FashionMnist.RepositoryDataName, Environment.CurrentDirectory);
+            string? fromHere = CheckoutData.Find(FashionMnist.RepositoryDataName, Environment.CurrentDirectory);
             if (fromHere is not null)
             {
                 return FashionMnist.Locate(fromHere);
@@ -135,8 +135,8 @@ internal static class DataSources
         }
     }
 
-    private static string? FindRepositoryData(string name) =>
-        RepositoryData.Find(name) ?? RepositoryData.Find(name, Environment.CurrentDirectory);
+    private static string? FindCheckoutData(string name) =>
+        CheckoutData.Find(name) ?? CheckoutData.Find(name, Environment.CurrentDirectory);
 
     /// <summary>Every tenth image (by position) is a test image; tiles stay with their source image so no photo is in both splits.</summary>
     private static SpecData SplitImages(List<ByteImage> images, Splits splits, bool tile, InputGeometry geometry, string description)

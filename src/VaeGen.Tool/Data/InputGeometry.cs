@@ -1,5 +1,5 @@
-using VaeGen.Runtime.Data;
 using VaeGen.Spec.Model;
+using RuntimeLayout = VaeGen.Runtime.Models.InputLayout;
 
 namespace VaeGen.Tool.Data;
 
@@ -8,11 +8,11 @@ namespace VaeGen.Tool.Data;
 /// 0..255 are mapped to. Batches are filled as <c>min + byte / 255 * (max - min)</c>, the mapping
 /// tools/torch/train_reference.py uses, so both see identical numbers (for [0, 255] the byte itself).
 /// </summary>
-internal sealed record InputGeometry(int Height, int Width, int Channels, ImageLayout Layout, double RangeMin, double RangeMax)
+internal sealed record InputGeometry(int Height, int Width, int Channels, RuntimeLayout Layout, double RangeMin, double RangeMax)
 {
     public static InputGeometry Of(VaeSpec spec) => new(
         (int)spec.Input.Height, (int)spec.Input.Width, (int)spec.Input.Channels,
-        spec.Input.Layout == InputLayout.Nhwc ? ImageLayout.Nhwc : ImageLayout.Nchw,
+        spec.Input.Layout == InputLayout.Nhwc ? RuntimeLayout.Nhwc : RuntimeLayout.Nchw,
         spec.Input.RangeMin, spec.Input.RangeMax);
 
     /// <summary>"28x28 grayscale", as image files are described.</summary>

@@ -1,4 +1,4 @@
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 
 namespace VaeGen.Tool.Data;
 

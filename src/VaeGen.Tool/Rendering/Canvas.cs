@@ -1,5 +1,5 @@
 using System;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 
 namespace VaeGen.Tool.Rendering;
 

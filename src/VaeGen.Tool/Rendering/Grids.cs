@@ -1,5 +1,5 @@
 using System;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
@@ -71,8 +71,7 @@ internal static class Grids
     /// <summary>Writes a grid of <paramref name="images"/> (the model's declared layout) as a PNG, atomically.</summary>
     public static void Save(string path, Tensor images, VaeModel model, (float Min, float Max) range, int columns = 0)
     {
-        ImageLayout layout = model.Config.Layout == InputLayout.Nhwc ? ImageLayout.Nhwc : ImageLayout.Nchw;
-        ByteImage grid = ImageGrid.Render(images, layout, range.Min, range.Max, columns);
+        ByteImage grid = ImageGrid.Render(images, model.Config.Layout, range.Min, range.Max, columns);
         int side = Math.Min(model.Config.Height, model.Config.Width);
         int factor = (MinimumSide + side - 1) / side;
         Png.Write(path, factor > 1 ? Enlarge(grid, factor) : grid);

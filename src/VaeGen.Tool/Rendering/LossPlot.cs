@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Tool.Training;
 
 namespace VaeGen.Tool.Rendering;

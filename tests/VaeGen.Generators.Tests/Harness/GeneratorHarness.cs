@@ -49,6 +49,16 @@ internal sealed class GeneratorHarness
     /// <summary>VaeGen.Runtime, copied beside the tests (not referenced by them, so it is not on the trusted-platform list).</summary>
     public static readonly string RuntimePath = Path.Combine(AppContext.BaseDirectory, "vaegen-runtime", "VaeGen.Runtime.dll");
 
+    /// <summary>VaeGen.Data, copied beside the tests like VaeGen.Runtime.</summary>
+    public static readonly string DataPath = Path.Combine(AppContext.BaseDirectory, "vaegen-data", "VaeGen.Data.dll");
+
+    /// <summary>Adds VaeGen.Data, as a project that reads images with it has it.</summary>
+    public GeneratorHarness WithData()
+    {
+        Compilation = Compilation.AddReferences(MetadataReference.CreateFromFile(DataPath));
+        return this;
+    }
+
     /// <summary>Removes VaeGen.Runtime, which every harness compilation references as a VaeGen user's project does.</summary>
     public GeneratorHarness WithoutRuntime()
     {

@@ -2,8 +2,9 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
+using VaeGen.Runtime.IO;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>
 /// Reads and writes IDX files, the format of MNIST and Fashion-MNIST: big-endian magic

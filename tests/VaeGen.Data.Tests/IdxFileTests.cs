@@ -2,11 +2,11 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
 using VaeGen.Testing;
 using Xunit;
 
-namespace VaeGen.Runtime.Tests.Data;
+namespace VaeGen.Data.Tests;
 
 public sealed class IdxFileTests : IDisposable
 {

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>
 /// The bytes of a file that may be gzipped (recognised by its magic bytes 1f 8b, not by its name),

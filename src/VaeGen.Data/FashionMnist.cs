@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>The two Fashion-MNIST splits.</summary>
 public enum FashionMnistSplit
@@ -64,15 +64,15 @@ public static class FashionMnist
             return SystemDirectory;
         }
 
-        string? subset = RepositoryData.Find(RepositoryDataName);
+        string? subset = CheckoutData.Find(RepositoryDataName);
         if (subset is not null && Missing(subset).Count == 0)
         {
             return subset;
         }
 
-        string repository = subset ?? (RepositoryData.FindRoot() is string root
+        string repository = subset ?? (CheckoutData.FindRoot() is string root
             ? Path.Combine(root, "data", RepositoryDataName) + " (absent)"
-            : $"data/{RepositoryDataName} of a VaeGen checkout (no {RepositoryData.RootMarker} above {AppContext.BaseDirectory})");
+            : $"data/{RepositoryDataName} of a VaeGen checkout (no {CheckoutData.RootMarker} above {AppContext.BaseDirectory})");
         throw new FileNotFoundException(
             $"Fashion-MNIST not found. Looked in {SystemDirectory} (install the Debian package dataset-fashion-mnist) " +
             $"and in {repository}; or pass the directory explicitly.");

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>Number formatting for error messages, independent of the thread's culture.</summary>
 internal static class Format

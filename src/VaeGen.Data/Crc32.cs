@@ -1,7 +1,7 @@
 using System;
 using System.Buffers.Binary;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>CRC-32 as used by gzip and PNG (reflected polynomial 0xEDB88320).</summary>
 /// <remarks>

@@ -1,12 +1,13 @@
 using System;
 using System.IO;
 using System.Linq;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
+using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 using VaeGen.Testing;
 using Xunit;
 
-namespace VaeGen.Runtime.Tests.Data;
+namespace VaeGen.Data.Tests;
 
 public sealed class ImageDatasetTests : IDisposable
 {
@@ -36,12 +37,12 @@ public sealed class ImageDatasetTests : IDisposable
 
         int[] order = [1, 0, 1];
         var nhwc = new Tensor(3, 2, 3, 3);
-        ds.FillBatch(order, nhwc, ImageLayout.Nhwc);
+        ds.FillBatch(order, nhwc, InputLayout.Nhwc);
         Assert.Equal(100f + 50f + 2f, nhwc.Data[(0 * 18) + (5 * 3) + 2]);
         Assert.Equal(31f, nhwc.Data[(1 * 18) + (3 * 3) + 1]);
 
         var nchw = new Tensor(3, 3, 2, 3);
-        ds.FillBatch(order, nchw, ImageLayout.Nchw);
+        ds.FillBatch(order, nchw, InputLayout.Nchw);
         for (int b = 0; b < 3; b++)
         {
             for (int c = 0; c < 3; c++)
@@ -54,7 +55,7 @@ public sealed class ImageDatasetTests : IDisposable
         }
 
         var flat = new Tensor(3, 18);
-        ds.FillBatch(order, flat, ImageLayout.Nhwc, scale: 255f);
+        ds.FillBatch(order, flat, InputLayout.Nhwc, scale: 255f);
         Assert.Equal(nhwc.Data.Select(v => v / 255f).ToArray(), flat.Data);
     }
 
@@ -62,11 +63,11 @@ public sealed class ImageDatasetTests : IDisposable
     public void RejectsWrongShapesAndIndices()
     {
         var ds = new ImageDataset(new byte[2 * 4 * 4], 2, 4, 4, 1);
-        var e = Assert.Throws<ArgumentException>(() => ds.FillBatch([0, 1], new Tensor(2, 4, 4, 2), ImageLayout.Nchw));
+        var e = Assert.Throws<ArgumentException>(() => ds.FillBatch([0, 1], new Tensor(2, 4, 4, 2), InputLayout.Nchw));
         Assert.Contains("needs a tensor of shape [2, 1, 4, 4]", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => ds.FillBatch([0], new Tensor(2, 16), ImageLayout.Nchw));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ds.FillBatch([2], new Tensor(1, 16), ImageLayout.Nchw));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ds.FillBatch([0], new Tensor(1, 16), ImageLayout.Nchw, scale: 0f));
+        Assert.Throws<ArgumentException>(() => ds.FillBatch([0], new Tensor(2, 16), InputLayout.Nchw));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ds.FillBatch([2], new Tensor(1, 16), InputLayout.Nchw));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ds.FillBatch([0], new Tensor(1, 16), InputLayout.Nchw, scale: 0f));
         Assert.Throws<ArgumentException>(() => new ImageDataset(new byte[31], 2, 4, 4, 1));
         Assert.Throws<ArgumentException>(() => new ImageDataset(new byte[32], 2, 4, 4, 1, labels: [1]));
     }
@@ -78,10 +79,10 @@ public sealed class ImageDatasetTests : IDisposable
         int[] indices = [3, 1, 4, 1, 5];
         var batch = new Tensor(5, 3, 8, 8);
         Tensor channelsLast = batch.View(5, 8, 8, 3);
-        ds.FillBatch(indices, batch, ImageLayout.Nchw);
+        ds.FillBatch(indices, batch, InputLayout.Nchw);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        ds.FillBatch(indices, batch, ImageLayout.Nchw, 255f);
-        ds.FillBatch(indices, channelsLast, ImageLayout.Nhwc);
+        ds.FillBatch(indices, batch, InputLayout.Nchw, 255f);
+        ds.FillBatch(indices, channelsLast, InputLayout.Nhwc);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
@@ -105,7 +106,7 @@ public sealed class ImageDatasetTests : IDisposable
     [Fact]
     public void CommittedFashionMnistSubsetLoads()
     {
-        string? dir = RepositoryData.Find(FashionMnist.RepositoryDataName);
+        string? dir = CheckoutData.Find(FashionMnist.RepositoryDataName);
         Assert.NotNull(dir);
         Assert.Equal(dir, FashionMnist.Locate(dir));
 
@@ -127,7 +128,7 @@ public sealed class ImageDatasetTests : IDisposable
     public void LocateFindsACompleteCopyAndExplainsAMissingOne()
     {
         string found = FashionMnist.Locate();
-        Assert.True(found == FashionMnist.SystemDirectory || found == RepositoryData.Find(FashionMnist.RepositoryDataName));
+        Assert.True(found == FashionMnist.SystemDirectory || found == CheckoutData.Find(FashionMnist.RepositoryDataName));
 
         File.WriteAllBytes(Path.Combine(_temp.Path, "train-images-idx3-ubyte"), []);
         var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Locate(_temp.Path));
@@ -151,25 +152,25 @@ public sealed class ImageDatasetTests : IDisposable
     [Fact]
     public void CommittedPhotoPatchesLoadAsAnRgbBatchInZeroToOne()
     {
-        string? dir = RepositoryData.Find("photos64");
+        string? dir = CheckoutData.Find("photos64");
         Assert.NotNull(dir);
         ImageDataset photos = ImageDataset.LoadPngDirectory(dir);
         Assert.Equal((270, 64, 64, 3), (photos.Count, photos.Height, photos.Width, photos.Channels));
 
         // specs/seed002_rgb64.vae.yaml: [64, 64, 3] channels-last in [0, 1].
         var batch = new Tensor(4, 64, 64, 3);
-        photos.FillBatch([0, 100, 200, 269], batch, ImageLayout.Nhwc, scale: 255f);
+        photos.FillBatch([0, 100, 200, 269], batch, InputLayout.Nhwc, scale: 255f);
         Assert.InRange(batch.Data.Min(), 0f, 0.2f);
         Assert.InRange(batch.Data.Max(), 0.8f, 1f);
     }
 
     [Fact]
-    public void RepositoryRootIsFoundFromTheTestOutput()
+    public void CheckoutDataIsFoundFromTheTestOutput()
     {
-        string? root = RepositoryData.FindRoot();
+        string? root = CheckoutData.FindRoot();
         Assert.NotNull(root);
         Assert.True(File.Exists(Path.Combine(root, "VaeGen.sln")));
-        Assert.Null(RepositoryData.FindRoot(Path.GetPathRoot(_temp.Path)));
-        Assert.Null(RepositoryData.Find("no-such-data-set"));
+        Assert.Null(CheckoutData.FindRoot(Path.GetPathRoot(_temp.Path)));
+        Assert.Null(CheckoutData.Find("no-such-data-set"));
     }
 }

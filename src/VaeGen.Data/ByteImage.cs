@@ -1,6 +1,6 @@
 using System;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>An 8-bit image: rows top to bottom, channels interleaved (height x width x channels).</summary>
 public sealed class ByteImage

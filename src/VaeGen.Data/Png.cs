@@ -2,8 +2,9 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
+using VaeGen.Runtime.IO;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>
 /// Reads and writes 8-bit, non-interlaced PNG images (grayscale, gray+alpha, RGB, RGBA) with

@@ -1,6 +1,6 @@
 using System;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>Unsigned-byte grayscale images as stored in an IDX file: <see cref="Count"/> x <see cref="Rows"/> x <see cref="Cols"/>, row-major.</summary>
 public sealed class IdxImages

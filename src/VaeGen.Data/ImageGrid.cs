@@ -1,7 +1,8 @@
 using System;
+using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>Tiles a batch of float images into one picture, e.g. to look at reconstructions or samples.</summary>
 public static class ImageGrid
@@ -17,7 +18,7 @@ public static class ImageGrid
     /// <param name="columns">Images per grid row; 0 for a near-square grid (ceil(sqrt(N))).</param>
     /// <param name="padding">Pixels between images and around the grid, as torchvision's make_grid.</param>
     /// <param name="padValue">The byte the padding is filled with.</param>
-    public static ByteImage Render(Tensor images, ImageLayout layout, float min, float max, int columns = 0, int padding = 2, byte padValue = 0)
+    public static ByteImage Render(Tensor images, InputLayout layout, float min, float max, int columns = 0, int padding = 2, byte padValue = 0)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Rank != 4)
@@ -36,8 +37,8 @@ public static class ImageGrid
         int n = images.Dim(0);
         (int c, int h, int w) = layout switch
         {
-            ImageLayout.Nchw => (images.Dim(1), images.Dim(2), images.Dim(3)),
-            ImageLayout.Nhwc => (images.Dim(3), images.Dim(1), images.Dim(2)),
+            InputLayout.Nchw => (images.Dim(1), images.Dim(2), images.Dim(3)),
+            InputLayout.Nhwc => (images.Dim(3), images.Dim(1), images.Dim(2)),
             _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "Unknown layout."),
         };
         if (c is not 1 and not 3)
@@ -77,7 +78,7 @@ public static class ImageGrid
                 {
                     for (int ch = 0; ch < c; ch++)
                     {
-                        float v = layout == ImageLayout.Nchw ? image[(((ch * h) + y) * w) + x] : image[(((y * w) + x) * c) + ch];
+                        float v = layout == InputLayout.Nchw ? image[(((ch * h) + y) * w) + x] : image[(((y * w) + x) * c) + ch];
                         dst[(x * c) + ch] = ToByte((v - min) * k);
                     }
                 }
@@ -96,7 +97,7 @@ public static class ImageGrid
     /// <param name="columns">Images per grid row; 0 for a near-square grid.</param>
     /// <param name="padding">Pixels between images and around the grid.</param>
     /// <param name="padValue">The byte the padding is filled with.</param>
-    public static void Save(string path, Tensor images, ImageLayout layout, float min, float max, int columns = 0, int padding = 2, byte padValue = 0) =>
+    public static void Save(string path, Tensor images, InputLayout layout, float min, float max, int columns = 0, int padding = 2, byte padValue = 0) =>
         Png.Write(path, Render(images, layout, min, max, columns, padding, padValue));
 
     private static byte ToByte(float scaled)

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>
 /// A data file (IDX, gzip, PNG) is malformed, truncated or in a variant this library does not read.

@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Data;
 
 /// <summary>
 /// N images of one size held as bytes (each height x width x channels, as in files), with optional
@@ -184,13 +185,13 @@ public sealed class ImageDataset
     /// </summary>
     /// <param name="indices">Which images, in batch order; repeats are allowed.</param>
     /// <param name="destination">
-    /// The batch: [B, C, H, W] for <see cref="ImageLayout.Nchw"/>, [B, H, W, C] for
-    /// <see cref="ImageLayout.Nhwc"/>, or any shape [B, ...] of B * <see cref="SampleLength"/>
+    /// The batch: [B, C, H, W] for <see cref="InputLayout.Nchw"/>, [B, H, W, C] for
+    /// <see cref="InputLayout.Nhwc"/>, or any shape [B, ...] of B * <see cref="SampleLength"/>
     /// elements (e.g. [B, H*W*C] for a model that flattens), filled in the layout's order.
     /// </param>
     /// <param name="layout">The element order within each sample.</param>
     /// <param name="scale">The divisor; positive and finite.</param>
-    public void FillBatch(ReadOnlySpan<int> indices, Tensor destination, ImageLayout layout, float scale = 1f)
+    public void FillBatch(ReadOnlySpan<int> indices, Tensor destination, InputLayout layout, float scale = 1f)
     {
         ArgumentNullException.ThrowIfNull(destination);
         if (!(scale > 0f) || !float.IsFinite(scale))
@@ -217,7 +218,7 @@ public sealed class ImageDataset
         {
             ReadOnlySpan<byte> src = _pixels.AsSpan(indices[b] * SampleLength, SampleLength);
             Span<float> sample = dst.Slice(b * SampleLength, SampleLength);
-            if (layout == ImageLayout.Nhwc || Channels == 1)
+            if (layout == InputLayout.Nhwc || Channels == 1)
             {
                 for (int i = 0; i < src.Length; i++)
                 {
@@ -238,9 +239,9 @@ public sealed class ImageDataset
         }
     }
 
-    private void CheckBatchShape(int batch, Tensor destination, ImageLayout layout)
+    private void CheckBatchShape(int batch, Tensor destination, InputLayout layout)
     {
-        if (layout is not ImageLayout.Nchw and not ImageLayout.Nhwc)
+        if (layout is not InputLayout.Nchw and not InputLayout.Nhwc)
         {
             throw new ArgumentOutOfRangeException(nameof(layout), layout, "Unknown layout.");
         }
@@ -248,7 +249,7 @@ public sealed class ImageDataset
         bool ok;
         if (destination.Rank == 4)
         {
-            ReadOnlySpan<int> expected = layout == ImageLayout.Nchw
+            ReadOnlySpan<int> expected = layout == InputLayout.Nchw
                 ? [batch, Channels, Height, Width]
                 : [batch, Height, Width, Channels];
             ok = destination.HasShape(expected);
@@ -260,7 +261,7 @@ public sealed class ImageDataset
 
         if (!ok)
         {
-            string wanted = layout == ImageLayout.Nchw
+            string wanted = layout == InputLayout.Nchw
                 ? $"[{batch}, {Channels}, {Height}, {Width}]"
                 : $"[{batch}, {Height}, {Width}, {Channels}]";
             throw new ArgumentException(

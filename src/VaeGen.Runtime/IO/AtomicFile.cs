@@ -1,10 +1,14 @@
 using System;
 using System.IO;
 
-namespace VaeGen.Runtime.Data;
+namespace VaeGen.Runtime.IO;
 
-/// <summary>Writes a file so that readers see the old file or the complete new one, never a partial write.</summary>
-internal static class AtomicFile
+/// <summary>
+/// Writes a file so that readers see the old file or the complete new one, never a partial write.
+/// Public because every file VaeGen writes goes through it: weights and checkpoints here, PNG and IDX
+/// files in VaeGen.Data.
+/// </summary>
+public static class AtomicFile
 {
     /// <summary>
     /// Runs <paramref name="write"/> on a temporary file beside <paramref name="path"/> (same

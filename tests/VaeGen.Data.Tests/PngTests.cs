@@ -2,11 +2,14 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
-using VaeGen.Runtime.Data;
+using VaeGen.Data;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
 using VaeGen.Testing;
 using Xunit;
 
-namespace VaeGen.Runtime.Tests.Data;
+namespace VaeGen.Data.Tests;
 
 public sealed class PngTests : IDisposable
 {
@@ -145,14 +148,14 @@ public sealed class PngTests : IDisposable
     public void GridTilesClampsAndPads()
     {
         // Three 2x2 gray images on a 2-column grid with 1 pixel of padding: 7 x 7 pixels.
-        var images = new Tensors.Tensor(
+        var images = new Tensor(
             [
                 0f, 1f, 0.5f, 2f,
                 -1f, float.NaN, 0.25f, 0.75f,
                 1f, 1f, 1f, 1f,
             ],
             3, 1, 2, 2);
-        ByteImage grid = ImageGrid.Render(images, ImageLayout.Nchw, 0f, 1f, columns: 2, padding: 1, padValue: 9);
+        ByteImage grid = ImageGrid.Render(images, InputLayout.Nchw, 0f, 1f, columns: 2, padding: 1, padValue: 9);
         Assert.Equal((7, 7, 1), (grid.Width, grid.Height, grid.Channels));
         byte[] expected =
         [
@@ -170,9 +173,9 @@ public sealed class PngTests : IDisposable
     [Fact]
     public void GridReadsNhwcAndNchwAlikeAndSavesAPng()
     {
-        var rng = new Init.Rng(3);
-        Tensors.Tensor nchw = TestUtil.Random(rng, -1, 1, 5, 3, 4, 6);
-        var nhwc = new Tensors.Tensor(5, 4, 6, 3);
+        var nchw = new Tensor(5, 3, 4, 6);
+        new Rng(3).FillUniform(nchw.Span, -1, 1);
+        var nhwc = new Tensor(5, 4, 6, 3);
         for (int n = 0; n < 5; n++)
         {
             for (int c = 0; c < 3; c++)
@@ -184,16 +187,16 @@ public sealed class PngTests : IDisposable
             }
         }
 
-        ByteImage a = ImageGrid.Render(nchw, ImageLayout.Nchw, -1f, 1f);
-        ByteImage b = ImageGrid.Render(nhwc, ImageLayout.Nhwc, -1f, 1f);
+        ByteImage a = ImageGrid.Render(nchw, InputLayout.Nchw, -1f, 1f);
+        ByteImage b = ImageGrid.Render(nhwc, InputLayout.Nhwc, -1f, 1f);
         Assert.Equal((3 * 8) + 2, a.Width);
         Assert.Equal(a.Pixels, b.Pixels);
 
         string path = Path.Combine(_temp.Path, "grid.png");
-        ImageGrid.Save(path, nchw, ImageLayout.Nchw, -1f, 1f);
+        ImageGrid.Save(path, nchw, InputLayout.Nchw, -1f, 1f);
         Assert.Equal(a.Pixels, Png.Read(path).Pixels);
 
-        var e = Assert.Throws<ArgumentException>(() => ImageGrid.Render(new Tensors.Tensor(2, 2, 4, 4), ImageLayout.Nchw, 0f, 1f));
+        var e = Assert.Throws<ArgumentException>(() => ImageGrid.Render(new Tensor(2, 2, 4, 4), InputLayout.Nchw, 0f, 1f));
         Assert.Contains("1 or 3 channels", e.Message, StringComparison.Ordinal);
     }
 
@@ -218,7 +221,7 @@ public sealed class PngTests : IDisposable
 
     private static byte PythonPixel(int x, int y, int c) => (byte)(((x * 37) + (y * 101) + (c * 59) + (x * y * 13)) % 256);
 
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures", name);
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
     private static byte[] Sig => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
