@@ -54,6 +54,10 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         Assert.True(losses.Zip(losses.Skip(1)).All(pair => pair.Second < pair.First), "the loss should fall at every print: " + string.Join(", ", losses));
         Assert.Contains("latent 20", trained);
 
+        // The package carries the editors' JSON Schema and names it in an MSBuild property.
+        string schemaPath = Run(App, "msbuild", "-getProperty:VaeGenSchemaPath").Trim();
+        Assert.Equal(File.ReadAllText(Repository.Path("schema", "vae.schema.json")), File.ReadAllText(schemaPath));
+
         // Listing the spec yourself as well does not make it a duplicate (VAE1109); opting out removes it.
         string project = Path.Combine(App, "App.csproj");
         string csproj = File.ReadAllText(project);

@@ -21,7 +21,23 @@ namespace VaeGen.Spec.Parsing
         private static readonly string[] LinearKeys = { "out", "bias", "activation", "in" };
         private static readonly string[] DropoutKeys = { "p" };
         private static readonly string[] LeakyReluKeys = { "slope" };
-        private static readonly (string, UpsampleMode)[] UpsampleModes = { ("nearest", UpsampleMode.Nearest), ("bilinear", UpsampleMode.Bilinear) };
+        internal static readonly (string, UpsampleMode)[] UpsampleModes = { ("nearest", UpsampleMode.Nearest), ("bilinear", UpsampleMode.Bilinear) };
+
+        /// <summary>
+        /// The parameter keys of each layer kind that takes a parameter map; the other kinds take none
+        /// (unflatten takes a list). schema/vae.schema.json is tested against this table.
+        /// </summary>
+        internal static readonly IReadOnlyDictionary<string, string[]> ParameterKeys = new Dictionary<string, string[]>
+        {
+            ["conv2d"] = ConvKeys,
+            ["conv_transpose2d"] = ConvTransposeKeys,
+            ["maxpool2d"] = PoolKeys,
+            ["avgpool2d"] = PoolKeys,
+            ["upsample"] = UpsampleKeys,
+            ["linear"] = LinearKeys,
+            ["dropout"] = DropoutKeys,
+            ["leaky_relu"] = LeakyReluKeys,
+        };
 
         /// <summary>Every layer keyword of spec v1.</summary>
         internal static readonly string[] LayerKinds =

@@ -28,6 +28,7 @@ internal static class VaegenCli
             InterpolateCommand.Create(console),
             EvalCommand.Create(console),
             BenchCommand.Create(console),
+            SchemaCommand.Create(console),
         };
 
         ParseResult parse = root.Parse(args);
