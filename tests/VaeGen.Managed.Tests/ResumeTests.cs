@@ -4,6 +4,7 @@ using VaeGen.Runtime.Init;
 using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Tensors;
 using VaeGen.Specs;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Managed.Tests;
@@ -14,9 +15,9 @@ public class ResumeTests
     [Fact]
     public void A_run_resumed_from_a_checkpoint_gives_the_same_losses_as_an_uninterrupted_one()
     {
-        string folder = Directory.CreateTempSubdirectory("vaegen-resume-").FullName;
-        try
+        using (var temp = new TempFolder("vaegen-resume-"))
         {
+            string folder = temp.Path;
             Tensor x = ParityLayersVae.CreateBatch(8);
             new Rng(4).FillUniform(x.Span, 0, 1);
 
@@ -41,10 +42,6 @@ public class ResumeTests
 
             Assert.Equal(expected, actual);
             Assert.Contains(random, s => s.Name == "rng.encoder.5"); // the dropout layer's stream
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
         }
     }
 }

@@ -7,6 +7,7 @@ using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 using VaeGen.Specs;
+using VaeGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -92,9 +93,9 @@ public class TrainingTests(ITestOutputHelper output)
     [Fact]
     public void Weights_round_trip_and_a_file_of_another_spec_changes_nothing()
     {
-        string folder = Directory.CreateTempSubdirectory("vaegen-weights-").FullName;
-        try
+        using (var temp = new TempFolder("vaegen-weights-"))
         {
+            string folder = temp.Path;
             var trained = new FashionMlpVae(seed: 1);
             Tensor x = FashionMlpVae.CreateBatch(8);
             new Rng(2).FillUniform(x.Span, 0, 255);
@@ -113,10 +114,6 @@ public class TrainingTests(ITestOutputHelper output)
             Assert.Contains("conv.safetensors", error.Message);
             Assert.Contains("'encoder.1.weight'", error.Message); // names the tensor that does not fit
             Assert.Equal(snapshot, loaded.FcMu.Weight.Value.Data);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -7,6 +7,7 @@ using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Layers.Activations;
 using VaeGen.Runtime.Optim;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Runtime.Tests;
@@ -35,9 +36,9 @@ public sealed class AdamTests
     [Fact]
     public void SavedModelAndOptimizerResumeBitForBit()
     {
-        string dir = Directory.CreateTempSubdirectory("vaegen-adam-").FullName;
-        try
+        using (var temp = new TempFolder("vaegen-adam-"))
         {
+            string dir = temp.Path;
             (Sequential netA, Adam adamA) = Build(1);
             var data = TestUtil.Random(new Rng(2), -1, 1, 4, 2, 6, 6);
             for (int i = 0; i < 3; i++)
@@ -71,10 +72,6 @@ public sealed class AdamTests
                     Assert.Equal(a[i].Int64, b[i].Int64);
                 }
             }
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
         }
     }
 
