@@ -22,9 +22,6 @@ namespace VaeGen.Generators.Tests;
 /// </summary>
 public sealed class StateDictParityTests
 {
-    /// <summary>tests/TorchSharp.Surface's TorchSharp.dll, which the test project copies here without referencing it.</summary>
-    private static readonly string SurfacePath = Path.Combine(AppContext.BaseDirectory, "torchsharp-surface", "TorchSharp.dll");
-
     public static TheoryData<string> Specs()
     {
         var data = new TheoryData<string>();
@@ -52,13 +49,14 @@ public sealed class StateDictParityTests
 
     [Theory]
     [MemberData(nameof(Specs))]
-    public void GeneratedClassCompilesAgainstTheTorchSharpSurface(string spec)
+    public void GeneratedClassCompilesAgainstTorchSharpWithoutWarnings(string spec)
     {
         string specPath = Path.Combine(AppContext.BaseDirectory, spec);
         var (harness, result) = RunGenerator(File.ReadAllText(specPath), Path.GetFileName(specPath));
 
-        var errors = result.Diagnostics.Concat(harness.Output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).Select(GeneratorHarness.Format).ToList();
-        Assert.True(errors.Count == 0, "The generated TorchSharp class does not compile against tests/TorchSharp.Surface:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
+        // Warnings too: generated code must build in projects with TreatWarningsAsErrors (tests/VaeGen.TorchSharp.Tests is one).
+        var problems = result.Diagnostics.Concat(harness.Output.GetDiagnostics()).Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(GeneratorHarness.Format).ToList();
+        Assert.True(problems.Count == 0, "The generated TorchSharp class does not compile cleanly against the real TorchSharp:" + Environment.NewLine + string.Join(Environment.NewLine, problems));
     }
 
     [Fact]
@@ -75,7 +73,7 @@ public sealed class StateDictParityTests
         Assert.DoesNotContain("decoder.0.bias [45]", entries);          // linear with bias: false
     }
 
-    /// <summary>The generator run on one spec, with the TorchSharp backend and the surface among the references.</summary>
+    /// <summary>The generator run on one spec, with the TorchSharp backend and TorchSharp among the references.</summary>
     private static (GeneratorHarness Harness, GeneratorRunResult Result) RunGenerator(string specText, string fileName)
     {
         var harness = new GeneratorHarness(
@@ -83,7 +81,7 @@ public sealed class StateDictParityTests
             new Dictionary<string, string> { ["build_property.RootNamespace"] = "Consumer", ["build_property.VaeGenBackend"] = "torchsharp" });
         if (!harness.Compilation.ReferencedAssemblyNames.Any(a => a.Name == "TorchSharp"))
         {
-            harness.ReplaceCompilation(harness.Compilation.AddReferences(MetadataReference.CreateFromFile(SurfacePath)));
+            harness.WithTorchSharp();
         }
 
         return (harness, harness.Run());

@@ -89,7 +89,7 @@ public class TorchSharpEmitterTests
         Assert.Contains("(channels-last data?): x.permute(0, 3, 1, 2) gives (B, 3, 32, 32).", message);
     }
 
-    /// <summary>Compiles the generated class against the TorchSharp surface, loads it, and calls its private DescribeBadInput.</summary>
+    /// <summary>Compiles the generated class against TorchSharp, loads it, and calls its private DescribeBadInput.</summary>
     private static string DescribeBadInput(string spec, string typeName, long[] actual, string? text = null)
     {
         var harness = Harness(spec, text);
@@ -99,7 +99,7 @@ public class TorchSharpEmitterTests
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics.Select(GeneratorHarness.Format)));
 
         var context = new AssemblyLoadContext("generated-" + Guid.NewGuid(), isCollectible: true);
-        context.Resolving += (ctx, name) => name.Name == "TorchSharp" ? ctx.LoadFromAssemblyPath(GeneratorHarness.TorchSharpSurfacePath) : null;
+        context.Resolving += (ctx, name) => name.Name == "TorchSharp" ? ctx.LoadFromAssemblyPath(GeneratorHarness.TorchSharpPath) : null;
         try
         {
             image.Position = 0;

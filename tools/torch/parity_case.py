@@ -6,7 +6,8 @@ training pass produces, so the managed backend can be held to PyTorch's numbers.
 OUT_DIR/weights.safetensors  the state_dict before the pass (PyTorch's initialisation, seed --seed)
 OUT_DIR/case.safetensors     x (the spec's layout and range), eps [N, latent], and after
                              zero_grad(); loss.backward() on mean_i(recon_i + beta kl_i):
-                             recon (decoder output in the spec's layout: logits for bce_logits),
+                             z = mu + exp(0.5 logvar) eps, recon (decoder output for that z,
+                             in the spec's layout: logits for bce_logits),
                              mu, logvar, loss = [total, mean recon_i, mean kl_i] (float32),
                              grad.<param> for every parameter, state.<name> for every state_dict
                              entry after the pass (batchnorm running statistics move in training).
@@ -77,7 +78,7 @@ def main():
     total.backward()
 
     tensors = {
-        "x": x, "eps": eps, "recon": recon_view.detach(), "mu": mu.detach(), "logvar": logvar.detach(),
+        "x": x, "eps": eps, "z": z.detach(), "recon": recon_view.detach(), "mu": mu.detach(), "logvar": logvar.detach(),
         "loss": torch.tensor([total.item(), recon_i.mean().item(), kl_i.mean().item()], dtype=torch.float32),
     }
     for name, p in model.named_parameters():

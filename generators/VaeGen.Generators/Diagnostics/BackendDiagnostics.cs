@@ -38,7 +38,7 @@ namespace VaeGen.Generators.Diagnostics
         private static string Missing(ModelBackend backend) => backend == ModelBackend.TorchSharp ? "TorchSharp" : "VaeGen.Runtime";
 
         private static string Fix(ModelBackend backend) => backend == ModelBackend.TorchSharp
-            ? "add a PackageReference to TorchSharp-cpu 0.106.0 (or a CUDA package), or choose backend: managed"
+            ? "add a PackageReference to TorchSharp-cpu 0.107.0 (or a CUDA package), or choose backend: managed"
             : "add a PackageReference to VaeGen.Runtime (the VaeGen package brings it), or reference TorchSharp for backend: torchsharp";
     }
 }

@@ -54,9 +54,12 @@ namespace VaeGen.Generators.Emitting
             w.Line();
             Member(w, "public " + EncodeResult + " Encode(" + Tensor + " x)");
             Member(w, "public " + Tensor + " Reparameterize(" + Tensor + " mu, " + Tensor + " logVar)");
+            Member(w, "public " + Tensor + " Reparameterize(" + Tensor + " mu, " + Tensor + " logVar, " + Tensor + " eps)");
             Member(w, "public " + Tensor + " Decode(" + Tensor + " z)");
             Member(w, "public override " + ForwardResult + " forward(" + Tensor + " x)");
+            Member(w, "public " + ForwardResult + " forward(" + Tensor + " x, " + Tensor + " eps)");
             Member(w, "public " + LossResult + " Loss(" + Tensor + " x)");
+            Member(w, "public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " eps)");
             Member(w, "public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " reconstruction, " + Tensor + " mu, " + Tensor + " logVar)");
             Member(w, "public " + Tensor + " Sample(long count, " + Device + "? device = null)");
             w.Line("private static string ThrowUnusable(string name, " + Device + "? device) => throw Unusable();");

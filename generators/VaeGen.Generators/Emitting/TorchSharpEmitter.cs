@@ -140,8 +140,23 @@ namespace VaeGen.Generators.Emitting
             w.Doc("<summary>Draws z = mu + exp(0.5 * logvar) * eps with eps ~ N(0, I), differentiably in mu and logvar.</summary>");
             w.Line("public " + Tensor + " Reparameterize(" + Tensor + " mu, " + Tensor + " logVar)");
             w.Open();
+            w.Line("return Reparameterize(mu, logVar, " + Torch + ".randn_like(mu));");
+            w.Close();
+            w.Line();
+            w.Doc("<summary>z = mu + exp(0.5 * logvar) * eps with the given eps: reproduces a run, or another implementation's numbers.</summary>");
+            w.Doc("<param name=\"mu\">mu from <see cref=\"Encode\"/>, (B, LatentDim).</param>");
+            w.Doc("<param name=\"logVar\">logvar from <see cref=\"Encode\"/>, (B, LatentDim).</param>");
+            w.Doc("<param name=\"eps\">The standard normal noise, shaped like mu.</param>");
+            w.Doc("<exception cref=\"global::System.ArgumentException\">eps is not shaped like mu.</exception>");
+            w.Line("public " + Tensor + " Reparameterize(" + Tensor + " mu, " + Tensor + " logVar, " + Tensor + " eps)");
+            w.Open();
+            w.Line("if (!global::System.Linq.Enumerable.SequenceEqual(eps.shape, mu.shape))");
+            w.Open();
+            w.Line("throw new global::System.ArgumentException(\"eps must be shaped like mu, (\" + string.Join(\", \", mu.shape) + \"), but is (\" + string.Join(\", \", eps.shape) + \").\", nameof(eps));");
+            w.Close();
+            w.Line();
             w.Line("var std = (0.5 * logVar).exp();");
-            w.Line("return mu + (std * " + Torch + ".randn_like(std));");
+            w.Line("return mu + (std * eps);");
             w.Close();
             w.Line();
         }
@@ -169,6 +184,17 @@ namespace VaeGen.Generators.Emitting
             w.Line("return (reconstruction, mu, logVar);");
             w.Close();
             w.Line();
+            w.Doc("<summary>Encodes, forms z from the given eps (see <see cref=\"Reparameterize(" + Tensor + ", " + Tensor + ", " + Tensor + ")\"/>) and decodes.</summary>");
+            w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+            w.Doc("<param name=\"eps\">The standard normal noise, (B, LatentDim).</param>");
+            w.Doc("<returns>The reconstruction (see <see cref=\"Decode\"/>), mu and logvar.</returns>");
+            w.Line("public " + ForwardResult + " forward(" + Tensor + " x, " + Tensor + " eps)");
+            w.Open();
+            w.Line("var (mu, logVar) = Encode(x);");
+            w.Line("var reconstruction = Decode(Reparameterize(mu, logVar, eps));");
+            w.Line("return (reconstruction, mu, logVar);");
+            w.Close();
+            w.Line();
         }
 
         private static void WriteLoss(SourceWriter w, VaeSpec spec)
@@ -178,6 +204,15 @@ namespace VaeGen.Generators.Emitting
             w.Line("public " + LossResult + " Loss(" + Tensor + " x)");
             w.Open();
             w.Line("var (reconstruction, mu, logVar) = forward(x);");
+            w.Line("return Loss(x, reconstruction, mu, logVar);");
+            w.Close();
+            w.Line();
+            w.Doc("<summary>Runs the model on x with the given eps and returns its loss; see the other overloads.</summary>");
+            w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+            w.Doc("<param name=\"eps\">The standard normal noise, (B, LatentDim).</param>");
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " eps)");
+            w.Open();
+            w.Line("var (reconstruction, mu, logVar) = forward(x, eps);");
             w.Line("return Loss(x, reconstruction, mu, logVar);");
             w.Close();
             w.Line();

@@ -256,7 +256,7 @@ namespace VaeGen.Spec.Diagnostics
         public static readonly DiagnosticRule TorchSharpMissing = new DiagnosticRule(
             "VAE9003", RuleCategory.Internal, Severity.Error, "backend torchsharp needs a TorchSharp reference",
             "backend: torchsharp (in the spec or the VaeGenBackend property) in a project that does not reference the TorchSharp assembly.",
-            "Add a PackageReference to TorchSharp-cpu 0.106.0 (or a CUDA package), or choose backend: managed.");
+            "Add a PackageReference to TorchSharp-cpu 0.107.0 (or a CUDA package), or choose backend: managed.");
 
         /// <summary>Every rule, in ID order.</summary>
         public static IReadOnlyList<DiagnosticRule> All { get; } = new[]

@@ -36,13 +36,13 @@ internal sealed class GeneratorHarness
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
 
-    /// <summary>The compile-only TorchSharp surface (tests/TorchSharp.Surface), copied beside the tests.</summary>
-    public static readonly string TorchSharpSurfacePath = Path.Combine(AppContext.BaseDirectory, "torchsharp-surface", "TorchSharp.dll");
+    /// <summary>The real TorchSharp assembly (the TorchSharp package's lib/net8.0/TorchSharp.dll, the version Directory.Build.props pins as TorchSharpVersion), copied beside the tests.</summary>
+    public static readonly string TorchSharpPath = Path.Combine(AppContext.BaseDirectory, "torchsharp", "TorchSharp.dll");
 
-    /// <summary>Adds the TorchSharp surface to the compilation, as a project referencing TorchSharp has it.</summary>
+    /// <summary>Adds TorchSharp to the compilation, as a project referencing TorchSharp has it.</summary>
     public GeneratorHarness WithTorchSharp()
     {
-        Compilation = Compilation.AddReferences(MetadataReference.CreateFromFile(TorchSharpSurfacePath));
+        Compilation = Compilation.AddReferences(MetadataReference.CreateFromFile(TorchSharpPath));
         return this;
     }
 

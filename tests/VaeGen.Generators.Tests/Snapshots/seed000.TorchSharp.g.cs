@@ -159,8 +159,23 @@ namespace VaeGen.Specs
         /// <summary>Draws z = mu + exp(0.5 * logvar) * eps with eps ~ N(0, I), differentiably in mu and logvar.</summary>
         public global::TorchSharp.torch.Tensor Reparameterize(global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor logVar)
         {
+            return Reparameterize(mu, logVar, global::TorchSharp.torch.randn_like(mu));
+        }
+
+        /// <summary>z = mu + exp(0.5 * logvar) * eps with the given eps: reproduces a run, or another implementation's numbers.</summary>
+        /// <param name="mu">mu from <see cref="Encode"/>, (B, LatentDim).</param>
+        /// <param name="logVar">logvar from <see cref="Encode"/>, (B, LatentDim).</param>
+        /// <param name="eps">The standard normal noise, shaped like mu.</param>
+        /// <exception cref="global::System.ArgumentException">eps is not shaped like mu.</exception>
+        public global::TorchSharp.torch.Tensor Reparameterize(global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor logVar, global::TorchSharp.torch.Tensor eps)
+        {
+            if (!global::System.Linq.Enumerable.SequenceEqual(eps.shape, mu.shape))
+            {
+                throw new global::System.ArgumentException("eps must be shaped like mu, (" + string.Join(", ", mu.shape) + "), but is (" + string.Join(", ", eps.shape) + ").", nameof(eps));
+            }
+
             var std = (0.5 * logVar).exp();
-            return mu + (std * global::TorchSharp.torch.randn_like(std));
+            return mu + (std * eps);
         }
 
         /// <summary>Decodes latent vectors z, (B, 128).</summary>
@@ -180,10 +195,30 @@ namespace VaeGen.Specs
             return (reconstruction, mu, logVar);
         }
 
+        /// <summary>Encodes, forms z from the given eps (see <see cref="Reparameterize(global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor)"/>) and decodes.</summary>
+        /// <param name="x">The batch, as for <see cref="Encode"/>.</param>
+        /// <param name="eps">The standard normal noise, (B, LatentDim).</param>
+        /// <returns>The reconstruction (see <see cref="Decode"/>), mu and logvar.</returns>
+        public (global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Mu, global::TorchSharp.torch.Tensor LogVar) forward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor eps)
+        {
+            var (mu, logVar) = Encode(x);
+            var reconstruction = Decode(Reparameterize(mu, logVar, eps));
+            return (reconstruction, mu, logVar);
+        }
+
         /// <summary>Runs the model on x and returns its loss; see the other overload.</summary>
         public (global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Kl) Loss(global::TorchSharp.torch.Tensor x)
         {
             var (reconstruction, mu, logVar) = forward(x);
+            return Loss(x, reconstruction, mu, logVar);
+        }
+
+        /// <summary>Runs the model on x with the given eps and returns its loss; see the other overloads.</summary>
+        /// <param name="x">The batch, as for <see cref="Encode"/>.</param>
+        /// <param name="eps">The standard normal noise, (B, LatentDim).</param>
+        public (global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Kl) Loss(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor eps)
+        {
+            var (reconstruction, mu, logVar) = forward(x, eps);
             return Loss(x, reconstruction, mu, logVar);
         }
 

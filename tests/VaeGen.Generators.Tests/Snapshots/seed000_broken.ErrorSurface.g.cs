@@ -26,13 +26,22 @@ namespace VaeGen.Specs
         public global::TorchSharp.torch.Tensor Reparameterize(global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor logVar) => throw Unusable();
 
         /// <summary>Throws: the spec has errors.</summary>
+        public global::TorchSharp.torch.Tensor Reparameterize(global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor logVar, global::TorchSharp.torch.Tensor eps) => throw Unusable();
+
+        /// <summary>Throws: the spec has errors.</summary>
         public global::TorchSharp.torch.Tensor Decode(global::TorchSharp.torch.Tensor z) => throw Unusable();
 
         /// <summary>Throws: the spec has errors.</summary>
         public override (global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Mu, global::TorchSharp.torch.Tensor LogVar) forward(global::TorchSharp.torch.Tensor x) => throw Unusable();
 
         /// <summary>Throws: the spec has errors.</summary>
+        public (global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Mu, global::TorchSharp.torch.Tensor LogVar) forward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor eps) => throw Unusable();
+
+        /// <summary>Throws: the spec has errors.</summary>
         public (global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Kl) Loss(global::TorchSharp.torch.Tensor x) => throw Unusable();
+
+        /// <summary>Throws: the spec has errors.</summary>
+        public (global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Kl) Loss(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor eps) => throw Unusable();
 
         /// <summary>Throws: the spec has errors.</summary>
         public (global::TorchSharp.torch.Tensor Total, global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Kl) Loss(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor reconstruction, global::TorchSharp.torch.Tensor mu, global::TorchSharp.torch.Tensor logVar) => throw Unusable();

@@ -1,0 +1,130 @@
+extern alias managed;
+
+using System;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using VaeGen.Runtime.IO;
+using VaeGen.Specs;
+using Xunit;
+using ManagedModel = VaeGen.Runtime.Models.VaeModel;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace VaeGen.Specs
+{
+    public sealed partial class SeedVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
+
+    public sealed partial class FashionMlpVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
+
+    public sealed partial class FashionConvVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
+
+    public sealed partial class RgbVae64 : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
+
+    public sealed partial class ParityLayersVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
+}
+
+namespace VaeGen.TorchSharpTests
+{
+
+/// <summary>The generated classes under test, by spec file: the TorchSharp module, and the managed class of the same spec.</summary>
+internal static class Models
+{
+    public static readonly TheoryData<string> Specs = new()
+    {
+        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml",
+    };
+
+    public static IGeneratedVae CreateTorchSharp(string specFile) => specFile switch
+    {
+        "seed000.vae.yaml" => new SeedVae(),
+        "fashion_mlp.vae.yaml" => new FashionMlpVae(),
+        "fashion_conv.vae.yaml" => new FashionConvVae(),
+        "seed002_rgb64.vae.yaml" => new RgbVae64(),
+        "parity_layers.vae.yaml" => new ParityLayersVae(),
+        _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
+    };
+
+    public static ManagedModel CreateManaged(string specFile, ulong seed = 0) => specFile switch
+    {
+        "seed000.vae.yaml" => new managed::VaeGen.Specs.SeedVae(seed),
+        "fashion_mlp.vae.yaml" => new managed::VaeGen.Specs.FashionMlpVae(seed),
+        "fashion_conv.vae.yaml" => new managed::VaeGen.Specs.FashionConvVae(seed),
+        "seed002_rgb64.vae.yaml" => new managed::VaeGen.Specs.RgbVae64(seed),
+        "parity_layers.vae.yaml" => new managed::VaeGen.Specs.ParityLayersVae(seed),
+        _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
+    };
+
+    public static string SpecPath(string specFile) => Path.Combine(AppContext.BaseDirectory, "specs", specFile);
+
+    /// <summary>A float32 entry of a safetensors file as a TorchSharp tensor.</summary>
+    public static Tensor Load(SafeTensorsFile file, string name) => torch.tensor(file.ReadFloat32(name), Longs(file.Get(name).Shape));
+
+    /// <summary>A float32 entry of a safetensors file as a managed tensor.</summary>
+    public static VaeGen.Runtime.Tensors.Tensor LoadManaged(SafeTensorsFile file, string name) => new(file.ReadFloat32(name), file.Get(name).Shape.ToArray());
+
+    /// <summary>A managed tensor as a TorchSharp tensor (a copy).</summary>
+    public static Tensor ToTorch(VaeGen.Runtime.Tensors.Tensor t) => torch.tensor((float[])t.Data.Clone(), Longs(t.Shape));
+
+    private static long[] Longs(ReadOnlySpan<int> shape)
+    {
+        var result = new long[shape.Length];
+        for (int i = 0; i < shape.Length; i++)
+        {
+            result[i] = shape[i];
+        }
+
+        return result;
+    }
+
+    public static float[] Values(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
+
+    /// <summary>max|actual - expected| / max|expected|: the relative error of a whole tensor.</summary>
+    public static double Relative(float[] actual, float[] expected)
+    {
+        Assert.True(actual.Length == expected.Length, $"{actual.Length} values, expected {expected.Length}");
+        double scale = 0, difference = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs((double)expected[i]));
+            difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));
+        }
+
+        return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
+    }
+}
+
+/// <summary>The members every generated TorchSharp class has, so tests can treat them alike (the generated classes are partial).</summary>
+internal interface IGeneratedVae : IDisposable
+{
+    (Tensor Mu, Tensor LogVar) Encode(Tensor x);
+
+    Tensor Decode(Tensor z);
+
+    (Tensor Reconstruction, Tensor Mu, Tensor LogVar) forward(Tensor x, Tensor eps);
+
+    (Tensor Total, Tensor Reconstruction, Tensor Kl) Loss(Tensor x);
+
+    (Tensor Total, Tensor Reconstruction, Tensor Kl) Loss(Tensor x, Tensor eps);
+
+    (Tensor Total, Tensor Reconstruction, Tensor Kl) Loss(Tensor x, Tensor reconstruction, Tensor mu, Tensor logVar);
+
+    Tensor Sample(long count, torch.Device? device = null);
+
+    torch.nn.Module Module { get; }
+}
+}
