@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using VaeGen.Runtime.Init;
-using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Optim;
@@ -18,6 +17,12 @@ namespace VaeGen.Runtime.Models;
 /// </summary>
 /// <remarks>
 /// <para>
+/// This type is the model's math: encode, reparameterise, decode, loss, backward, and train/eval mode.
+/// Its other members hand over to the types that do those jobs: <see cref="Session"/> (the optimizer,
+/// the step count and the training step), <see cref="Streams"/> (the random streams and their state)
+/// and <see cref="ModelWeights"/> (the state dict and weights files).
+/// </para>
+/// <para>
 /// Batches arrive in the declared layout and value range, (B, ...InputShape); the model divides by
 /// the scale and works channels-first. Every tensor a method returns is owned by the model and is
 /// overwritten by the next call: copy it if it must live longer. Buffers are allocated on the first
@@ -31,12 +36,13 @@ public class VaeModel
     private readonly VaeLoss _loss;
     private readonly Rng _noise;
     private readonly List<NamedParameter> _parameters;
+    private readonly (string Prefix, Layer Module)[] _modules;
     private Tensor? _input;
     private Tensor? _gradEncoded;
     private Tensor? _declared;
     private Tensor? _sampleZ;
     private Tensor? _probabilities;
-    private Adam? _optimizer;
+    private TrainingSession? _session;
 
     /// <summary>Assembles a model from its parts.</summary>
     /// <param name="config">Input shape, layout, scale, latent size and loss.</param>
@@ -66,7 +72,9 @@ public class VaeModel
         Decoder = decoder;
         _noise = noise;
         _reparameterize = new Reparameterize(noise);
+        _modules = ModelWeights.Modules(this);
         _parameters = NamedParameters();
+        Streams = new RandomStreams(noise, encoder, decoder);
 
         // The data is a leaf: nothing needs d loss / d input, so the encoder's first layers skip it, as autograd does.
         encoder.ComputeInputGradient = false;
@@ -91,8 +99,14 @@ public class VaeModel
     /// <summary>Whether batchnorm uses batch statistics and dropout drops (true until <see cref="Eval"/>).</summary>
     public bool Training { get; private set; } = true;
 
+    /// <summary>The training session <see cref="TrainStep"/> steps: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
+    public TrainingSession Session => _session ??= new TrainingSession(this, new Adam(NamedParameters()));
+
     /// <summary>The optimizer <see cref="TrainStep"/> uses: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
-    public Adam Optimizer => _optimizer ??= new Adam(NamedParameters());
+    public Adam Optimizer => Session.Optimizer;
+
+    /// <summary>Every random stream the model draws from (eps, samples, dropout masks), by name.</summary>
+    public RandomStreams Streams { get; }
 
     /// <summary>Switches to training mode (batch statistics in batchnorm, dropout active).</summary>
     public void Train() => SetTraining(true);
@@ -100,15 +114,18 @@ public class VaeModel
     /// <summary>Switches to evaluation mode (running statistics in batchnorm, no dropout). z is still sampled.</summary>
     public void Eval() => SetTraining(false);
 
-    /// <summary>Replaces the optimizer with a fresh Adam (PyTorch semantics; its moments start at zero).</summary>
+    /// <summary>Replaces the optimizer with a fresh Adam (PyTorch semantics; its moments and step count start at zero).</summary>
     /// <param name="learningRate">The step size.</param>
     /// <param name="beta1">Decay of the first moment.</param>
     /// <param name="beta2">Decay of the second moment.</param>
     /// <param name="eps">Added to the denominator.</param>
     /// <param name="weightDecay">L2 penalty added to the gradient.</param>
     /// <returns>The new optimizer.</returns>
-    public Adam UseAdam(double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0) =>
-        _optimizer = new Adam(NamedParameters(), learningRate, beta1, beta2, eps, weightDecay);
+    public Adam UseAdam(double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0)
+    {
+        _session = new TrainingSession(this, new Adam(NamedParameters(), learningRate, beta1, beta2, eps, weightDecay));
+        return _session.Optimizer;
+    }
 
     /// <summary>Encodes a batch into the parameters of q(z|x).</summary>
     /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
@@ -193,15 +210,10 @@ public class VaeModel
     /// <returns>The loss terms of the batch.</returns>
     public LossTerms ComputeGradients(Tensor x, Tensor epsilon) => RunGradients(x, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
 
-    /// <summary>One optimizer step on a batch: gradients, then <see cref="Optimizer"/>.Step().</summary>
+    /// <summary>One optimizer step on a batch: gradients, then <see cref="Optimizer"/>.Step() (<see cref="TrainingSession.Step"/>).</summary>
     /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
     /// <returns>The loss terms of the batch, computed before the step.</returns>
-    public LossTerms TrainStep(Tensor x)
-    {
-        LossTerms terms = RunGradients(x, null);
-        Optimizer.Step();
-        return terms;
-    }
+    public LossTerms TrainStep(Tensor x) => Session.Step(x);
 
     /// <summary>Draws z ~ N(0, I) and decodes it. Call <see cref="Eval"/> first if the decoder has dropout or batchnorm.</summary>
     /// <param name="count">How many samples.</param>
@@ -225,47 +237,22 @@ public class VaeModel
         return ToDeclaredLayout(output);
     }
 
-    /// <summary>All parameters with their state_dict names, in PyTorch's order.</summary>
-    public List<NamedParameter> NamedParameters()
-    {
-        var list = new List<NamedParameter>();
-        Encoder.CollectParameters("encoder.", list);
-        FcMu.CollectParameters("fc_mu.", list);
-        FcLogVar.CollectParameters("fc_logvar.", list);
-        Decoder.CollectParameters("decoder.", list);
-        return list;
-    }
+    /// <summary>All parameters with their state_dict names, in PyTorch's order (<see cref="ModelWeights.NamedParameters"/>).</summary>
+    public List<NamedParameter> NamedParameters() => ModelWeights.NamedParameters(this);
 
-    /// <summary>Parameters and buffers (batchnorm statistics) by name, as PyTorch's <c>state_dict()</c>.</summary>
-    public List<StateTensor> StateDict()
-    {
-        var list = new List<StateTensor>();
-        Encoder.CollectState("encoder.", list);
-        FcMu.CollectState("fc_mu.", list);
-        FcLogVar.CollectState("fc_logvar.", list);
-        Decoder.CollectState("decoder.", list);
-        return list;
-    }
+    /// <summary>Parameters and buffers (batchnorm statistics) by name, as PyTorch's <c>state_dict()</c> (<see cref="ModelWeights.StateDict"/>).</summary>
+    public List<StateTensor> StateDict() => ModelWeights.StateDict(this);
 
     /// <summary>
     /// The noise stream's state as a live int64 entry named <c>rng.noise</c>: save it with the
     /// weights and the optimizer, load it back, and training continues with exactly the eps an
     /// uninterrupted run would have drawn.
     /// </summary>
-    public StateTensor NoiseState()
-    {
-        var state = new long[Rng.StateLength];
-        _noise.SaveState(state);
-        return new StateTensor("rng.noise", new[] { Rng.StateLength }, state);
-    }
+    public StateTensor NoiseState() => Streams.NoiseState();
 
     /// <summary>Restores the noise stream from an entry produced by <see cref="NoiseState"/> (after loading its values).</summary>
     /// <param name="state">The entry, whose values have been filled from a checkpoint.</param>
-    public void RestoreNoiseState(StateTensor state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        _noise.RestoreState(state.Int64 ?? throw new ArgumentException("The noise state is int64.", nameof(state)));
-    }
+    public void RestoreNoiseState(StateTensor state) => Streams.RestoreNoiseState(state);
 
     /// <summary>
     /// Every random stream the model draws from, as int64 entries: <c>rng.noise</c> (eps and samples)
@@ -273,54 +260,12 @@ public class VaeModel
     /// weights and the optimizer; to resume, load a checkpoint into a fresh list from this method and
     /// pass it to <see cref="RestoreRandomState"/>.
     /// </summary>
-    public List<StateTensor> RandomState()
-    {
-        var list = new List<StateTensor> { NoiseState() };
-        foreach (var (name, dropout) in Dropouts())
-        {
-            var state = new long[Rng.StateLength];
-            dropout.Random.SaveState(state);
-            list.Add(new StateTensor("rng." + name, new[] { Rng.StateLength }, state));
-        }
-
-        return list;
-    }
+    public List<StateTensor> RandomState() => Streams.State();
 
     /// <summary>Restores the streams from entries shaped as <see cref="RandomState"/> returns them.</summary>
     /// <param name="state">The entries, with their values loaded.</param>
     /// <exception cref="ArgumentException">An entry is missing or is not a saved RNG state; nothing is changed then.</exception>
-    public void RestoreRandomState(IReadOnlyList<StateTensor> state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        var byName = new Dictionary<string, StateTensor>(StringComparer.Ordinal);
-        foreach (StateTensor entry in state)
-        {
-            byName[entry.Name] = entry;
-        }
-
-        var targets = new List<(Rng Rng, long[] Values)>();
-        foreach (StateTensor expected in RandomState())
-        {
-            if (!byName.TryGetValue(expected.Name, out StateTensor? entry) || entry.Int64 is null || entry.Int64.Length != Rng.StateLength)
-            {
-                throw new ArgumentException($"The random state has no int64[{Rng.StateLength}] entry '{expected.Name}'.", nameof(state));
-            }
-
-            targets.Add((StreamNamed(expected.Name), entry.Int64));
-        }
-
-        // Validate every entry before restoring any, so a bad checkpoint changes nothing.
-        var probe = new Rng(0);
-        foreach (var (_, values) in targets)
-        {
-            probe.RestoreState(values);
-        }
-
-        foreach (var (rng, values) in targets)
-        {
-            rng.RestoreState(values);
-        }
-    }
+    public void RestoreRandomState(IReadOnlyList<StateTensor> state) => Streams.Restore(state);
 
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()
@@ -334,8 +279,7 @@ public class VaeModel
 
     /// <summary>Writes the weights as a safetensors file with PyTorch state_dict names, atomically.</summary>
     /// <param name="path">The destination; replaced only once the new file is complete.</param>
-    public void SaveWeights(string path) =>
-        Checkpoint.Save(path, StateDict(), new Dictionary<string, string> { ["format"] = "pt", ["vaegen.model"] = Config.Name });
+    public void SaveWeights(string path) => ModelWeights.Save(this, path);
 
     /// <summary>
     /// Loads weights saved by <see cref="SaveWeights"/>, PyTorch or TorchSharp. Every name, dtype and
@@ -343,47 +287,15 @@ public class VaeModel
     /// </summary>
     /// <param name="path">A safetensors file.</param>
     /// <exception cref="SafeTensorsException">The file is unreadable or does not match; the message names each tensor.</exception>
-    public void LoadWeights(string path) => Checkpoint.Load(path, StateDict());
-
-    private IEnumerable<(string Name, Dropout Layer)> Dropouts()
-    {
-        foreach (var (prefix, sequential) in new[] { ("encoder.", Encoder), ("decoder.", Decoder) })
-        {
-            foreach (var (name, layer) in sequential.Children)
-            {
-                if (layer is Dropout dropout)
-                {
-                    yield return (prefix + name, dropout);
-                }
-            }
-        }
-    }
-
-    private Rng StreamNamed(string name)
-    {
-        if (name == "rng.noise")
-        {
-            return _noise;
-        }
-
-        foreach (var (dropoutName, dropout) in Dropouts())
-        {
-            if ("rng." + dropoutName == name)
-            {
-                return dropout.Random;
-            }
-        }
-
-        throw new ArgumentException("No random stream named " + name, nameof(name));
-    }
+    public void LoadWeights(string path) => ModelWeights.Load(this, path);
 
     private void SetTraining(bool training)
     {
         Training = training;
-        Encoder.SetTraining(training);
-        FcMu.SetTraining(training);
-        FcLogVar.SetTraining(training);
-        Decoder.SetTraining(training);
+        foreach (var (_, module) in _modules)
+        {
+            module.SetTraining(training);
+        }
     }
 
     private LossTerms RunLoss(Tensor x, Tensor? epsilon)

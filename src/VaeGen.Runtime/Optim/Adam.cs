@@ -71,6 +71,12 @@ public sealed class Adam
     /// <summary>L2 weight decay.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>
+    /// The number of steps taken: t in the bias corrections. Every parameter's <c>{param}.step</c> entry
+    /// holds it (as torch keeps one per parameter), so loading the state dict restores it.
+    /// </summary>
+    public long Steps => _slots.Length == 0 ? 0 : _slots[0].Step[0];
+
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad()
     {

@@ -49,14 +49,13 @@ internal sealed class Trainer(VaeModel model, BatchFiller train, Shuffler shuffl
             Tensor x = indices.Length == _full.Dim(0) ? _full : (_partial is { } p && p.Dim(0) == indices.Length ? p : _partial = train.CreateBatch(indices.Length));
             train.Fill(indices, x);
 
-            // Gradients first and the update only for a finite loss, so a diverging step leaves the weights as they were.
-            LossTerms terms = model.ComputeGradients(x);
+            // The model's own training step (as TrainStep), with the update only for a finite loss, so a diverging step leaves the weights as they were.
+            LossTerms terms = model.Session.Step(x, skipNonFinite: true);
             if (!terms.IsFinite)
             {
                 throw new TrainingDivergedException(epoch, step + 1, steps, terms);
             }
 
-            model.Optimizer.Step();
             int n = indices.Length;
             done += n;
             loss += terms.Total * n;
