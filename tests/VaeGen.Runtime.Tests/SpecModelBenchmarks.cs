@@ -1,13 +1,18 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using VaeGen.Builder;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Layers;
-using VaeGen.Runtime.Layers.Activations;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Optim;
+using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Spec.Checking;
+using VaeGen.Spec.Lowering;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Xunit;
 using Xunit.Abstractions;
@@ -16,8 +21,9 @@ namespace VaeGen.Runtime.Tests;
 
 /// <summary>
 /// Training-step time of the reference models in specs/*.vae.yaml at their benchmark batch sizes,
-/// built from runtime layers the way the generated model composes them (encoder, fc_mu and
-/// fc_logvar heads, reparameterize, decoder, loss, Adam), with per-layer forward/backward times.
+/// built through the spec's lowering (ModelBuilder, the interpreter the tool uses) and composed
+/// step by step the way VaeModel runs them (encoder, fc_mu and fc_logvar heads, reparameterize,
+/// decoder, loss, Adam), with per-layer forward/backward times.
 /// Compare samples/s with tools/torch/bench.py on the same spec and batch.
 /// </summary>
 [Trait("Category", "Benchmark")]
@@ -28,63 +34,39 @@ public sealed class SpecModelBenchmarks
     public SpecModelBenchmarks(ITestOutputHelper output) => _output = output;
 
     [BenchmarkFact]
-    public void Seed000() => Measure("seed000", 64, 5, 5, 3, latent: 128, ReconstructionTerm.Mse, rng => (
-        new Sequential(
-            new Conv2d(3, 32, 3, rng: rng), new ReLU(), new MaxPool2d(2),
-            new Conv2d(32, 64, 3, padding: 1, rng: rng), new ReLU(),
-            new Flatten(), new Linear(64, 256, rng: rng), new ReLU()),
-        256,
-        new Sequential(
-            new Linear(128, 256, rng: rng), new ReLU(), new Linear(256, 75, rng: rng),
-            new Unflatten(1, 3, 5, 5), new Sigmoid())));
+    public void Seed000() => Measure("seed000", 64);
 
     [BenchmarkFact]
-    public void FashionMlp() => Measure("fashion_mlp", 128, 28, 28, 1, latent: 20, ReconstructionTerm.BceLogits, rng => (
-        new Sequential(new Flatten(), new Linear(784, 400, rng: rng), new ReLU()),
-        400,
-        new Sequential(
-            new Linear(20, 400, rng: rng), new ReLU(), new Linear(400, 784, rng: rng), new Unflatten(1, 1, 28, 28))));
+    public void FashionMlp() => Measure("fashion_mlp", 128);
 
     [BenchmarkFact]
-    public void FashionConv() => Measure("fashion_conv", 128, 28, 28, 1, latent: 16, ReconstructionTerm.BceLogits, rng => (
-        new Sequential(
-            new Conv2d(1, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new Conv2d(32, 64, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new Flatten(), new Linear(3136, 256, rng: rng), new ReLU()),
-        256,
-        new Sequential(
-            new Linear(16, 256, rng: rng), new ReLU(), new Linear(256, 3136, rng: rng), new ReLU(),
-            new Unflatten(1, 64, 7, 7),
-            new ConvTranspose2d(64, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new ConvTranspose2d(32, 1, 4, stride: 2, padding: 1, rng: rng))));
+    public void FashionConv() => Measure("fashion_conv", 128);
 
     [BenchmarkFact]
-    public void Seed002Rgb64() => Measure("seed002_rgb64", 32, 64, 64, 3, latent: 128, ReconstructionTerm.Mse, rng => (
-        new Sequential(
-            new Conv2d(3, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new Conv2d(32, 64, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new Conv2d(64, 128, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new Conv2d(128, 256, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new Flatten()),
-        4096,
-        new Sequential(
-            new Linear(128, 4096, rng: rng), new ReLU(), new Unflatten(1, 256, 4, 4),
-            new ConvTranspose2d(256, 128, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new ConvTranspose2d(128, 64, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new ConvTranspose2d(64, 32, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
-            new ConvTranspose2d(32, 3, 4, stride: 2, padding: 1, rng: rng), new Sigmoid())));
+    public void Seed002Rgb64() => Measure("seed002_rgb64", 32);
 
-    private void Measure(string name, int batch, int h, int w, int c, int latent, ReconstructionTerm term, Func<Rng, (Sequential Encoder, int Features, Sequential Decoder)> build)
+    /// <summary>The spec's model, lowered: the same constructions the generated class and the tool build.</summary>
+    private static ModelConstruction Lower(string name)
     {
-        _output.WriteLine($"{name}: batch {batch}, input [{c}, {h}, {w}], latent {latent}, {term}, gemm {Sgemm.KernelName}, load {LoadAverage()}");
+        // The shipped specs are copied next to the tests (see the project file).
+        string path = Path.Combine(AppContext.BaseDirectory, "specs", name + ".vae.yaml");
+        SpecCheckResult result = SpecChecker.Check(path, File.ReadAllText(path));
+        return SpecLowering.Lower(result.Plan ?? throw new InvalidOperationException(name + " has errors: " + string.Join("; ", result.Diagnostics)));
+    }
+
+    private void Measure(string name, int batch)
+    {
+        ModelConstruction lowered = Lower(name);
+        ConfigConstruction config = lowered.Config;
+        _output.WriteLine($"{name}: batch {batch}, input [{string.Join(", ", config.InputShape)}] {config.Layout.Member}, latent {config.LatentDim}, {config.Reconstruction.Member}, gemm {Sgemm.KernelName}, load {LoadAverage()}");
         int saved = Sgemm.MaxThreads;
         try
         {
             foreach (int threads in new[] { 1, 2 })
             {
                 Sgemm.MaxThreads = threads;
-                var model = new Model(build, batch, h, w, c, latent, term);
-                model.Run(_output, $"threads {threads}", steps: StepsFor(batch * h * w * c));
+                var model = new Model(lowered, batch);
+                model.Run(_output, $"threads {threads}", steps: StepsFor(batch * config.InputShape.Aggregate(1, (a, d) => a * d)));
             }
         }
         finally
@@ -123,20 +105,22 @@ public sealed class SpecModelBenchmarks
         private readonly Dictionary<string, double> _times = new();
         private readonly List<string> _order = new();
 
-        public Model(Func<Rng, (Sequential Encoder, int Features, Sequential Decoder)> build, int batch, int h, int w, int c, int latent, ReconstructionTerm term)
+        public Model(ModelConstruction lowered, int batch)
         {
-            var rng = new Rng(1);
-            (Sequential encoder, int features, Sequential decoder) = build(rng);
-            _encoder = encoder;
-            _decoder = decoder;
-            _fcMu = new Linear(features, latent, rng: rng);
-            _fcLogVar = new Linear(features, latent, rng: rng);
-            _sampler = new Reparameterize(rng.Fork());
-            _loss = new VaeLoss(term);
-            var all = new Sequential().Add("encoder", encoder).Add("fc_mu", _fcMu).Add("fc_logvar", _fcLogVar).Add("decoder", decoder);
+            ModelParts parts = ModelBuilder.CreateParts(lowered, new Rng(1));
+            VaeConfig config = parts.Config;
+            _encoder = parts.Encoder;
+            _decoder = parts.Decoder;
+            _fcMu = parts.Mu;
+            _fcLogVar = parts.LogVar;
+            _sampler = new Reparameterize(parts.Noise);
+            _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta);
+            var all = new Sequential().Add("encoder", _encoder).Add("fc_mu", _fcMu).Add("fc_logvar", _fcLogVar).Add("decoder", _decoder);
             _adam = new Adam(all.NamedParameters());
-            _x = TestUtil.Random(new Rng(2), 0, 1, batch, c, h, w);
-            _gradFeatures = new Tensor(batch, features);
+
+            // Channels first, as the layers take it (VaeModel transposes a channels-last batch before the encoder).
+            _x = TestUtil.Random(new Rng(2), 0, 1, batch, config.Channels, config.Height, config.Width);
+            _gradFeatures = new Tensor(batch, _fcMu.InFeatures);
             _batch = batch;
             _encoder.ComputeInputGradient = false;
         }

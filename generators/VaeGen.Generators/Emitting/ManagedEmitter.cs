@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using VaeGen.Generators.Pipeline;
+using VaeGen.Spec.Lowering;
 using VaeGen.Spec.Model;
 using VaeGen.Spec.Shapes;
 using static VaeGen.Generators.Emitting.ManagedNames;
@@ -11,6 +12,8 @@ namespace VaeGen.Generators.Emitting
     /// Emits a spec's class for the managed backend: a <c>VaeGen.Runtime.Models.VaeModel</c> whose
     /// constructor builds the spec's layers, with every size a literal. Encode, Reparameterize,
     /// Decode, Forward, Loss, Sample and TrainStep come from the base class, which owns the buffers.
+    /// The layers and the configuration are the lowering's (<see cref="SpecLowering"/>), rendered as
+    /// source; the tool interprets the same lowering, so both build the same model.
     /// </summary>
     internal static class ManagedEmitter
     {
@@ -18,6 +21,7 @@ namespace VaeGen.Generators.Emitting
         {
             var plan = model.Plan!;
             var spec = plan.Spec;
+            var lowered = SpecLowering.Lower(plan);
             var w = new SourceWriter();
             ClassPreamble.WriteFileHeader(w, model.SpecFileName);
             w.Line("namespace " + model.Namespace);
@@ -33,12 +37,12 @@ namespace VaeGen.Generators.Emitting
             w.Open();
             ClassPreamble.WriteConstants(w, plan);
             w.Line();
-            WriteConstructors(w, model);
+            WriteConstructors(w, model.ClassName, lowered);
             WriteCreateBatch(w, spec);
-            WriteConfig(w, model);
-            WriteSequential(w, "CreateEncoder", "The encoder: " + plan.InputShape + " -> [" + plan.EncodedFeatures + "] per sample.", plan.Encoder);
+            WriteConfig(w, lowered.Config);
+            WriteSequential(w, "CreateEncoder", "The encoder: " + plan.InputShape + " -> [" + plan.EncodedFeatures + "] per sample.", plan.Encoder, lowered.Encoder);
             w.Line();
-            WriteSequential(w, "CreateDecoder", "The decoder: [" + spec.Latent + "] -> " + plan.InputShape + " per sample.", plan.Decoder);
+            WriteSequential(w, "CreateDecoder", "The decoder: [" + spec.Latent + "] -> " + plan.InputShape + " per sample.", plan.Decoder, lowered.Decoder);
             w.Close();
             w.Close();
             return w.ToString();
@@ -58,27 +62,26 @@ namespace VaeGen.Generators.Emitting
             };
         }
 
-        private static void WriteConstructors(SourceWriter w, EmitModel model)
+        private static void WriteConstructors(SourceWriter w, string className, ModelConstruction lowered)
         {
-            var plan = model.Plan!;
             w.Doc("<summary>Creates the model with PyTorch's default initialisation, drawn from a seeded stream: one seed gives the same weights on every machine and thread count.</summary>");
             w.Doc("<param name=\"seed\">Seeds the weights, then the noise (eps in training, z in Sample, dropout masks).</param>");
-            w.Line("public " + model.ClassName + "(ulong seed = 0)");
+            w.Line("public " + className + "(ulong seed = 0)");
             w.Line("    : this(new " + Rng + "(seed))");
             w.Open();
             w.Close();
             w.Line();
             w.Line("// Arguments run left to right, so parameters are drawn in PyTorch's registration order: encoder, fc_mu, fc_logvar, decoder.");
-            w.Line("private " + model.ClassName + "(" + Rng + " rng)");
+            w.Line("private " + className + "(" + Rng + " rng)");
             w.Line("    : base(");
             w.Indent();
             w.Indent();
             w.Line("CreateConfig(),");
             w.Line("CreateEncoder(rng),");
-            w.Line(ManagedLayers.Constructor(plan.Mu) + ",");
-            w.Line(ManagedLayers.Constructor(plan.LogVar) + ",");
+            w.Line(ManagedLayers.Constructor(lowered.Mu) + ",");
+            w.Line(ManagedLayers.Constructor(lowered.LogVar) + ",");
             w.Line("CreateDecoder(rng),");
-            w.Line("rng.Fork())");
+            w.Line(ManagedLayers.Random(lowered.Noise) + ")");
             w.Unindent();
             w.Unindent();
             w.Open();
@@ -94,32 +97,23 @@ namespace VaeGen.Generators.Emitting
             w.Line();
         }
 
-        private static void WriteConfig(SourceWriter w, EmitModel model)
+        private static void WriteConfig(SourceWriter w, ConfigConstruction config)
         {
-            var spec = model.Plan!.Spec;
-            string layout = InputLayoutType + (spec.Input.Layout == InputLayout.Nhwc ? ".Nhwc" : ".Nchw");
-            string term = ReconstructionTermType + spec.Reconstruction switch
-            {
-                ReconstructionKind.BceLogits => ".BceLogits",
-                ReconstructionKind.Bce => ".Bce",
-                _ => ".Mse",
-            };
-            string reduction = ReductionType + (spec.Reduction == ReconstructionReduction.Sum ? ".Sum" : ".Mean");
             w.Line("private static " + VaeConfig + " CreateConfig() => new " + VaeConfig + "(");
             w.Indent();
-            w.Line("name: " + Literals.String(model.ClassName) + ",");
-            w.Line("inputShape: new[] { " + string.Join(", ", spec.Input.Shape.Select(Literals.Long)) + " },");
-            w.Line("layout: " + layout + ",");
+            w.Line("name: " + Literals.String(config.Name) + ",");
+            w.Line("inputShape: new[] { " + string.Join(", ", config.InputShape.Select(d => Literals.Long(d))) + " },");
+            w.Line("layout: " + ManagedLayers.Enum(config.Layout) + ",");
             w.Line("scale: InputScale,");
             w.Line("latentDim: LatentDim,");
-            w.Line("reconstruction: " + term + ",");
-            w.Line("reduction: " + reduction + ",");
+            w.Line("reconstruction: " + ManagedLayers.Enum(config.Reconstruction) + ",");
+            w.Line("reduction: " + ManagedLayers.Enum(config.Reduction) + ",");
             w.Line("beta: Beta);");
             w.Unindent();
             w.Line();
         }
 
-        private static void WriteSequential(SourceWriter w, string method, string summary, IReadOnlyList<LayerPlan> rows)
+        private static void WriteSequential(SourceWriter w, string method, string summary, IReadOnlyList<LayerPlan> rows, IReadOnlyList<LayerConstruction> layers)
         {
             w.Doc("<summary>" + Literals.Xml(summary) + "</summary>");
             if (rows.Count == 0)
@@ -133,7 +127,7 @@ namespace VaeGen.Generators.Emitting
             for (int i = 0; i < rows.Count; i++)
             {
                 w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
-                w.Line(ManagedLayers.Constructor(rows[i]) + (i == rows.Count - 1 ? ");" : ","));
+                w.Line(ManagedLayers.Constructor(layers[i]) + (i == rows.Count - 1 ? ");" : ","));
             }
 
             w.Unindent();

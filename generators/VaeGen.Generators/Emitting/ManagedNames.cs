@@ -4,16 +4,10 @@ namespace VaeGen.Generators.Emitting
     internal static class ManagedNames
     {
         public const string Runtime = "global::VaeGen.Runtime";
-        public const string Layers = Runtime + ".Layers";
-        public const string Activations = Layers + ".Activations";
         public const string Tensor = Runtime + ".Tensors.Tensor";
         public const string Rng = Runtime + ".Init.Rng";
         public const string VaeModel = Runtime + ".Models.VaeModel";
         public const string VaeConfig = Runtime + ".Models.VaeConfig";
-        public const string InputLayoutType = Runtime + ".Models.InputLayout";
-        public const string ReconstructionTermType = Runtime + ".Losses.ReconstructionTerm";
-        public const string ReductionType = Runtime + ".Losses.Reduction";
-        public const string Sequential = Layers + ".Sequential";
-        public const string Linear = Layers + ".Linear";
+        public const string Sequential = Runtime + ".Layers.Sequential";
     }
 }

@@ -1,5 +1,8 @@
+using VaeGen.Builder;
+using VaeGen.Spec.Lowering;
 using VaeGen.Spec.Model;
 using RuntimeLayout = VaeGen.Runtime.Models.InputLayout;
+using VaeConfig = VaeGen.Runtime.Models.VaeConfig;
 
 namespace VaeGen.Tool.Data;
 
@@ -10,10 +13,16 @@ namespace VaeGen.Tool.Data;
 /// </summary>
 internal sealed record InputGeometry(int Height, int Width, int Channels, RuntimeLayout Layout, double RangeMin, double RangeMax)
 {
-    public static InputGeometry Of(VaeSpec spec) => new(
-        (int)spec.Input.Height, (int)spec.Input.Width, (int)spec.Input.Channels,
-        spec.Input.Layout == InputLayout.Nhwc ? RuntimeLayout.Nhwc : RuntimeLayout.Nchw,
-        spec.Input.RangeMin, spec.Input.RangeMax);
+    /// <summary>
+    /// The geometry of the model the spec lowers to: sizes and layout come from the runtime
+    /// configuration the lowering describes, so the spec's layout is mapped to the runtime's once
+    /// (in <see cref="SpecLowering"/>); only the value range, which the model never sees, comes from the spec.
+    /// </summary>
+    public static InputGeometry Of(VaeSpec spec)
+    {
+        VaeConfig config = ModelBuilder.CreateConfig(SpecLowering.Config(spec));
+        return new(config.Height, config.Width, config.Channels, config.Layout, spec.Input.RangeMin, spec.Input.RangeMax);
+    }
 
     /// <summary>"28x28 grayscale", as image files are described.</summary>
     public string Describe() => Width + "x" + Height + " " + ChannelWord(Channels);
