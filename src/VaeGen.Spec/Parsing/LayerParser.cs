@@ -178,25 +178,12 @@ namespace VaeGen.Spec.Parsing
             var outputPadding = Size2.Square(0);
             var dilation = Size2.Square(1);
             bool bias = true;
-            long? inChannels = null;
             ok &= !p.TryGetValue("stride", out var n) || _read.TryReadSize2(n, path + ".stride", 1, out stride);
             ok &= !p.TryGetValue("padding", out n) || _read.TryReadSize2(n, path + ".padding", 0, out padding);
             ok &= !p.TryGetValue("output_padding", out n) || _read.TryReadSize2(n, path + ".output_padding", 0, out outputPadding);
             ok &= !p.TryGetValue("dilation", out n) || _read.TryReadSize2(n, path + ".dilation", 1, out dilation);
             ok &= !p.TryGetValue("bias", out n) || _read.TryReadBool(n, path + ".bias", out bias);
-            if (p.TryGetValue("in", out n))
-            {
-                ok &= _read.TryReadInt(n, path + ".in", 1, out long value);
-                inChannels = value;
-            }
-
-            ActivationSpec? activation = null;
-            LayerSyntax? activationSyntax = null;
-            if (p.TryGetValue("activation", out n))
-            {
-                ok &= TryShorthandActivation(n, path, out activation, out activationSyntax);
-            }
-
+            ok &= TryReadInAndActivation(p, path, out long? inChannels, out var activation, out var activationSyntax);
             if (!ok)
             {
                 return;
@@ -257,21 +244,8 @@ namespace VaeGen.Spec.Parsing
 
             bool ok = _read.TryReadInt(p["out"], path + ".out", 1, out long outFeatures);
             bool bias = true;
-            long? inFeatures = null;
             ok &= !p.TryGetValue("bias", out var n) || _read.TryReadBool(n, path + ".bias", out bias);
-            if (p.TryGetValue("in", out n))
-            {
-                ok &= _read.TryReadInt(n, path + ".in", 1, out long value);
-                inFeatures = value;
-            }
-
-            ActivationSpec? activation = null;
-            LayerSyntax? activationSyntax = null;
-            if (p.TryGetValue("activation", out n))
-            {
-                ok &= TryShorthandActivation(n, path, out activation, out activationSyntax);
-            }
-
+            ok &= TryReadInAndActivation(p, path, out long? inFeatures, out var activation, out var activationSyntax);
             if (ok)
             {
                 Add(new LinearSpec(path, outFeatures, bias, inFeatures), new LayerSyntax(kindNode, path, p), layers, syntax);
@@ -365,6 +339,27 @@ namespace VaeGen.Spec.Parsing
         }
 
         /// <summary>Reads `activation: relu` or `activation: { leaky_relu: { slope: 0.2 } }`.</summary>
+        /// <summary>The optional <c>in</c> check and <c>activation</c> shorthand that conv2d, conv_transpose2d and linear share.</summary>
+        private bool TryReadInAndActivation(Dictionary<string, YamlNode> p, string path, out long? declaredIn, out ActivationSpec? activation, out LayerSyntax? activationSyntax)
+        {
+            bool ok = true;
+            declaredIn = null;
+            if (p.TryGetValue("in", out var n))
+            {
+                ok &= _read.TryReadInt(n, path + ".in", 1, out long value);
+                declaredIn = value;
+            }
+
+            activation = null;
+            activationSyntax = null;
+            if (p.TryGetValue("activation", out n))
+            {
+                ok &= TryShorthandActivation(n, path, out activation, out activationSyntax);
+            }
+
+            return ok;
+        }
+
         private bool TryShorthandActivation(YamlNode node, string layerPath, out ActivationSpec? activation, out LayerSyntax? syntax)
         {
             activation = null;

@@ -225,14 +225,10 @@ namespace VaeGen.Spec.Shapes
 
         private TensorShape? Convolution(Conv2dSpec conv, LayerSyntax where, TensorShape input, ModelStage stage, string module, string previous, List<LayerPlan> rows)
         {
-            if (!RequireImage(conv, where, input, previous, conv.In))
+            if (!TryConvolutionInput(conv, where, input, previous, conv.In, "Conv2d", out long channels, out long height, out long width))
             {
                 return null;
             }
-
-            long channels = input.Dimensions[0], height = input.Dimensions[1], width = input.Dimensions[2];
-            CheckIn(conv, where, conv.In, channels, input, previous,
-                "Expected 3D (unbatched) or 4D (batched) input with " + N(conv.In ?? 0) + " channels to Conv2d.");
 
             long kernelH = ShapeFormulas.EffectiveKernel(conv.Kernel.Height, conv.Dilation.Height);
             long kernelW = ShapeFormulas.EffectiveKernel(conv.Kernel.Width, conv.Dilation.Width);
@@ -262,14 +258,10 @@ namespace VaeGen.Spec.Shapes
 
         private TensorShape? TransposedConvolution(ConvTranspose2dSpec deconv, LayerSyntax where, TensorShape input, ModelStage stage, string module, string previous, List<LayerPlan> rows)
         {
-            if (!RequireImage(deconv, where, input, previous, deconv.In))
+            if (!TryConvolutionInput(deconv, where, input, previous, deconv.In, "ConvTranspose2d", out long channels, out long height, out long width))
             {
                 return null;
             }
-
-            long channels = input.Dimensions[0], height = input.Dimensions[1], width = input.Dimensions[2];
-            CheckIn(deconv, where, deconv.In, channels, input, previous,
-                "Expected 3D (unbatched) or 4D (batched) input with " + N(deconv.In ?? 0) + " channels to ConvTranspose2d.");
 
             var op = deconv.OutputPadding;
             bool badH = op.Height >= deconv.Stride.Height && op.Height >= deconv.Dilation.Height;
@@ -392,6 +384,23 @@ namespace VaeGen.Spec.Shapes
             }
 
             return Row(rows, stage, module, unflatten, "unflatten " + target, input, target, 0, where);
+        }
+
+        /// <summary>The [C, H, W] input of a convolution, its declared <c>in</c> checked; false (reported) when the input is not an image.</summary>
+        private bool TryConvolutionInput(LayerSpec layer, LayerSyntax where, TensorShape input, string previous, long? declaredIn, string torchName, out long channels, out long height, out long width)
+        {
+            channels = height = width = 0;
+            if (!RequireImage(layer, where, input, previous, declaredIn))
+            {
+                return false;
+            }
+
+            channels = input.Dimensions[0];
+            height = input.Dimensions[1];
+            width = input.Dimensions[2];
+            CheckIn(layer, where, declaredIn, channels, input, previous,
+                "Expected 3D (unbatched) or 4D (batched) input with " + N(declaredIn ?? 0) + " channels to " + torchName + ".");
+            return true;
         }
 
         private bool RequireImage(LayerSpec layer, LayerSyntax where, TensorShape input, string previous, long? inChannels)
