@@ -5,11 +5,13 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Intrinsics.X86;
 using VaeGen.Benchmarks;
+using VaeGen.Runtime.Benchmarking;
 
-// Usage: dotnet run -c Release --project bench/VaeGen.Benchmarks -- [--seconds 3] [--spec NAME]... [--no-pytorch]
+// Usage: dotnet run -c Release --project bench/VaeGen.Benchmarks -- [--seconds 3] [--spec NAME]... [--no-torchsharp] [--no-pytorch]
 double seconds = 3;
 var only = new List<string>();
 bool pytorch = true;
+bool torchSharp = true;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,8 +26,11 @@ for (int i = 0; i < args.Length; i++)
         case "--no-pytorch":
             pytorch = false;
             break;
+        case "--no-torchsharp":
+            torchSharp = false;
+            break;
         default:
-            Console.Error.WriteLine("usage: VaeGen.Benchmarks [--seconds S] [--spec NAME]... [--no-pytorch]");
+            Console.Error.WriteLine("usage: VaeGen.Benchmarks [--seconds S] [--spec NAME]... [--no-torchsharp] [--no-pytorch]");
             return 2;
     }
 }
@@ -38,15 +43,24 @@ if (cases.Length == 0)
     return 2;
 }
 
-Console.WriteLine($"# {Environment.ProcessorCount} cores, AVX-512 {(Avx512F.IsSupported ? "yes" : "no")}, .NET {Environment.Version}, {seconds} s per measurement, best of 3 windows");
+Console.WriteLine($"# {Environment.ProcessorCount} cores, AVX-512 {(Avx512F.IsSupported ? "yes" : "no")}, .NET {Environment.Version}, {seconds} s per measurement, best of {Throughput.Windows} windows after {Throughput.WarmupSteps} warm-up steps");
 Console.WriteLine();
-Console.WriteLine("| spec | batch | managed train/s | PyTorch train/s | ratio | managed infer/s | PyTorch infer/s | ratio |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| spec | batch | managed train/s | TorchSharp train/s | PyTorch train/s | managed / TorchSharp | managed infer/s | TorchSharp infer/s | PyTorch infer/s | managed / TorchSharp |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (BenchmarkCase c in cases)
 {
     double train = ManagedThroughput.Train(c, seconds);
     double infer = ManagedThroughput.Infer(c, seconds);
-    string torchTrain = "n/a", torchInfer = "n/a", trainRatio = "n/a", inferRatio = "n/a";
+    string tsTrain = "n/a", tsInfer = "n/a", trainRatio = "n/a", inferRatio = "n/a", torchTrain = "n/a", torchInfer = "n/a";
+    if (torchSharp)
+    {
+        var ts = TorchSharpThroughput.Measure(c, c.Create().Config.BatchShape(c.Batch), seconds);
+        tsTrain = $"{ts.Train:N0} ({ts.TrainThreads}t)";
+        tsInfer = $"{ts.Infer:N0} ({ts.InferThreads}t)";
+        trainRatio = $"{train / ts.Train:F2}x";
+        inferRatio = $"{infer / ts.Infer:F2}x";
+    }
+
     if (pytorch)
     {
         var torch = PyTorchThroughput.Measure(root, c, seconds, out string? error);
@@ -58,12 +72,10 @@ foreach (BenchmarkCase c in cases)
         {
             torchTrain = $"{torch.Train:N0} ({torch.TrainThreads}t)";
             torchInfer = $"{torch.Infer:N0} ({torch.InferThreads}t)";
-            trainRatio = $"{train / torch.Train:F2}x";
-            inferRatio = $"{infer / torch.Infer:F2}x";
         }
     }
 
-    Console.WriteLine($"| {c.Name} | {c.Batch} | {train:N0} | {torchTrain} | {trainRatio} | {infer:N0} | {torchInfer} | {inferRatio} |");
+    Console.WriteLine($"| {c.Name} | {c.Batch} | {train:N0} | {tsTrain} | {torchTrain} | {trainRatio} | {infer:N0} | {tsInfer} | {torchInfer} | {inferRatio} |");
 }
 
 return 0;

@@ -333,7 +333,7 @@ internal static class RuleCases
                 Texts("in: 65", "64 features", "mat1 and mat2 shapes cannot be multiplied (1x64 and 65x16)", "in: 64")),
             Case("shape: pool padding over half the kernel", "VAE2012", "encoder[1].maxpool2d.padding",
                 Conv.Edit(PoolLine, "maxpool2d: { kernel: 2, padding: ⟨2 }"), Conv.Edit(PoolLine, "maxpool2d: { kernel: 2, padding: 1 }"),
-                Texts("pad should be smaller than or equal to half of effective kernel size, but got padW = 2, padH = 2, effectiveKW = 2, effectiveKH = 2", "padding: 1")),
+                Texts("pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and dilation=1", "padding: 1")),
             Case("shape: flatten of a flat vector", "VAE2013", "encoder[4].flatten",
                 Conv.Edit("  - " + EncoderLinear + "\n", "  - " + EncoderLinear + "\n  - ⟨flatten\n"), Conv,
                 Texts("[16]")),

@@ -308,8 +308,10 @@ namespace VaeGen.Spec.Shapes
             long channels = input.Dimensions[0], height = input.Dimensions[1], width = input.Dimensions[2];
             if (pool.Padding.Height > pool.Kernel.Height / 2 || pool.Padding.Width > pool.Kernel.Width / 2)
             {
-                string runtime = "pad should be smaller than or equal to half of effective kernel size, but got padW = " + N(pool.Padding.Width) +
-                                 ", padH = " + N(pool.Padding.Height) + ", effectiveKW = " + N(pool.Kernel.Width) + ", effectiveKH = " + N(pool.Kernel.Height);
+                // libtorch 2.10's text (TorchSharp 0.107; tests/VaeGen.TorchSharp.Tests runs it): the first dimension, height then width, that fails.
+                bool heightFails = pool.Padding.Height > pool.Kernel.Height / 2;
+                string runtime = "pad should be at most half of effective kernel size, but got pad=" + N(heightFails ? pool.Padding.Height : pool.Padding.Width) +
+                                 ", kernel_size=" + N(heightFails ? pool.Kernel.Height : pool.Kernel.Width) + " and dilation=1";
                 _bag.Report(DiagnosticRules.PoolPaddingTooLarge, where.NodeOf("padding"), where.PathOf("padding"),
                     pool.Keyword + " has padding " + pool.Padding + " with kernel " + pool.Kernel + "; padding may be at most half the kernel. PyTorch would throw \"" +
                     runtime + "\". Fix: use padding: " + N(Math.Min(pool.Kernel.Height, pool.Kernel.Width) / 2) + " or less");

@@ -1,8 +1,8 @@
 using System;
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using VaeGen.Runtime.Benchmarking;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
@@ -13,12 +13,11 @@ namespace VaeGen.Tool.Commands;
 
 /// <summary>
 /// <c>vaegen bench</c>: training and inference throughput of a spec's model on this machine, on
-/// synthetic batches (speed does not depend on the pixel values), after a warm-up.
+/// synthetic batches (speed does not depend on the pixel values), timed by VaeGen.Runtime's
+/// <see cref="Throughput"/>, the timer bench/VaeGen.Benchmarks uses, so the two report the same way.
 /// </summary>
 internal static class BenchCommand
 {
-    private const int WarmupSteps = 3;
-
     public static Command Create(ToolConsole console)
     {
         var spec = ToolOptions.Spec();
@@ -41,12 +40,12 @@ internal static class BenchCommand
         new Rng(1).FillUniform(x.Span, spec.Spec.Input.RangeMin, spec.Spec.Input.RangeMax);
 
         model.Train();
-        var (trainSteps, trainSeconds) = Measure(() => model.TrainStep(x), seconds);
+        ThroughputResult train = Throughput.Measure(() => model.TrainStep(x), batch, seconds);
         model.Eval();
-        var (inferenceSteps, inferenceSeconds) = Measure(() => model.Forward(x), seconds);
+        ThroughputResult inference = Throughput.Measure(() => model.Forward(x), batch, seconds);
 
-        var report = new BenchReport(specPath, spec.Name, spec.Plan.TotalParameters, batch, Environment.ProcessorCount,
-            trainSteps * (double)batch / trainSeconds, inferenceSteps * (double)batch / inferenceSeconds, trainSteps, inferenceSteps, trainSeconds, inferenceSeconds);
+        var report = new BenchReport(specPath, spec.Name, spec.Plan.TotalParameters, batch, Environment.ProcessorCount, Throughput.Windows,
+            train.SamplesPerSecond, inference.SamplesPerSecond, train.Steps, inference.Steps, train.Seconds, inference.Seconds);
         if (json)
         {
             console.Out.WriteLine(JsonSerializer.Serialize(report, ToolJson.Default.BenchReport));
@@ -56,34 +55,13 @@ internal static class BenchCommand
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{spec.Name} ({specPath}), batch {batch}, {Environment.ProcessorCount} cores"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"training   {report.TrainSamplesPerSecond,12:N0} samples/s  ({trainSteps} steps in {trainSeconds:F2} s)"));
+            $"training   {report.TrainSamplesPerSecond,12:N0} samples/s  (best of {Throughput.Windows} windows: {train.Steps} steps in {train.Seconds:F2} s)"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"inference  {report.InferenceSamplesPerSecond,12:N0} samples/s  ({inferenceSteps} passes in {inferenceSeconds:F2} s)"));
+            $"inference  {report.InferenceSamplesPerSecond,12:N0} samples/s  (best of {Throughput.Windows} windows: {inference.Steps} passes in {inference.Seconds:F2} s)"));
         return ExitCodes.Success;
-    }
-
-    /// <summary>Runs <paramref name="step"/> a few times unmeasured (JIT, buffers), then until <paramref name="seconds"/> have passed.</summary>
-    private static (int Steps, double Seconds) Measure(Action step, double seconds)
-    {
-        for (int i = 0; i < WarmupSteps; i++)
-        {
-            step();
-        }
-
-        int steps = 0;
-        long start = Stopwatch.GetTimestamp();
-        double elapsed;
-        do
-        {
-            step();
-            steps++;
-            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        while (elapsed < seconds);
-        return (steps, elapsed);
     }
 }
 
-/// <summary>The JSON of <c>vaegen bench --json</c>.</summary>
-internal sealed record BenchReport(string Spec, string Model, long Parameters, int Batch, int Cores, double TrainSamplesPerSecond, double InferenceSamplesPerSecond,
-    int TrainSteps, int InferenceSteps, double TrainSeconds, double InferenceSeconds);
+/// <summary>The JSON of <c>vaegen bench --json</c>: rates, steps and seconds are those of the best of <c>Windows</c> windows.</summary>
+internal sealed record BenchReport(string Spec, string Model, long Parameters, int Batch, int Cores, int Windows, double TrainSamplesPerSecond, double InferenceSamplesPerSecond,
+    long TrainSteps, long InferenceSteps, double TrainSeconds, double InferenceSeconds);
