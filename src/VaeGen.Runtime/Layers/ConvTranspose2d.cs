@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
@@ -17,16 +15,8 @@ namespace VaeGen.Runtime.Layers;
 /// convolution forward (im2col, then GEMM with W). Sample groups run on two threads as in
 /// <see cref="Conv2d"/> (see <see cref="ConvWorkspace"/>).
 /// </remarks>
-public sealed class ConvTranspose2d : Layer
+public sealed class ConvTranspose2d : Convolution
 {
-    private readonly Parameter[] _parameters;
-    private Tensor? _input;
-    private Tensor? _output;
-    private Tensor? _gradInput;
-    private readonly ConvWorkspace _work = new();
-    private Tensor? _gradOutput;
-    private ConvGeometry _geometry;
-
     /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
@@ -38,63 +28,12 @@ public sealed class ConvTranspose2d : Layer
     /// <param name="bias">Whether to add a learned bias.</param>
     /// <param name="rng">The initialisation stream, or null to leave zeros.</param>
     public ConvTranspose2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? outputPadding = null, Size2d? dilation = null, bool bias = true, Rng? rng = null)
+        : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, dilation, bias, rng, transposed: true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
-        InChannels = inChannels;
-        OutChannels = outChannels;
-        KernelSize = kernelSize.RequireAtLeast(1, nameof(kernelSize));
-        Stride = (stride ?? 1).RequireAtLeast(1, nameof(stride));
-        Padding = (padding ?? 0).RequireAtLeast(0, nameof(padding));
-        OutputPadding = (outputPadding ?? 0).RequireAtLeast(0, nameof(outputPadding));
-        Dilation = (dilation ?? 1).RequireAtLeast(1, nameof(dilation));
-        if ((OutputPadding.H >= Stride.H && OutputPadding.H >= Dilation.H) || (OutputPadding.W >= Stride.W && OutputPadding.W >= Dilation.W))
-        {
-            // The same rule PyTorch enforces: a larger output_padding would add rows no input reaches.
-            throw new ArgumentException($"output_padding {OutputPadding} must be smaller than either stride {Stride} or dilation {Dilation}.", nameof(outputPadding));
-        }
-
-        Weight = new Parameter("weight", inChannels, outChannels, KernelSize.H, KernelSize.W);
-        Bias = bias ? new Parameter("bias", outChannels) : null;
-        _parameters = Bias is null ? [Weight] : [Weight, Bias];
-        if (rng is not null)
-        {
-            TorchInit.ResetParameters(Weight, Bias, rng);
-        }
     }
 
-    /// <summary>Input channels.</summary>
-    public int InChannels { get; }
-
-    /// <summary>Output channels.</summary>
-    public int OutChannels { get; }
-
-    /// <summary>Kernel (h, w).</summary>
-    public Size2d KernelSize { get; }
-
-    /// <summary>Stride (h, w).</summary>
-    public Size2d Stride { get; }
-
-    /// <summary>Padding (h, w).</summary>
-    public Size2d Padding { get; }
-
     /// <summary>Output padding (h, w).</summary>
-    public Size2d OutputPadding { get; }
-
-    /// <summary>Dilation (h, w).</summary>
-    public Size2d Dilation { get; }
-
-    /// <summary>The weight [in, out, kh, kw].</summary>
-    public Parameter Weight { get; }
-
-    /// <summary>The bias [out], or null.</summary>
-    public Parameter? Bias { get; }
-
-    /// <inheritdoc />
-    public override IReadOnlyList<Parameter> Parameters => _parameters;
-
-    /// <summary>The column-matrix floats per sample group, or null for the default policy (tests lower it to exercise grouping).</summary>
-    internal long? ColumnBudget { get; set; }
+    public Size2d OutputPadding => TransposedOutputPadding;
 
     /// <summary>PyTorch's transposed-convolution output size: (in - 1)s - 2p + d(k - 1) + output_padding + 1.</summary>
     /// <param name="input">Input size.</param>
@@ -121,56 +60,15 @@ public sealed class ConvTranspose2d : Layer
         TransposedOutput(inH, KernelSize.H, Stride.H, Padding.H, OutputPadding.H, Dilation.H),
         TransposedOutput(inW, KernelSize.W, Stride.W, Padding.W, OutputPadding.W, Dilation.W));
 
-    /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    private protected override ConvGeometry Geometry(int inH, int inW, out Size2d outSize)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4 || input.Dim(1) != InChannels)
-        {
-            throw new ArgumentException($"ConvTranspose2d expects [N, {InChannels}, H, W], got {input.ShapeString()}.", nameof(input));
-        }
-
-        int n = input.Dim(0);
-        Size2d outSize = OutputSize(input.Dim(2), input.Dim(3));
+        outSize = OutputSize(inH, inW);
 
         // The convolution this layer transposes maps the output size back to the input size.
-        var g = new ConvGeometry(outSize.H, outSize.W, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W, Dilation.H, Dilation.W, input.Dim(2), input.Dim(3));
-
-        _geometry = g;
-        _input = input;
-        _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
-        int rows = OutChannels * g.KernelArea;
-        _work.Ensure(n, rows, g.OutArea, InChannels, PlaneIm2Col.PlaneLength(g), (InChannels * rows) + OutChannels, ColumnBudget);
-        ConvWorkspace.Run(new Pass(this, backward: false), (long)InChannels * rows * g.OutArea * n);
-        return _output;
+        return new ConvGeometry(outSize.H, outSize.W, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W, Dilation.H, Dilation.W, inH, inW);
     }
 
-    /// <inheritdoc />
-    /// <remarks>
-    /// The weight gradient of each slot's samples is formed apart and the slots' sums are added
-    /// to <see cref="Parameter.Grad"/> in slot order, so the result does not depend on the threads.
-    /// </remarks>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        Tensor input = RequireForward(_input);
-        RequireSameShape(gradOutput, RequireForward(_output));
-        ConvGeometry g = _geometry;
-        int n = input.Dim(0);
-        int rows = OutChannels * g.KernelArea;
-        _gradOutput = gradOutput;
-        if (ComputeInputGradient)
-        {
-            _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        }
-
-        long multiplyAdds = (long)InChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
-        ConvWorkspace.Run(new Pass(this, backward: true), multiplyAdds);
-        _gradOutput = null;
-        _work.AddSlotPartials(Weight.Grad.Span, Bias is null ? Span<float>.Empty : Bias.Grad.Span);
-        return ComputeInputGradient ? _gradInput! : NoInputGradient;
-    }
-
-    private void ForwardSlot(int slot)
+    private protected override void ForwardSlot(int slot)
     {
         Tensor input = _input!;
         Tensor output = _output!;
@@ -199,7 +97,7 @@ public sealed class ConvTranspose2d : Layer
         }
     }
 
-    private void BackwardSlot(int slot)
+    private protected override void BackwardSlot(int slot)
     {
         Tensor input = _input!;
         Tensor gradOutput = _gradOutput!;
@@ -231,7 +129,7 @@ public sealed class ConvTranspose2d : Layer
                         biasGrad.Clear();
                     }
 
-                    Conv2d.AccumulateBiasGrad(gy, biasGrad, g.InArea);
+                    AccumulateBiasGrad(gy, biasGrad, g.InArea);
                 }
             }
 
@@ -245,30 +143,6 @@ public sealed class ConvTranspose2d : Layer
             // dW[in, out*kk] (+)= x[in, samples * HW] * cols[out*kk, samples * HW]^T
             ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
             Sgemm.MultiplySingleThread(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot);
-        }
-    }
-
-    private readonly struct Pass : IForkJoinBody
-    {
-        private readonly ConvTranspose2d _layer;
-        private readonly bool _backward;
-
-        public Pass(ConvTranspose2d layer, bool backward)
-        {
-            _layer = layer;
-            _backward = backward;
-        }
-
-        public void Run(int part, int parts)
-        {
-            if (_backward)
-            {
-                _layer.BackwardSlot(part);
-            }
-            else
-            {
-                _layer.ForwardSlot(part);
-            }
         }
     }
 }

@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Tensors;
+
+namespace VaeGen.Runtime.Layers;
+
+/// <summary>
+/// What <see cref="Conv2d"/> and <see cref="ConvTranspose2d"/> share, as PyTorch's <c>_ConvNd</c> and
+/// TorchSharp's <c>Convolution</c>: the hyperparameters and their checks, weight and bias with PyTorch's
+/// initialisation, the input check, the sample-group workspace and the two-thread pass over it.
+/// </summary>
+/// <remarks>
+/// Both layers run on the geometry of one convolution (the transposed layer on the convolution it is
+/// the adjoint of): im2col columns have <c>ColumnChannels * kernel area</c> rows and multiply
+/// <c>GemmChannels</c> weight rows. A subclass only says how a slot of sample groups is computed.
+/// </remarks>
+public abstract class Convolution : Layer
+{
+    private readonly Parameter[] _parameters;
+    private readonly int _columnChannels;
+    private readonly int _gemmChannels;
+
+    /// <summary>The sample groups, their column matrices and the per-slot weight-gradient partials.</summary>
+    private protected readonly ConvWorkspace _work = new();
+
+    /// <summary>The input of the last forward pass.</summary>
+    private protected Tensor? _input;
+
+    /// <summary>The output buffer, reused while the batch size stays.</summary>
+    private protected Tensor? _output;
+
+    /// <summary>The input-gradient buffer, reused while the batch size stays.</summary>
+    private protected Tensor? _gradInput;
+
+    /// <summary>The gradient being propagated, set only during <see cref="Backward"/>.</summary>
+    private protected Tensor? _gradOutput;
+
+    /// <summary>The convolution geometry of the last forward pass.</summary>
+    private protected ConvGeometry _geometry;
+
+    /// <summary>Checks the hyperparameters in PyTorch's order, then creates and initialises the parameters.</summary>
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="kernelSize">Kernel (h, w).</param>
+    /// <param name="stride">Stride (h, w); default 1.</param>
+    /// <param name="padding">Padding (h, w); default 0.</param>
+    /// <param name="outputPadding">A transposed convolution's output padding; ignored otherwise.</param>
+    /// <param name="dilation">Dilation (h, w); default 1.</param>
+    /// <param name="bias">Whether to add a learned bias.</param>
+    /// <param name="rng">The initialisation stream, or null to leave zeros.</param>
+    /// <param name="transposed">Whether this is the transposed layer: weight [in, out, kh, kw] instead of [out, in, kh, kw].</param>
+    private protected Convolution(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride, Size2d? padding, Size2d? outputPadding, Size2d? dilation, bool bias, Rng? rng, bool transposed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
+        InChannels = inChannels;
+        OutChannels = outChannels;
+        KernelSize = kernelSize.RequireAtLeast(1, nameof(kernelSize));
+        Stride = (stride ?? 1).RequireAtLeast(1, nameof(stride));
+        Padding = (padding ?? 0).RequireAtLeast(0, nameof(padding));
+        TransposedOutputPadding = transposed ? (outputPadding ?? 0).RequireAtLeast(0, nameof(outputPadding)) : 0;
+        Dilation = (dilation ?? 1).RequireAtLeast(1, nameof(dilation));
+        Size2d op = TransposedOutputPadding;
+        if ((op.H >= Stride.H && op.H >= Dilation.H) || (op.W >= Stride.W && op.W >= Dilation.W))
+        {
+            // The same rule PyTorch enforces: a larger output_padding would add rows no input reaches.
+            throw new ArgumentException($"output_padding {op} must be smaller than either stride {Stride} or dilation {Dilation}.", nameof(outputPadding));
+        }
+
+        (_columnChannels, _gemmChannels) = transposed ? (outChannels, inChannels) : (inChannels, outChannels);
+        Weight = transposed
+            ? new Parameter("weight", inChannels, outChannels, KernelSize.H, KernelSize.W)
+            : new Parameter("weight", outChannels, inChannels, KernelSize.H, KernelSize.W);
+        Bias = bias ? new Parameter("bias", outChannels) : null;
+        _parameters = Bias is null ? [Weight] : [Weight, Bias];
+        if (rng is not null)
+        {
+            TorchInit.ResetParameters(Weight, Bias, rng);
+        }
+    }
+
+    /// <summary>Input channels.</summary>
+    public int InChannels { get; }
+
+    /// <summary>Output channels.</summary>
+    public int OutChannels { get; }
+
+    /// <summary>Kernel (h, w).</summary>
+    public Size2d KernelSize { get; }
+
+    /// <summary>Stride (h, w).</summary>
+    public Size2d Stride { get; }
+
+    /// <summary>Padding (h, w).</summary>
+    public Size2d Padding { get; }
+
+    /// <summary>Dilation (h, w).</summary>
+    public Size2d Dilation { get; }
+
+    /// <summary>The weight: [out, in, kh, kw] for a convolution, [in, out, kh, kw] for a transposed one (PyTorch's layouts).</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>The bias [out], or null.</summary>
+    public Parameter? Bias { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The column-matrix floats per sample group, or null for the default policy (tests lower it to exercise grouping).</summary>
+    internal long? ColumnBudget { get; set; }
+
+    /// <summary>The output padding of a transposed convolution; (0, 0) for a convolution.</summary>
+    private protected Size2d TransposedOutputPadding { get; }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 4 || input.Dim(1) != InChannels)
+        {
+            throw new ArgumentException($"{GetType().Name} expects [N, {InChannels}, H, W], got {input.ShapeString()}.", nameof(input));
+        }
+
+        int n = input.Dim(0);
+        ConvGeometry g = Geometry(input.Dim(2), input.Dim(3), out Size2d outSize);
+        _geometry = g;
+        _input = input;
+        _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
+        int rows = _columnChannels * g.KernelArea;
+        _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget);
+        ConvWorkspace.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
+        return _output;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The weight gradient of each slot's samples is formed apart and the slots' sums are added
+    /// to <see cref="Parameter.Grad"/> in slot order, so the result does not depend on the threads.
+    /// </remarks>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        Tensor input = RequireForward(_input);
+        RequireSameShape(gradOutput, RequireForward(_output));
+        ConvGeometry g = _geometry;
+        int n = input.Dim(0);
+        int rows = _columnChannels * g.KernelArea;
+        _gradOutput = gradOutput;
+        if (ComputeInputGradient)
+        {
+            _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        }
+
+        long multiplyAdds = (long)_gemmChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
+        ConvWorkspace.Run(new Pass(this, backward: true), multiplyAdds);
+        _gradOutput = null;
+        _work.AddSlotPartials(Weight.Grad.Span, Bias is null ? Span<float>.Empty : Bias.Grad.Span);
+        return ComputeInputGradient ? _gradInput! : NoInputGradient;
+    }
+
+    /// <summary>The convolution geometry the layer runs on for an input of (h, w), and the layer's output size.</summary>
+    /// <param name="inH">Input height.</param>
+    /// <param name="inW">Input width.</param>
+    /// <param name="outSize">The output (h, w).</param>
+    private protected abstract ConvGeometry Geometry(int inH, int inW, out Size2d outSize);
+
+    /// <summary>Computes the outputs of the sample groups of one slot (one thread).</summary>
+    /// <param name="slot">The slot, 0 or 1.</param>
+    private protected abstract void ForwardSlot(int slot);
+
+    /// <summary>Computes the gradients of the sample groups of one slot: the input gradient and the slot's weight and bias partials.</summary>
+    /// <param name="slot">The slot, 0 or 1.</param>
+    private protected abstract void BackwardSlot(int slot);
+
+    /// <summary>Adds the per-channel sums of a [C, area] gradient block to the bias gradient.</summary>
+    private protected static void AccumulateBiasGrad(ReadOnlySpan<float> gy, Span<float> biasGrad, int area)
+    {
+        for (int c = 0; c < biasGrad.Length; c++)
+        {
+            biasGrad[c] += TensorPrimitives.Sum(gy.Slice(c * area, area));
+        }
+    }
+
+    private readonly struct Pass : IForkJoinBody
+    {
+        private readonly Convolution _layer;
+        private readonly bool _backward;
+
+        public Pass(Convolution layer, bool backward)
+        {
+            _layer = layer;
+            _backward = backward;
+        }
+
+        public void Run(int part, int parts)
+        {
+            if (_backward)
+            {
+                _layer.BackwardSlot(part);
+            }
+            else
+            {
+                _layer.ForwardSlot(part);
+            }
+        }
+    }
+}
