@@ -120,7 +120,7 @@ public sealed class CheckTests
 
         ProcessResult badOption = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--epochs", "0");
         Assert.Equal(2, badOption.ExitCode);
-        Assert.Contains("--epochs must be at least 1", badOption.Error);
+        Assert.Equal("vaegen: error: --epochs must be at least 1, not 0 (see 'vaegen train --help')\n", badOption.Error);
     }
 
     [Fact]

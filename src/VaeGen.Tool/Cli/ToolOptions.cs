@@ -1,6 +1,8 @@
+using System;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace VaeGen.Tool.Cli;
 
@@ -20,12 +22,12 @@ internal static class ToolOptions
         HelpName = "folder",
     };
 
-    public static Option<ulong> Seed(string what) => new("--seed")
+    public static Option<ulong> Seed(string what) => Parsed(new Option<ulong>("--seed")
     {
         Description = what,
         DefaultValueFactory = _ => 0,
         HelpName = "n",
-    };
+    }, ParseSeed);
 
     public static Option<string> Weights() => new("--weights")
     {
@@ -36,51 +38,111 @@ internal static class ToolOptions
 
     public static Option<bool> Json() => new("--json") { Description = "Print the results as one JSON document instead of text." };
 
-    public static Option<int?> Limit(string name, string split) => Positive(new Option<int?>(name)
+    public static Option<int?> Limit(string name, string split) => Parsed(new Option<int?>(name)
     {
         Description = "Use only the first N " + split + " images (for quick runs and tests).",
         HelpName = "N",
-    });
+    }, (option, token) => ParseInt(option, token, 1));
 
-    public static Option<int> PositiveInt(string name, string description, int defaultValue, string helpName = "n") => Positive(new Option<int>(name)
+    public static Option<int> PositiveInt(string name, string description, int defaultValue, string helpName = "n") => Parsed(new Option<int>(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
         HelpName = helpName,
-    });
+    }, (option, token) => ParseInt(option, token, 1));
 
-    public static Option<double> PositiveDouble(string name, string description, double defaultValue, string helpName = "x")
+    /// <summary>A whole number of at least 0 (an index).</summary>
+    public static Option<int> Index(string name, string description, int defaultValue, string helpName = "i") => Parsed(new Option<int>(name)
     {
-        var option = new Option<double>(name)
-        {
-            Description = description,
-            DefaultValueFactory = _ => defaultValue,
-            HelpName = helpName,
-        };
-        option.Validators.Add(result =>
-        {
-            double value = result.GetValueOrDefault<double>();
-            if (!(value > 0) || double.IsInfinity(value))
-            {
-                result.AddError(name + " must be a positive number, not " + value.ToString(CultureInfo.InvariantCulture));
-            }
-        });
-        return option;
-    }
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = helpName,
+    }, (option, token) => ParseInt(option, token, 0));
+
+    public static Option<double> PositiveDouble(string name, string description, double defaultValue, string helpName = "x") => Parsed(new Option<double>(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = helpName,
+    }, ParsePositiveDouble);
 
     /// <summary>True when the user wrote the option, rather than it taking its default (resume keeps saved values unless overridden).</summary>
     public static bool IsGiven(ParseResult parse, Option option) => parse.GetResult(option) is OptionResult { Implicit: false };
 
-    private static Option<T> Positive<T>(Option<T> option)
+    /// <summary>
+    /// Parses and range-checks the option's value in one place, so a value that is not a number, too
+    /// large for its type, or out of range is one parse error (one line, exit 2) and never an exception
+    /// from a validator reading a value that failed to convert.
+    /// </summary>
+    private static Option<T> Parsed<T>(Option<T> option, Func<string, string, (T Value, string? Error)> parse)
     {
-        option.Validators.Add(result =>
+        option.CustomParser = result =>
         {
-            object? value = result.GetValueOrDefault<T>();
-            if (value is int n && n < 1)
+            if (result.Tokens.Count != 1)
             {
-                result.AddError(option.Name + " must be at least 1, not " + n.ToString(CultureInfo.InvariantCulture));
+                result.AddError(option.Name + " takes one value");
+                return default!;
             }
-        });
+
+            var (value, error) = parse(option.Name, result.Tokens[0].Value);
+            if (error is not null)
+            {
+                result.AddError(error);
+            }
+
+            return value;
+        };
         return option;
+    }
+
+    private static (int Value, string? Error) ParseInt(string option, string token, int minimum)
+    {
+        if (!BigInteger.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out BigInteger value))
+        {
+            return (0, option + " takes a whole number, not '" + token + "'");
+        }
+
+        if (value < minimum)
+        {
+            return (0, option + " must be at least " + minimum.ToString(CultureInfo.InvariantCulture) + ", not " + token);
+        }
+
+        if (value > int.MaxValue)
+        {
+            return (0, option + " must be at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture) + ", not " + token);
+        }
+
+        return ((int)value, null);
+    }
+
+    private static (ulong Value, string? Error) ParseSeed(string option, string token)
+    {
+        if (!BigInteger.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out BigInteger value))
+        {
+            return (0, option + " takes a whole number, not '" + token + "'");
+        }
+
+        if (value < 0 || value > ulong.MaxValue)
+        {
+            return (0, option + " must be between 0 and " + ulong.MaxValue.ToString(CultureInfo.InvariantCulture) + ", not " + token);
+        }
+
+        return ((ulong)value, null);
+    }
+
+    private static (double Value, string? Error) ParsePositiveDouble(string option, string token)
+    {
+        // Float styles only: "inf", "NaN" and "1,5" are not numbers a user means here.
+        if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+        {
+            return (0, option + " takes a finite number such as 0.001 or 1e-3, not '" + token + "'");
+        }
+
+        if (!(value > 0))
+        {
+            return (0, option + " must be a positive number, not " + token);
+        }
+
+        return (value, null);
     }
 }

@@ -1,6 +1,8 @@
 using System;
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Linq;
 using VaeGen.Tool.Commands;
 
 namespace VaeGen.Tool.Cli;
@@ -34,13 +36,7 @@ internal static class VaegenCli
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
-            foreach (var error in parse.Errors)
-            {
-                console.Error.WriteLine("vaegen: error: " + error.Message);
-            }
-
-            string verb = parse.CommandResult.Command == root ? string.Empty : " " + parse.CommandResult.Command.Name;
-            console.Error.WriteLine("Run 'vaegen" + verb + " --help' for usage.");
+            console.Error.WriteLine(UsageError(root, parse));
             return ExitCodes.BadInput;
         }
 
@@ -55,5 +51,22 @@ internal static class VaegenCli
             console.Out.Flush();
             return ErrorReport.Report(console, e);
         }
+    }
+
+    /// <summary>
+    /// One line for a command line that does not parse: the most specific error (an unknown verb says
+    /// so rather than "Required command was not provided."), with where to find the usage.
+    /// </summary>
+    private static string UsageError(RootCommand root, ParseResult parse)
+    {
+        ParseError first = parse.Errors[0];
+        if (parse.CommandResult.Command == root && parse.UnmatchedTokens.Count > 0)
+        {
+            // System.CommandLine reports a missing verb first even when the user typed a word that is not one.
+            first = parse.Errors.FirstOrDefault(e => e.Message.Contains("'" + parse.UnmatchedTokens[0] + "'", StringComparison.Ordinal)) ?? first;
+        }
+
+        string verb = parse.CommandResult.Command == root ? string.Empty : " " + parse.CommandResult.Command.Name;
+        return "vaegen: error: " + first.Message.TrimEnd('.') + " (see 'vaegen" + verb + " --help')";
     }
 }

@@ -23,8 +23,8 @@ internal static class InterpolateCommand
         var output = new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "file" };
         var data = ToolOptions.Data();
         var steps = ToolOptions.PositiveInt("--steps", "Decoded points from the first image's z to the second's, both ends included.", 10);
-        var from = new Option<int>("--from") { Description = "Index of the first test image.", DefaultValueFactory = _ => 0, HelpName = "i" };
-        var to = new Option<int>("--to") { Description = "Index of the second test image.", DefaultValueFactory = _ => 1, HelpName = "j" };
+        var from = ToolOptions.Index("--from", "Index of the first test image.", 0);
+        var to = ToolOptions.Index("--to", "Index of the second test image.", 1, "j");
         var command = new Command("interpolate", "Decode the straight line between the latent means of two test images into a strip of images.")
         {
             spec, weights, output, data, steps, from, to,
