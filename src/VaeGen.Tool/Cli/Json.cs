@@ -1,5 +1,6 @@
 using System.IO;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VaeGen.Tool.Commands;
@@ -20,6 +21,15 @@ namespace VaeGen.Tool.Cli;
 [JsonSerializable(typeof(BenchReport))]
 internal sealed partial class ToolJson : JsonSerializerContext
 {
+    /// <summary>
+    /// The context for what people and scripts read: the default encoder escapes HTML-sensitive
+    /// characters, so "conv2d 3->32" would read "conv2d 3-\u003E32"; no output of ours is embedded in HTML.
+    /// </summary>
+    public static ToolJson Readable => s_readable ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    // Made on first use: static initialisers in the generated half of this class may run after ours.
+    private static ToolJson? s_readable;
+
     /// <summary>Writes a document to a file atomically (temporary file, then rename), like every other file the tool writes.</summary>
     public static void WriteFile<T>(string path, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

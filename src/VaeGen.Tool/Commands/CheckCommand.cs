@@ -51,7 +51,7 @@ internal static class CheckCommand
         int warnings = reports.Sum(r => r.Diagnostics.Count(d => d.Severity == "warning"));
         if (json)
         {
-            console.Out.WriteLine(JsonSerializer.Serialize(new CheckReport(reports, errors, warnings), ToolJson.Default.CheckReport));
+            console.Out.WriteLine(JsonSerializer.Serialize(new CheckReport(reports, errors, warnings), ToolJson.Readable.CheckReport));
         }
         else
         {
@@ -154,7 +154,7 @@ internal static class CheckCommand
             d.Id, d.IsError ? "error" : "warning", d.Span.StartLine + 1, d.Span.StartColumn + 1, d.YamlPath, d.Message, d.Format(path))).ToList();
         IReadOnlyList<LayerPlan> rows = result.Plan is { } plan ? plan.AllLayers.ToList()
             : failing >= 0 ? result.Layers.Take(failing + 1).ToList() : Array.Empty<LayerPlan>();
-        var layers = rows.Select(r => new LayerReport(r.ModuleName, r.Description, r.Input.Dimensions.ToArray(), r.Output.Dimensions.ToArray(), r.ParameterCount)).ToList();
+        var layers = rows.Select(r => new LayerReport(r.ModuleName, r.Description, r.Input.Dimensions.ToArray(), r.Output.Dimensions.ToArray(), LayerTable.ParameterCount(r))).ToList();
         return new SpecReport(path, result.Plan is not null, result.ClassName, result.Namespace, diagnostics, layers,
             result.Plan?.TotalParameters, failing >= 0 ? result.Layers[failing].ModuleName : null);
     }
@@ -169,4 +169,5 @@ internal sealed record SpecReport(string File, bool Valid, string? Class, string
 /// <param name="Text">The diagnostic as the build prints it.</param>
 internal sealed record DiagnosticReport(string Id, string Severity, int Line, int Column, string Path, string Message, string Text);
 
-internal sealed record LayerReport(string Name, string Op, long[] Input, long[] Output, long Parameters);
+/// <param name="Parameters">Null when the count does not fit in 64 bits (a layer the checker refuses for it).</param>
+internal sealed record LayerReport(string Name, string Op, long[] Input, long[] Output, long? Parameters);

@@ -80,7 +80,7 @@ internal static class EvalCommand
             k, nll, likelihood.Name, likelihood.Constant, elboSeconds, iwaeSeconds);
         if (json)
         {
-            console.Out.WriteLine(JsonSerializer.Serialize(report, ToolJson.Default.EvalReport));
+            console.Out.WriteLine(JsonSerializer.Serialize(report, ToolJson.Readable.EvalReport));
             return ExitCodes.Success;
         }
 

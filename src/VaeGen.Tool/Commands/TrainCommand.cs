@@ -204,7 +204,7 @@ internal static class TrainCommand
                 history.Add(result);
                 TrainingCheckpoint.Save(outDir, model, shuffler.Rng, new RunState(spec.Name, epoch, settings, history));
                 ToolJson.WriteFile(Path.Combine(outDir, "metrics.json"),
-                    new TrainingMetrics(spec.Path, spec.Name, dataDescription, spec.Plan.TotalParameters, settings, history), ToolJson.Default.TrainingMetrics);
+                    new TrainingMetrics(spec.Path, spec.Name, dataDescription, spec.Plan.TotalParameters, settings, history), ToolJson.Readable.TrainingMetrics);
                 display.Complete(result, epochs);
             }
         }

@@ -15,6 +15,8 @@ namespace VaeGen.Tool.Rendering;
 /// </summary>
 internal static class LayerTable
 {
+    private const string TooMany = "> 9.2e18";
+
     /// <param name="rows">The rows to show, in order.</param>
     /// <param name="failing">The index of the failing row in <paramref name="rows"/>, or -1 when the spec is valid.</param>
     /// <param name="input">The input shape, channels first.</param>
@@ -38,21 +40,38 @@ internal static class LayerTable
                 break;
             }
 
-            total += row.ParameterCount;
-            Row(table, row.ModuleName, row.Description, row.Output.ToString(), Count(row.ParameterCount));
+            long? parameters = ParameterCount(row);
+            total = parameters is { } n && total >= 0 ? (n > long.MaxValue - total ? -1 : total + n) : -1;
+            Row(table, row.ModuleName, row.Description, row.Output.ToString(), parameters is { } p ? Count(p) : TooMany);
             if (row.ModuleName == "fc_logvar")
             {
                 Row(table, "z", "mu + exp(0.5 * logvar) * eps", row.Output.ToString(), string.Empty);
             }
         }
 
-        if (failing < 0)
+        if (failing < 0 && total >= 0)
         {
             table.AddRow(new Markup("[bold]total[/]"), new Text(string.Empty), new Text(string.Empty), new Markup("[bold]" + Count(total) + "[/]"));
             table.Caption(Count(total) + " trainable parameters, " + MiB(total) + " as float32");
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// The row's trainable parameter count, or null when it does not fit in 64 bits: the checker reports
+    /// such a layer (say a kernel of 3,000,000,000) as an error, but its row is still shown up to it.
+    /// </summary>
+    public static long? ParameterCount(LayerPlan row)
+    {
+        try
+        {
+            return row.ParameterCount;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
     }
 
     /// <summary>One line about the spec as a whole: class, input, latent size and loss.</summary>
