@@ -38,7 +38,49 @@ internal static class WeightsFile
             throw new ToolException(path + ": does not match " + expectedWhat + owner + ": " + mismatch + "; nothing was loaded");
         }
 
+        string? nonFinite = FirstNonFinite(file, state);
+        if (nonFinite is not null)
+        {
+            throw new ToolException(path + ": " + nonFinite + "; nothing was loaded");
+        }
+
         return Checkpoint.Load(path, state);
+    }
+
+    /// <summary>
+    /// The first tensor holding NaN or infinity, described, or null. No training run of vaegen saves
+    /// one (it stops at a non-finite loss), and such weights make every later number NaN, so they are
+    /// refused at load with the tensor's name rather than discovered as a NaN ELBO.
+    /// </summary>
+    private static string? FirstNonFinite(SafeTensorsFile file, IReadOnlyList<StateTensor> state)
+    {
+        float[] scratch = [];
+        foreach (StateTensor t in state)
+        {
+            if (t.Float32 is null)
+            {
+                continue;
+            }
+
+            if (scratch.Length < t.Float32.Length)
+            {
+                scratch = new float[t.Float32.Length];
+            }
+
+            Span<float> values = scratch.AsSpan(0, t.Float32.Length);
+            file.CopyFloat32(t.Name, values);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    string what = float.IsNaN(values[i]) ? "NaN" : values[i] > 0 ? "+inf" : "-inf";
+                    return "tensor '" + t.Name + "' " + Tensor.FormatShape(t.Shape) + " holds " + what + " at element " + i +
+                           " (weights must be finite numbers; was it saved after training diverged?)";
+                }
+            }
+        }
+
+        return null;
     }
 
     public static void RequireFile(string path, string kind)

@@ -63,15 +63,87 @@ internal static class TrainingCheckpoint
             throw new ToolException(path + ": not a vaegen training checkpoint (its metadata has no " + StateKey + ")");
         }
 
+        RunState? state;
         try
         {
-            return JsonSerializer.Deserialize(json, ToolJson.Default.RunState)
-                   ?? throw new ToolException(path + ": the training state in the metadata is empty");
+            state = JsonSerializer.Deserialize(json, ToolJson.Default.RunState);
         }
         catch (JsonException e)
         {
             throw new ToolException(path + ": the training state in the metadata is corrupt (" + e.Message + ")", e);
         }
+
+        string? problem = state is null ? "it is empty" : Problem(state);
+        if (problem is not null)
+        {
+            throw new ToolException(path + ": the training state in the metadata is invalid: " + problem + "; nothing was changed");
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// The first field of a parsed state that no run of vaegen writes, or null. The file is input like any
+    /// other: a batch of 0 or a null field would otherwise surface as a division by zero or a null
+    /// reference deep in training.
+    /// </summary>
+    private static string? Problem(RunState state)
+    {
+        if (string.IsNullOrEmpty(state.Model))
+        {
+            return "'model' is missing";
+        }
+
+        if (state.Epoch < 1)
+        {
+            return "'epoch' is " + state.Epoch + ", but a checkpoint is written after epoch 1 at the earliest";
+        }
+
+        if (state.Settings is not { } settings)
+        {
+            return "'settings' is missing";
+        }
+
+        if (settings.Batch < 1)
+        {
+            return "'settings.batch' is " + settings.Batch + ", not a positive number of images";
+        }
+
+        if (!double.IsFinite(settings.LearningRate) || settings.LearningRate <= 0)
+        {
+            return "'settings.learning_rate' is " + settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ", not a positive number";
+        }
+
+        if (settings.LimitTrain is < 1 || settings.LimitTest is < 1)
+        {
+            return "'settings." + (settings.LimitTrain is < 1 ? "limit_train" : "limit_test") + "' is not a positive number of images";
+        }
+
+        if (settings.Data is { Length: 0 })
+        {
+            return "'settings.data' is an empty path";
+        }
+
+        if (state.History is not { } history || history.Count != state.Epoch)
+        {
+            return "'history' has " + (state.History?.Count ?? 0) + " epochs, but 'epoch' is " + state.Epoch;
+        }
+
+        for (int i = 0; i < history.Count; i++)
+        {
+            EpochResult? epoch = history[i];
+            if (epoch is null || epoch.Epoch != i + 1)
+            {
+                return "'history[" + i + "]' is not epoch " + (i + 1);
+            }
+
+            if (epoch.Curve is null || !double.IsFinite(epoch.TrainLoss) || !double.IsFinite(epoch.TestNegElbo) || !Array.TrueForAll(epoch.Curve, double.IsFinite))
+            {
+                return "'history[" + i + "]' has a missing or non-finite loss";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Loads the model, optimizer and every random stream; all names and shapes are checked before anything changes.</summary>
@@ -81,6 +153,16 @@ internal static class TrainingCheckpoint
         List<StateTensor> randomState = model.RandomState();
         WeightsFile.LoadState(PathIn(directory), Entries(model, shuffleState, randomState),
             "the training state of " + model.Config.Name + " of " + specPath, model.Config.Name, "training checkpoint");
+        foreach (StateTensor t in model.Optimizer.StateDict())
+        {
+            // Adam divides by sqrt(exp_avg_sq) and by 1 - beta^step: a negative one of either is no state Adam can reach.
+            bool negative = t.Int64 is { } steps ? Array.Exists(steps, s => s < 0) : t.Name.EndsWith(".exp_avg_sq", StringComparison.Ordinal) && Array.Exists(t.Float32!, v => v < 0);
+            if (negative)
+            {
+                throw new ToolException(PathIn(directory) + ": 'optimizer." + t.Name + "' holds a negative value, which Adam never saves; the checkpoint is corrupt");
+            }
+        }
+
         try
         {
             model.RestoreRandomState(randomState);
