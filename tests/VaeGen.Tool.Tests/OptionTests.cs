@@ -19,6 +19,9 @@ public sealed class OptionTests
     [InlineData("train", "--limit-train", "x", "--limit-train takes a whole number, not 'x'")]
     [InlineData("train", "--seed", "-1", "--seed must be between 0 and 18446744073709551615, not -1")]
     [InlineData("sample", "-n", "x", "-n takes a whole number, not 'x'")]
+    [InlineData("sample", "-n", "1000000", "-n must be at most 1024, not 1000000")]
+    [InlineData("sample", "-n", "100000000", "-n must be at most 1024, not 100000000")]
+    [InlineData("interpolate", "--steps", "100000", "--steps must be at most 256, not 100000")]
     [InlineData("eval", "--k", "x", "--k takes a whole number, not 'x'")]
     [InlineData("interpolate", "--steps", "x", "--steps takes a whole number, not 'x'")]
     [InlineData("interpolate", "--from", "-1", "--from must be at least 0, not -1")]
@@ -36,6 +39,15 @@ public sealed class OptionTests
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal("vaegen: error: " + message + " (see 'vaegen " + verb + " --help')\n", result.Error);
         Assert.Equal(string.Empty, result.Out);
+    }
+
+    [Fact]
+    public void ResumeAndOverwriteExcludeEachOther()
+    {
+        ToolResult result = ToolProcess.Run("train", Mlp, "--resume", "--overwrite");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("vaegen: error: --resume continues the run in the output folder and --overwrite replaces it; give one of them (see 'vaegen train --help')\n", result.Error);
     }
 
     [Fact]

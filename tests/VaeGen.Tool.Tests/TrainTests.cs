@@ -106,7 +106,7 @@ public sealed class TrainTests
         byte[] weights = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
         ProcessResult again = ToolProcess.Run(Small(run, 1));
         Assert.Equal(2, again.ExitCode);
-        Assert.Equal("vaegen: error: " + run + ": already holds a training run of FashionMlpVae (1 epoch); pass --resume to continue it, or choose another --out\n", again.Error);
+        Assert.Equal("vaegen: error: " + run + ": already holds a training run of FashionMlpVae (1 epoch); pass --resume to continue it, --overwrite to replace it, or choose another --out\n", again.Error);
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
 
         ProcessResult otherSpec = ToolProcess.Run("train", ToolProcess.Spec("fashion_conv.vae.yaml"), "--resume", "--epochs", "2", "--out", run);
@@ -149,6 +149,41 @@ public sealed class TrainTests
         Assert.StartsWith("vaegen: error: " + below + ": cannot create the output folder", underFile.Error);
         Assert.Equal("keep me", File.ReadAllText(blocker));
         Assert.Equal(string.Empty, underFile.Out);
+    }
+
+    [Fact]
+    public void WeightsWithoutATrainingStateAreNotOverwrittenUnlessAsked()
+    {
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        Directory.CreateDirectory(run);
+        string weights = Path.Combine(run, "model.safetensors");
+        File.WriteAllText(weights, "the only copy of someone's weights");
+
+        ToolResult refused = ToolProcess.Run(Small(run, 1));
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Equal("vaegen: error: " + weights + ": already exists (weights with no training state beside them to resume); " +
+                     "pass --overwrite to replace them, or choose another --out\n", refused.Error);
+        Assert.Equal("the only copy of someone's weights", File.ReadAllText(weights));
+
+        ToolResult replaced = ToolProcess.Run(Small(run, 1, "--overwrite"));
+        Assert.True(replaced.ExitCode == 0, replaced.ToString());
+        Assert.NotEqual("the only copy of someone's weights", File.ReadAllText(weights));
+    }
+
+    [Fact]
+    public void OverwriteReplacesAWholeRun()
+    {
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        Assert.Equal(0, ToolProcess.Run(Small(run, 2)).ExitCode);
+
+        ToolResult result = ToolProcess.Run(Small(run, 1, "--overwrite", "--seed", "5"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("training FashionMlpVae", result.Out);
+        Assert.Single(Epochs(run).EnumerateArray());
+        Assert.False(File.Exists(Path.Combine(run, "samples-epoch-002.png")), "the replaced run's second epoch is gone");
     }
 
     private static JsonElement Epochs(string run) =>

@@ -44,12 +44,13 @@ internal static class ToolOptions
         HelpName = "N",
     }, (option, token) => ParseInt(option, token, 1));
 
-    public static Option<int> PositiveInt(string name, string description, int defaultValue, string helpName = "n") => Parsed(new Option<int>(name)
+    /// <param name="maximum">The largest value allowed: what one output can hold, so that a typo cannot ask for gigabytes.</param>
+    public static Option<int> PositiveInt(string name, string description, int defaultValue, string helpName = "n", int maximum = int.MaxValue) => Parsed(new Option<int>(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
         HelpName = helpName,
-    }, (option, token) => ParseInt(option, token, 1));
+    }, (option, token) => ParseInt(option, token, 1, maximum));
 
     /// <summary>A whole number of at least 0 (an index).</summary>
     public static Option<int> Index(string name, string description, int defaultValue, string helpName = "i") => Parsed(new Option<int>(name)
@@ -95,7 +96,7 @@ internal static class ToolOptions
         return option;
     }
 
-    private static (int Value, string? Error) ParseInt(string option, string token, int minimum)
+    private static (int Value, string? Error) ParseInt(string option, string token, int minimum, int maximum = int.MaxValue)
     {
         if (!BigInteger.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out BigInteger value))
         {
@@ -107,9 +108,9 @@ internal static class ToolOptions
             return (0, option + " must be at least " + minimum.ToString(CultureInfo.InvariantCulture) + ", not " + token);
         }
 
-        if (value > int.MaxValue)
+        if (value > maximum)
         {
-            return (0, option + " must be at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture) + ", not " + token);
+            return (0, option + " must be at most " + maximum.ToString(CultureInfo.InvariantCulture) + ", not " + token);
         }
 
         return ((int)value, null);

@@ -16,13 +16,16 @@ namespace VaeGen.Tool.Commands;
 /// </summary>
 internal static class InterpolateCommand
 {
+    /// <summary>The most decoded steps in one strip, which is one row of images.</summary>
+    public const int MaxSteps = 256;
+
     public static Command Create(ToolConsole console)
     {
         var spec = ToolOptions.Spec();
         var weights = ToolOptions.Weights();
         var output = new Option<string>("--out") { Description = "The PNG file to write.", Required = true, HelpName = "file" };
         var data = ToolOptions.Data();
-        var steps = ToolOptions.PositiveInt("--steps", "Decoded points from the first image's z to the second's, both ends included.", 10);
+        var steps = ToolOptions.PositiveInt("--steps", "Decoded points from the first image's z to the second's, both ends included; at most " + MaxSteps + ".", 10, maximum: MaxSteps);
         var from = ToolOptions.Index("--from", "Index of the first test image.", 0);
         var to = ToolOptions.Index("--to", "Index of the second test image.", 1, "j");
         var command = new Command("interpolate", "Decode the straight line between the latent means of two test images into a strip of images.")

@@ -11,11 +11,14 @@ namespace VaeGen.Tool.Commands;
 /// <summary><c>vaegen sample</c>: decodes z ~ N(0, I) with trained weights into a PNG grid.</summary>
 internal static class SampleCommand
 {
+    /// <summary>The most samples one grid holds (32 x 32 images); decoding a million would need gigabytes for one picture nobody can read.</summary>
+    public const int MaxSamples = 1024;
+
     public static Command Create(ToolConsole console)
     {
         var spec = ToolOptions.Spec();
         var weights = ToolOptions.Weights();
-        var count = ToolOptions.PositiveInt("-n", "How many samples.", 64);
+        var count = ToolOptions.PositiveInt("-n", "How many samples, at most " + MaxSamples + " (one grid; use other --seed values for more).", 64, maximum: MaxSamples);
         var output = new Option<string>("--out") { Description = "The PNG file to write.", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
         var seed = ToolOptions.Seed("Seeds the latent vectors z.");
         var command = new Command("sample", "Decode random latent vectors z ~ N(0, I) into a grid of images (probabilities for bce specs, the reconstruction for mse).")

@@ -40,14 +40,25 @@ internal static class TrainCommand
             Description = "Continue the run in the output folder from its last checkpoint, exactly as if it had not stopped. " +
                           "Its seed, batch, learning rate and data are kept unless given again.",
         };
+        var overwrite = new Option<bool>("--overwrite")
+        {
+            Description = "Start a new run in an output folder that already holds one (or a model.safetensors), replacing its files.",
+        };
         var limitTrain = ToolOptions.Limit("--limit-train", "training");
         var limitTest = ToolOptions.Limit("--limit-test", "test");
         var command = new Command("train",
             "Train a spec's model: a progress bar per epoch, the test negative ELBO after each, PNG grids of reconstructions and samples, " +
             "checkpoints (model.safetensors with PyTorch state_dict names, training.safetensors with the optimizer and random streams) and loss.png at the end.")
         {
-            spec, data, epochs, batch, lr, seed, output, resume, limitTrain, limitTest,
+            spec, data, epochs, batch, lr, seed, output, resume, overwrite, limitTrain, limitTest,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(resume) && result.GetValue(overwrite))
+            {
+                result.AddError("--resume continues the run in the output folder and --overwrite replaces it; give one of them");
+            }
+        });
         command.SetAction(parse =>
         {
             var given = new RunSettings(parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(lr),
@@ -61,23 +72,32 @@ internal static class TrainCommand
                 }
             }
 
-            return Run(console, parse.GetRequiredValue(spec), given, explicitly, parse.GetValue(epochs), parse.GetValue(output), parse.GetValue(resume));
+            return Run(console, parse.GetRequiredValue(spec), given, explicitly, parse.GetValue(epochs), parse.GetValue(output),
+                parse.GetValue(resume), parse.GetValue(overwrite));
         });
         return command;
     }
 
-    private static int Run(ToolConsole console, string specPath, RunSettings given, HashSet<string> explicitly, int epochs, string? output, bool resume)
+    private static int Run(ToolConsole console, string specPath, RunSettings given, HashSet<string> explicitly, int epochs, string? output, bool resume, bool overwrite)
     {
         SpecFile spec = SpecFile.Load(specPath, console);
         string outDir = output ?? Path.Combine("runs", spec.Stem);
         OutputPaths.PrepareFolder(outDir);
 
-        RunState? saved = TrainingCheckpoint.ReadState(outDir);
+        RunState? saved = overwrite ? null : TrainingCheckpoint.ReadState(outDir);
         string checkpointPath = TrainingCheckpoint.PathIn(outDir);
-        if (saved is not null && !resume)
+        if (saved is not null && !resume && !overwrite)
         {
             throw new ToolException(outDir + ": already holds a training run of " + saved.Model + " (" + SpecFile.Plural(saved.Epoch, "epoch") +
-                                    "); pass --resume to continue it, or choose another --out");
+                                    "); pass --resume to continue it, --overwrite to replace it, or choose another --out");
+        }
+
+        string weightsPath = TrainingCheckpoint.WeightsPathIn(outDir);
+        if (saved is null && !resume && !overwrite && File.Exists(weightsPath))
+        {
+            // Weights without a training state: copied there, or from another tool. They may be all the user has.
+            throw new ToolException(weightsPath + ": already exists (weights with no training state beside them to resume); " +
+                                    "pass --overwrite to replace them, or choose another --out");
         }
 
         if (saved is null && resume)
@@ -117,6 +137,12 @@ internal static class TrainCommand
 
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"batch {settings.Batch}, Adam lr {settings.LearningRate:G}, seed {settings.Seed}, epochs {start + 1}..{epochs}, output in {outDir}"));
+
+        if (overwrite)
+        {
+            // Only now, with the spec and the data known good: a failed start leaves the old run alone.
+            TrainingCheckpoint.DeleteRun(outDir);
+        }
 
         var run = new TrainingRun(spec, model, train, test, shuffler, settings, history, outDir, data.Description);
         try

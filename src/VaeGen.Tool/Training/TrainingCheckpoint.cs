@@ -48,6 +48,18 @@ internal static class TrainingCheckpoint
         model.SaveWeights(WeightsPathIn(directory));
     }
 
+    /// <summary>Removes the files a training run writes in <paramref name="directory"/> (and nothing else), for <c>train --overwrite</c>.</summary>
+    public static void DeleteRun(string directory)
+    {
+        foreach (string pattern in new[] { FileName, WeightsFileName, "metrics.json", "loss.png", "reconstructions-epoch-*.png", "samples-epoch-*.png" })
+        {
+            foreach (string file in Directory.GetFiles(directory, pattern))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     /// <summary>The settings and history of the checkpoint in <paramref name="directory"/>, or null when there is none.</summary>
     public static RunState? ReadState(string directory)
     {
