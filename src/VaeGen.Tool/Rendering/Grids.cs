@@ -17,6 +17,9 @@ internal static class Grids
     // Images smaller than this many pixels on a side (seed000's 5x5) are enlarged so they can be seen.
     private const int MinimumSide = 24;
 
+    // Latent vectors decoded at once.
+    private const int DecodeBlock = 64;
+
     /// <summary>
     /// Decodes <paramref name="z"/> in eval mode into images that can be shown: probabilities for the
     /// Bernoulli losses (the sigmoid applied to logits), the reconstruction itself for mse. A copy.
@@ -25,15 +28,33 @@ internal static class Grids
     {
         bool wasTraining = model.Training;
         model.Eval();
-        Tensor decoded = model.Decode(z);
-        var images = new Tensor(decoded.Shape.ToArray());
-        if (model.Config.Reconstruction == ReconstructionTerm.BceLogits)
+        int rows = z.Dim(0), latent = z.Dim(1);
+        Tensor? images = null;
+
+        // In blocks, so the decoder's activations stay the size of one block however many images are asked for.
+        for (int start = 0; start < rows; start += DecodeBlock)
         {
-            TensorPrimitives.Sigmoid(decoded.Span, images.Span);
-        }
-        else
-        {
-            decoded.Span.CopyTo(images.Span);
+            int count = Math.Min(DecodeBlock, rows - start);
+            var block = new Tensor(count, latent);
+            z.Span.Slice(start * latent, count * latent).CopyTo(block.Span);
+            Tensor decoded = model.Decode(block);
+            if (images is null)
+            {
+                int[] shape = decoded.Shape.ToArray();
+                shape[0] = rows;
+                images = new Tensor(shape);
+            }
+
+            int length = decoded.Length;
+            Span<float> target = images.Span.Slice(start * (length / count), length);
+            if (model.Config.Reconstruction == ReconstructionTerm.BceLogits)
+            {
+                TensorPrimitives.Sigmoid(decoded.Span, target);
+            }
+            else
+            {
+                decoded.Span.CopyTo(target);
+            }
         }
 
         if (wasTraining)
@@ -41,7 +62,7 @@ internal static class Grids
             model.Train();
         }
 
-        return images;
+        return images ?? throw new ArgumentException("no latent vectors to decode", nameof(z));
     }
 
     /// <summary>The first <paramref name="count"/> images of <paramref name="data"/> in one row and their reconstructions (z = mu) in the row below.</summary>
