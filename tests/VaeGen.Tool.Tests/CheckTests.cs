@@ -146,12 +146,12 @@ public sealed class CheckTests
         File.WriteAllText(spec, "name: Huge\ninput: { shape: [28, 28, 1], layout: nhwc }\nlatent: 4\nencoder:\n  - conv2d: { out: 8, kernel: 3000000000 }\n  - flatten\n" +
                                 "decoder:\n  - linear: { out: 784 }\n  - unflatten: [1, 28, 28]\n");
 
-        ToolResult text = ToolProcess.Run("check", spec);
+        ProcessResult text = ToolProcess.Run("check", spec);
         Assert.True(text.ExitCode == 1, text.ToString());
         Assert.Contains(spec + "(5,5): error VAE2005: ", text.Out);
         Assert.Matches(@"encoder\.0 +│ conv2d 1->8, kernel 3000000000, stride 1, padding 0 │ error", text.Out);
 
-        ToolResult json = ToolProcess.Run("check", spec, "--json");
+        ProcessResult json = ToolProcess.Run("check", spec, "--json");
         Assert.True(json.ExitCode == 1, json.ToString());
         using var document = JsonDocument.Parse(json.Out);
         JsonElement layer = document.RootElement.GetProperty("specs")[0].GetProperty("layers")[0];
@@ -161,7 +161,7 @@ public sealed class CheckTests
     [Fact]
     public void JsonKeepsArrowsReadable()
     {
-        ToolResult result = ToolProcess.Run("check", ToolProcess.Spec("seed000.vae.yaml"), "--json");
+        ProcessResult result = ToolProcess.Run("check", ToolProcess.Spec("seed000.vae.yaml"), "--json");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("\"op\": \"conv2d 3->32, kernel 3, stride 1, padding 0\"", result.Out);

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text.Json.Nodes;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -13,7 +14,7 @@ public sealed class TrainedRunFixture : IDisposable
     public TrainedRunFixture()
     {
         Run = _temp.File("run");
-        ToolResult result = ToolProcess.Run(CorruptStateTests.Small(Run, 1));
+        ProcessResult result = ToolProcess.Run(CorruptStateTests.Small(Run, 1));
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException(result.ToString());
@@ -83,7 +84,7 @@ public sealed class CorruptStateTests(TrainedRunFixture fixture) : IClassFixture
         });
         byte[] before = File.ReadAllBytes(checkpoint);
 
-        ToolResult result = ToolProcess.Run("train", Mlp, "--resume", "--epochs", "2", "--out", run);
+        ProcessResult result = ToolProcess.Run("train", Mlp, "--resume", "--epochs", "2", "--out", run);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal("vaegen: error: " + checkpoint + ": the training state in the metadata is invalid: " + message + "; nothing was changed\n", result.Error);
@@ -98,7 +99,7 @@ public sealed class CorruptStateTests(TrainedRunFixture fixture) : IClassFixture
         string checkpoint = Path.Combine(run, "training.safetensors");
         SafeTensorsBytes.SetFloat(checkpoint, "optimizer.fc_mu.bias.exp_avg_sq", 0, -1f);
 
-        ToolResult result = ToolProcess.Run("train", Mlp, "--resume", "--epochs", "2", "--out", run);
+        ProcessResult result = ToolProcess.Run("train", Mlp, "--resume", "--epochs", "2", "--out", run);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal("vaegen: error: " + checkpoint + ": 'optimizer.fc_mu.bias.exp_avg_sq' holds a negative value, which Adam never saves; the checkpoint is corrupt\n", result.Error);
@@ -114,7 +115,7 @@ public sealed class CorruptStateTests(TrainedRunFixture fixture) : IClassFixture
         string weights = Path.Combine(run, "model.safetensors");
         SafeTensorsBytes.SetFloat(weights, "fc_mu.weight", 7, value);
 
-        ToolResult eval = ToolProcess.Run("eval", Mlp, "--weights", weights, "--data", ToolProcess.FashionMnist, "--limit-test", "8", "--k", "2");
+        ProcessResult eval = ToolProcess.Run("eval", Mlp, "--weights", weights, "--data", ToolProcess.FashionMnist, "--limit-test", "8", "--k", "2");
         Assert.True(eval.ExitCode == 2, eval.ToString());
         Assert.Equal("vaegen: error: " + weights + ": tensor 'fc_mu.weight' [20, 400] holds " + shown +
                      " at element 7 (weights must be finite numbers; was it saved after training diverged?); nothing was loaded\n", eval.Error);
@@ -123,7 +124,7 @@ public sealed class CorruptStateTests(TrainedRunFixture fixture) : IClassFixture
         // The checkpoint's copy of the model is held to the same rule.
         string checkpoint = Path.Combine(run, "training.safetensors");
         SafeTensorsBytes.SetFloat(checkpoint, "model.fc_mu.weight", 7, value);
-        ToolResult resume = ToolProcess.Run("train", Mlp, "--resume", "--epochs", "2", "--out", run);
+        ProcessResult resume = ToolProcess.Run("train", Mlp, "--resume", "--epochs", "2", "--out", run);
         Assert.True(resume.ExitCode == 2, resume.ToString());
         Assert.StartsWith("vaegen: error: " + checkpoint + ": tensor 'model.fc_mu.weight' [20, 400] holds " + shown, resume.Error);
     }

@@ -1,3 +1,4 @@
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Tool.Tests;
@@ -34,7 +35,7 @@ public sealed class OptionTests
             "interpolate" => ["--weights", "w.safetensors", "--out", "strip.png"],
             _ => [],
         };
-        ToolResult result = ToolProcess.Run([verb, Mlp, .. required, option, value]);
+        ProcessResult result = ToolProcess.Run([verb, Mlp, .. required, option, value]);
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal("vaegen: error: " + message + " (see 'vaegen " + verb + " --help')\n", result.Error);
@@ -44,7 +45,7 @@ public sealed class OptionTests
     [Fact]
     public void ResumeAndOverwriteExcludeEachOther()
     {
-        ToolResult result = ToolProcess.Run("train", Mlp, "--resume", "--overwrite");
+        ProcessResult result = ToolProcess.Run("train", Mlp, "--resume", "--overwrite");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("vaegen: error: --resume continues the run in the output folder and --overwrite replaces it; give one of them (see 'vaegen train --help')\n", result.Error);
@@ -53,7 +54,7 @@ public sealed class OptionTests
     [Fact]
     public void AnUnknownVerbIsNamedFirst()
     {
-        ToolResult result = ToolProcess.Run("frob", Mlp);
+        ProcessResult result = ToolProcess.Run("frob", Mlp);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("vaegen: error: Unrecognized command or argument 'frob' (see 'vaegen --help')\n", result.Error);

@@ -160,13 +160,13 @@ public sealed class TrainTests
         string weights = Path.Combine(run, "model.safetensors");
         File.WriteAllText(weights, "the only copy of someone's weights");
 
-        ToolResult refused = ToolProcess.Run(Small(run, 1));
+        ProcessResult refused = ToolProcess.Run(Small(run, 1));
         Assert.True(refused.ExitCode == 2, refused.ToString());
         Assert.Equal("vaegen: error: " + weights + ": already exists (weights with no training state beside them to resume); " +
                      "pass --overwrite to replace them, or choose another --out\n", refused.Error);
         Assert.Equal("the only copy of someone's weights", File.ReadAllText(weights));
 
-        ToolResult replaced = ToolProcess.Run(Small(run, 1, "--overwrite"));
+        ProcessResult replaced = ToolProcess.Run(Small(run, 1, "--overwrite"));
         Assert.True(replaced.ExitCode == 0, replaced.ToString());
         Assert.NotEqual("the only copy of someone's weights", File.ReadAllText(weights));
     }
@@ -178,7 +178,7 @@ public sealed class TrainTests
         string run = temp.File("run");
         Assert.Equal(0, ToolProcess.Run(Small(run, 2)).ExitCode);
 
-        ToolResult result = ToolProcess.Run(Small(run, 1, "--overwrite", "--seed", "5"));
+        ProcessResult result = ToolProcess.Run(Small(run, 1, "--overwrite", "--seed", "5"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("training FashionMlpVae", result.Out);
