@@ -80,7 +80,7 @@ public sealed class CheckTests
         using var temp = new TempFolder();
         string spec = temp.File("seed_original.vae.yaml");
 
-        // The walkthrough of seeds/000 as written: the second conv has no padding and a second max-pool follows.
+        // seed000 as first sketched: the second conv has no padding and a second max-pool follows.
         File.WriteAllText(spec, File.ReadAllText(ToolProcess.Spec("seed000.vae.yaml")).Replace(
             "  - conv2d: { out: 64, kernel: 3, padding: 1, activation: relu }",
             "  - conv2d: { out: 64, kernel: 3, padding: 0, activation: relu }\n  - maxpool2d: { kernel: 2, stride: 2 }"));

@@ -16,7 +16,7 @@ public sealed class ExplainTests
         string text = result.Out;
 
         // The seed document's own 5x5x3 image, channels first, and the steps in its order.
-        Assert.Contains("the 5×5 RGB example image of the seed walkthrough", text);
+        Assert.Contains("Input: the fixed 5×5 RGB example image of seed000.vae.yaml.", text);
         Assert.Contains("    [[100, 150, 200, 255, 50],", text);
         Assert.Contains("     [15, 25, 35, 45, 55]],", text);
         Assert.Contains("     [90, 115, 140, 165, 190]]", text);

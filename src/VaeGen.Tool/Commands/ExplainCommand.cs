@@ -44,7 +44,7 @@ internal static class ExplainCommand
         VaeModel model = SpecModelFactory.Create(spec.Plan, seed);
         if (weightsPath is not null)
         {
-            WeightsFile.LoadInto(model, weightsPath, specPath);
+            WeightsFile.LoadInto(model, weightsPath, specPath, console);
         }
 
         var (image, what) = PickImage(spec, geometry, inputPath, dataPath);
@@ -73,7 +73,7 @@ internal static class ExplainCommand
         if (dataPath is null && string.Equals(Path.GetFileName(spec.Path), SeedImage.SpecFileName, StringComparison.OrdinalIgnoreCase) &&
             geometry is { Height: 5, Width: 5, Channels: 3 })
         {
-            return (SeedImage.Create(), "the 5×5 RGB example image of the seed walkthrough (seeds/000)");
+            return (SeedImage.Create(), "the fixed 5×5 RGB example image of " + SeedImage.SpecFileName);
         }
 
         SpecData data = DataSources.Load(geometry, dataPath, Splits.Test);

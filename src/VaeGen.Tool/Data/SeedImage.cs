@@ -3,8 +3,8 @@ using VaeGen.Data;
 namespace VaeGen.Tool.Data;
 
 /// <summary>
-/// The 5x5 RGB example image of the seed walkthrough (shared/seeds/000), with its numbers, so
-/// <c>vaegen explain specs/seed000.vae.yaml</c> walks through the very image the document does.
+/// The fixed 5x5 RGB example image of <c>specs/seed000.vae.yaml</c> (the image its design sketch
+/// worked through by hand), so <c>vaegen explain specs/seed000.vae.yaml</c> shows the same numbers every time.
 /// </summary>
 internal static class SeedImage
 {

@@ -13,8 +13,8 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace VaeGen.Tool.Rendering;
 
 /// <summary>
-/// The tensor-level walkthrough of <c>vaegen explain</c>, laid out as the seed documents lay theirs
-/// out (shared/seeds/000): a section per step with the operation, its input and output shapes and
+/// The tensor-level walkthrough of <c>vaegen explain</c>, laid out as a hand-worked
+/// example would be: a section per step with the operation, its input and output shapes and
 /// the tensors themselves, here with the real numbers of one image passing through the model.
 /// A layer and the activation its <c>activation:</c> shorthand adds are one step, as in the seed.
 /// </summary>
