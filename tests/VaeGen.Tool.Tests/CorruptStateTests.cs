@@ -24,9 +24,9 @@ public sealed class TrainedRunFixture : IDisposable
     public string Run { get; }
 
     /// <summary>A copy of the run that a test may change.</summary>
-    internal string Copy(TempFolder into)
+    internal string Copy(TempFolder into, string name = "run")
     {
-        string copy = into.File("run");
+        string copy = into.File(name);
         Directory.CreateDirectory(copy);
         foreach (string file in Directory.GetFiles(Run))
         {

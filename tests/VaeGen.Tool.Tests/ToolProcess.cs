@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using VaeGen.Testing;
 
@@ -22,5 +24,21 @@ internal static class ToolProcess
     public static ProcessResult Run(params string[] args) => RunIn(Root, args);
 
     public static ProcessResult RunIn(string workingDirectory, params string[] args) =>
-        ProcessRunner.Run(Dotnet.Start(workingDirectory, [Path.Combine(AppContext.BaseDirectory, "vaegen.dll"), .. args]), Timeout);
+        ProcessRunner.Run(Start(workingDirectory, args), Timeout);
+
+    /// <summary>Runs the tool with extra environment variables (test hooks such as the kill after N file operations).</summary>
+    public static ProcessResult RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        ProcessStartInfo start = Start(Root, args);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return ProcessRunner.Run(start, Timeout);
+    }
+
+    /// <summary>The tool's process, not yet started, for tests that signal or watch it while it runs.</summary>
+    public static ProcessStartInfo Start(string workingDirectory, params string[] args) =>
+        Dotnet.Start(workingDirectory, [Path.Combine(AppContext.BaseDirectory, "vaegen.dll"), .. args]);
 }

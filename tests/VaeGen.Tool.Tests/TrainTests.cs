@@ -34,10 +34,11 @@ public sealed class TrainTests
 
         Assert.Empty(Directory.GetFiles(run, "*.tmp"));
         ByteImage samples = Png.Read(Path.Combine(run, "samples-epoch-002.png"));
-        Assert.Equal((8 * 30) + 2, samples.Width);
+        Assert.Equal(3 * ((8 * 30) + 2), samples.Width); // 28x28 images with 2 pixels between, enlarged 3 times
         ByteImage reconstructions = Png.Read(Path.Combine(run, "reconstructions-epoch-001.png"));
-        Assert.Equal(((2 * 30) + 2, (8 * 30) + 2), (reconstructions.Height, reconstructions.Width));
-        Assert.Equal(3, Png.Read(Path.Combine(run, "loss.png")).Channels);
+        Assert.Equal((3 * ((2 * 30) + 2), 3 * ((8 * 30) + 2)), (reconstructions.Height, reconstructions.Width));
+        ByteImage plot = Png.Read(Path.Combine(run, "loss.png"));
+        Assert.Equal((1000, 560), (plot.Width, plot.Height));
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
         JsonElement epochs = metrics.RootElement.GetProperty("epochs");

@@ -75,8 +75,8 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(grid + ": 10 samples of FashionMlpVae from " + trained.Weights + "\n", result.Out);
         ByteImage image = Png.Read(grid);
-        Assert.Equal((4 * 30) + 2, image.Width);
-        Assert.Equal((3 * 30) + 2, image.Height);
+        Assert.Equal(3 * ((4 * 30) + 2), image.Width);
+        Assert.Equal(3 * ((3 * 30) + 2), image.Height);
         Assert.Equal(1, image.Channels);
         Assert.Contains(image.Pixels, p => p > 100);
     }
@@ -90,7 +90,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
 
         Assert.True(result.ExitCode == 0, result.ToString());
         ByteImage image = Png.Read(strip);
-        Assert.Equal((8 * 30) + 2, image.Width);
+        Assert.Equal(3 * ((8 * 30) + 2), image.Width);
         Assert.Equal(30 + 2, image.Height);
 
         ProcessResult outOfRange = ToolProcess.Run("interpolate", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--out", strip, "--to", "5000");

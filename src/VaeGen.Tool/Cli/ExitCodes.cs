@@ -18,6 +18,9 @@ internal static class ExitCodes
     /// <summary>Training stopped because the loss became NaN or infinite; the last good checkpoint is kept.</summary>
     public const int TrainingDiverged = 3;
 
+    /// <summary>Training stopped at a step boundary on SIGINT (Ctrl+C); the last checkpoint is intact. SIGTERM gives 143.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>A bug in vaegen: something failed that no input should make fail.</summary>
     public const int InternalError = 70;
 }

@@ -17,7 +17,8 @@ internal static class VaegenCli
         "vaegen: check, explain, train, sample and evaluate variational autoencoders described by *.vae.yaml specs.\n\n" +
         "Exit codes: 0 success; 1 a spec has errors; 2 bad usage, or an input or output file that is missing, unreadable,\n" +
         "corrupt or does not fit the spec (nothing already on disk is overwritten); 3 training stopped because the loss\n" +
-        "became NaN or infinite (the last good checkpoint is kept); 70 an internal error (a bug).";
+        "became NaN or infinite (the last good checkpoint is kept); 130 or 143 training stopped by SIGINT or SIGTERM at a\n" +
+        "step boundary (the last checkpoint is kept; the message says how to resume); 70 an internal error (a bug).";
 
     public static int Run(string[] args, ToolConsole console)
     {

@@ -48,7 +48,7 @@ internal static class EvalCommand
     {
         SpecFile spec = SpecFile.Load(specPath, console);
         VaeModel model = SpecModelFactory.Create(spec.Plan, seed);
-        WeightsFile.LoadInto(model, weightsPath, specPath);
+        WeightsFile.LoadInto(model, weightsPath, specPath, console);
         var geometry = InputGeometry.Of(spec.Spec);
         SpecData data = DataSources.Load(geometry, dataPath, Splits.Test, limitTest: limitTest);
         var test = new BatchFiller(data.RequireTest(), geometry);

@@ -42,7 +42,7 @@ internal static class InterpolateCommand
         SpecFile spec = SpecFile.Load(specPath, console);
         OutputPaths.PrepareFile(output);
         VaeModel model = SpecModelFactory.Create(spec.Plan, 0);
-        WeightsFile.LoadInto(model, weightsPath, specPath);
+        WeightsFile.LoadInto(model, weightsPath, specPath, console);
         var geometry = InputGeometry.Of(spec.Spec);
         SpecData data = DataSources.Load(geometry, dataPath, Splits.Test);
         var test = new BatchFiller(data.RequireTest(), geometry);

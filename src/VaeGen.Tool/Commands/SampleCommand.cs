@@ -34,7 +34,7 @@ internal static class SampleCommand
         SpecFile spec = SpecFile.Load(specPath, console);
         OutputPaths.PrepareFile(output);
         VaeModel model = SpecModelFactory.Create(spec.Plan, seed);
-        WeightsFile.LoadInto(model, weightsPath, specPath);
+        WeightsFile.LoadInto(model, weightsPath, specPath, console);
 
         var z = new Tensor(count, model.Config.LatentDim);
         new Rng(seed).FillNormal(z.Span);

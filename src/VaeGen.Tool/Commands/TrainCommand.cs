@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using System.Threading;
 using Spectre.Console;
 using VaeGen.Data;
 using VaeGen.Runtime.Init;
@@ -83,6 +84,11 @@ internal static class TrainCommand
         SpecFile spec = SpecFile.Load(specPath, console);
         string outDir = output ?? Path.Combine("runs", spec.Stem);
         OutputPaths.PrepareFolder(outDir);
+        int leftovers = RunFolder.DeleteLeftovers(outDir);
+        if (leftovers > 0)
+        {
+            console.Note(outDir + ": removed " + SpecFile.Plural(leftovers, "temporary file") + " an interrupted run left behind");
+        }
 
         RunState? saved = overwrite ? null : TrainingCheckpoint.ReadState(outDir);
         string checkpointPath = TrainingCheckpoint.PathIn(outDir);
@@ -127,8 +133,15 @@ internal static class TrainCommand
             model.Optimizer.LearningRate = settings.LearningRate;
         }
 
+        using var signals = new StopSignals();
+        var run = new TrainingRun(spec, model, train, test, shuffler, settings, history, outDir, data.Description, signals.Token);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(saved is null ? "training" : "resuming")} {spec.Name} ({LayerTable.Count(spec.Plan.TotalParameters)} parameters) on {data.Description}"));
+        if (saved is not null)
+        {
+            run.Repair(console);
+        }
+
         if (start >= epochs)
         {
             console.Out.WriteLine("already trained for " + SpecFile.Plural(start, "epoch") + "; pass a larger --epochs to continue");
@@ -144,7 +157,6 @@ internal static class TrainCommand
             TrainingCheckpoint.DeleteRun(outDir);
         }
 
-        var run = new TrainingRun(spec, model, train, test, shuffler, settings, history, outDir, data.Description);
         try
         {
             if (console.IsTerminal)
@@ -168,13 +180,21 @@ internal static class TrainCommand
                 : "no checkpoint was written, as no epoch finished";
             throw new ToolException(specPath + ": training stopped: " + e.Message + "; " + kept, e, ExitCodes.TrainingDiverged);
         }
+        catch (OperationCanceledException) when (signals.Received is { } signal)
+        {
+            console.Out.Flush();
+            string stands = history.Count > 0
+                ? "the run stands at epoch " + history[^1].Epoch + " (its checkpoint in " + outDir + "); continue it with: vaegen train " + specPath +
+                  " --resume --epochs " + epochs + " --out " + outDir
+                : "no epoch finished, so there is nothing to resume; start again with the same command";
+            console.Error.WriteLine("vaegen: stopped by " + signal + " during epoch " + (history.Count + 1) + ", which is abandoned; " + stands);
+            return signals.ExitCode;
+        }
 
-        string plot = Path.Combine(outDir, "loss.png");
-        string title = string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {train.Count:N0} TRAINING IMAGES, BATCH {settings.Batch}, LR {settings.LearningRate:G}");
-        Png.Write(plot, LossPlot.Render(title, history));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"final test negative ELBO {history[^1].TestNegElbo:F4} after {SpecFile.Plural(history[^1].Epoch, "epoch")}"));
-        console.Out.WriteLine("weights: " + TrainingCheckpoint.WeightsPathIn(outDir) + " (PyTorch state_dict names); resume state: " + checkpointPath + "; loss curves: " + plot);
+        console.Out.WriteLine("weights: " + TrainingCheckpoint.WeightsPathIn(outDir) + " (PyTorch state_dict names); resume state: " + checkpointPath +
+                              "; loss curves: " + run.PlotPath);
         return ExitCodes.Success;
     }
 
@@ -209,30 +229,92 @@ internal static class TrainCommand
 
     /// <summary>The state of one training run between epochs.</summary>
     private sealed class TrainingRun(SpecFile spec, VaeModel model, BatchFiller train, BatchFiller test, Shuffler shuffler, RunSettings settings,
-        List<EpochResult> history, string outDir, string dataDescription)
+        List<EpochResult> history, string outDir, string dataDescription, CancellationToken stop)
     {
         // The sample grids decode the same z every epoch, from a stream of their own, so the epochs can be compared.
         private readonly Tensor _sampleZ = FixedLatents(model.Config.LatentDim, settings.Seed);
         private readonly (float Min, float Max) _range = Grids.DisplayRange(model, spec.Spec.Input.RangeMin, spec.Spec.Input.RangeMax);
 
+        public string PlotPath => Path.Combine(outDir, "loss.png");
+
         public void Epochs(int start, int epochs, ITrainingDisplay display)
         {
-            var trainer = new Trainer(model, train, shuffler, settings.Batch);
+            var trainer = new Trainer(model, train, shuffler, settings.Batch, stop);
             for (int epoch = start + 1; epoch <= epochs; epoch++)
             {
+                stop.ThrowIfCancellationRequested();
                 EpochStats stats = trainer.RunEpoch(epoch, epochs, display);
                 LossTerms testTerms = Evaluation.NegativeElbo(model, test, settings.Seed);
-                string tag = epoch.ToString("D3", CultureInfo.InvariantCulture);
-                Grids.Save(Path.Combine(outDir, "reconstructions-epoch-" + tag + ".png"), Grids.Reconstructions(model, test, ReconstructionCount), model, _range, ReconstructionCount);
-                Grids.Save(Path.Combine(outDir, "samples-epoch-" + tag + ".png"), Grids.Decode(model, _sampleZ), model, _range);
+
+                // Before the commit: grids of an epoch that never commits are made again, identically, when it is trained again.
+                SaveGrids(epoch);
                 var result = new EpochResult(epoch, stats.Loss, stats.Reconstruction, stats.Kl, testTerms.Total, testTerms.Reconstruction, testTerms.Kl,
                     stats.Seconds, stats.SamplesPerSecond, stats.Curve);
                 history.Add(result);
+
+                // The commit point: from here on the run is at this epoch, whatever happens to the writes below.
                 TrainingCheckpoint.Save(outDir, model, shuffler.Rng, new RunState(spec.Name, epoch, settings, history));
-                ToolJson.WriteFile(Path.Combine(outDir, "metrics.json"),
-                    new TrainingMetrics(spec.Path, spec.Name, dataDescription, spec.Plan.TotalParameters, settings, history), ToolJson.Readable.TrainingMetrics);
+                WriteDerived(epoch);
                 display.Complete(result, epochs);
             }
+        }
+
+        /// <summary>
+        /// After a resume has loaded the checkpoint: rewrites what is derived from it (a kill between the
+        /// commit and these leaves them a step behind, or missing), makes the last epoch's grids if they
+        /// are gone, and removes the grids of an epoch that was cut off before its commit.
+        /// </summary>
+        public void Repair(ToolConsole console)
+        {
+            int epoch = history.Count;
+            string weights = TrainingCheckpoint.WeightsPathIn(outDir);
+            int? weightsEpoch = TrainingCheckpoint.WeightsEpoch(weights);
+            if (weightsEpoch != epoch)
+            {
+                console.Note(weights + (weightsEpoch is { } stale ? " was from epoch " + stale : " was missing") +
+                             "; rewritten from the checkpoint (epoch " + epoch + ")");
+            }
+
+            foreach (string grid in Directory.GetFiles(outDir, "*-epoch-*.png"))
+            {
+                if (GridEpoch(grid) is { } later && later > epoch)
+                {
+                    File.Delete(grid);
+                    console.Note(grid + ": removed; epoch " + later + " was interrupted before its checkpoint and is trained again");
+                }
+            }
+
+            if (!File.Exists(GridPath("reconstructions", epoch)) || !File.Exists(GridPath("samples", epoch)))
+            {
+                SaveGrids(epoch);
+            }
+
+            WriteDerived(epoch);
+        }
+
+        private void WriteDerived(int epoch)
+        {
+            TrainingCheckpoint.SaveWeights(outDir, model, epoch);
+            RunFolder.Write(Path.Combine(outDir, "metrics.json"), temp => ToolJson.WriteFile(temp,
+                new TrainingMetrics(spec.Path, spec.Name, dataDescription, spec.Plan.TotalParameters, settings, history), ToolJson.Readable.TrainingMetrics));
+            string title = string.Create(CultureInfo.InvariantCulture, $"{spec.Name}: {train.Count:N0} training images, batch {settings.Batch}, Adam lr {settings.LearningRate:G}");
+            byte[] plot = LossPlot.Render(title, history);
+            RunFolder.Write(PlotPath, temp => File.WriteAllBytes(temp, plot));
+        }
+
+        private void SaveGrids(int epoch)
+        {
+            RunFolder.Write(GridPath("reconstructions", epoch),
+                temp => Grids.Save(temp, Grids.Reconstructions(model, test, ReconstructionCount), model, _range, ReconstructionCount));
+            RunFolder.Write(GridPath("samples", epoch), temp => Grids.Save(temp, Grids.Decode(model, _sampleZ), model, _range));
+        }
+
+        private string GridPath(string kind, int epoch) => Path.Combine(outDir, kind + "-epoch-" + epoch.ToString("D3", CultureInfo.InvariantCulture) + ".png");
+
+        private static int? GridEpoch(string path)
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            return int.TryParse(name[(name.LastIndexOf('-') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) ? epoch : null;
         }
 
         private static Tensor FixedLatents(int latent, ulong seed)

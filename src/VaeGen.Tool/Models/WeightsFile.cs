@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Models;
@@ -18,11 +19,47 @@ internal static class WeightsFile
     /// <summary>The metadata key <see cref="VaeModel.SaveWeights"/> stores the model (class) name under.</summary>
     public const string ModelKey = "vaegen.model";
 
+    /// <summary>The metadata key of the epoch a training run's <c>model.safetensors</c> is from.</summary>
+    public const string EpochKey = "vaegen.epoch";
+
     private const int ProblemsShown = 3;
 
-    public static void LoadInto(VaeModel model, string path, string specPath)
+    public static void LoadInto(VaeModel model, string path, string specPath, ToolConsole console)
     {
-        LoadState(path, model.StateDict(), model.Config.Name + " of " + specPath, model.Config.Name, "weights file");
+        IReadOnlyDictionary<string, string> metadata = LoadState(path, model.StateDict(), model.Config.Name + " of " + specPath, model.Config.Name, "weights file");
+        WarnIfBehindCheckpoint(path, metadata, console);
+    }
+
+    /// <summary>
+    /// A run killed between its checkpoint and the weights file leaves <c>model.safetensors</c> an epoch
+    /// behind <c>training.safetensors</c> until the next <c>train --resume</c> rewrites it; say so rather
+    /// than quietly evaluate older weights.
+    /// </summary>
+    private static void WarnIfBehindCheckpoint(string path, IReadOnlyDictionary<string, string> metadata, ToolConsole console)
+    {
+        string checkpoint = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "training.safetensors");
+        if (!metadata.TryGetValue(EpochKey, out string? text) || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) ||
+            !File.Exists(checkpoint))
+        {
+            return;
+        }
+
+        int? committed;
+        try
+        {
+            committed = Training.TrainingCheckpoint.ReadState(Path.GetDirectoryName(checkpoint)!)?.Epoch;
+        }
+        catch (Exception e) when (e is ToolException or SafeTensorsException)
+        {
+            return; // The checkpoint's own problems are reported when it is resumed; these weights are fine by themselves.
+        }
+
+        if (committed > epoch)
+        {
+            console.Warning(path + " holds epoch " + epoch + ", but the run's checkpoint beside it is at epoch " + committed +
+                            " (the run was stopped while writing); 'vaegen train <spec> --resume --epochs " + committed + " --out " +
+                            Path.GetDirectoryName(path) + "' brings the weights up to date");
+        }
     }
 
     /// <summary>Reads <paramref name="path"/> into <paramref name="state"/> after checking that names, dtypes and shapes all match.</summary>

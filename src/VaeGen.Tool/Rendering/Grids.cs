@@ -14,8 +14,9 @@ namespace VaeGen.Tool.Rendering;
 /// </summary>
 internal static class Grids
 {
-    // Images smaller than this many pixels on a side (seed000's 5x5) are enlarged so they can be seen.
-    private const int MinimumSide = 24;
+    // Each image is enlarged (whole pixels, no smoothing) to at least this many pixels on a side, so a 28x28
+    // Fashion-MNIST grid or seed000's 5x5 images can be seen at a glance: 28 -> 84, 5 -> 65, 64 stays 64.
+    private const int MinimumSide = 64;
 
     // Latent vectors decoded at once.
     private const int DecodeBlock = 64;

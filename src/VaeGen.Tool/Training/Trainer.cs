@@ -23,7 +23,8 @@ internal sealed record EpochStats(double Loss, double Reconstruction, double Kl,
 /// one smaller, as PyTorch's DataLoader without drop_last), one Adam step per batch. The step
 /// itself allocates nothing; the batch tensors are made once.
 /// </summary>
-internal sealed class Trainer(VaeModel model, BatchFiller train, Shuffler shuffler, int batch)
+/// <param name="stop">Checked before each step: a stop request abandons the epoch between two steps.</param>
+internal sealed class Trainer(VaeModel model, BatchFiller train, Shuffler shuffler, int batch, System.Threading.CancellationToken stop = default)
 {
     // The loss plot shows the training loss as the mean over this many groups of steps per epoch.
     private const int CurvePoints = 50;
@@ -45,6 +46,7 @@ internal sealed class Trainer(VaeModel model, BatchFiller train, Shuffler shuffl
         model.Train();
         for (int step = 0; step < steps; step++)
         {
+            stop.ThrowIfCancellationRequested();
             ReadOnlySpan<int> indices = order.Slice(step * batch, Math.Min(batch, count - (step * batch)));
             Tensor x = indices.Length == _full.Dim(0) ? _full : (_partial is { } p && p.Dim(0) == indices.Length ? p : _partial = train.CreateBatch(indices.Length));
             train.Fill(indices, x);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text.Json;
 using VaeGen.Runtime.Init;
@@ -32,7 +33,7 @@ internal static class TrainingCheckpoint
 
     public static string WeightsPathIn(string directory) => Path.Combine(directory, WeightsFileName);
 
-    /// <summary>Writes the checkpoint, then the weights file; each replaces its old version only when complete.</summary>
+    /// <summary>Writes the checkpoint: the run's one commit point, a single file replaced only when complete.</summary>
     public static void Save(string directory, VaeModel model, Rng shuffle, RunState state)
     {
         var shuffleState = new long[Rng.StateLength];
@@ -44,8 +45,36 @@ internal static class TrainingCheckpoint
             [WeightsFile.ModelKey] = model.Config.Name,
             [StateKey] = JsonSerializer.Serialize(state, ToolJson.Default.RunState),
         };
-        Checkpoint.Save(PathIn(directory), entries, metadata);
-        model.SaveWeights(WeightsPathIn(directory));
+        RunFolder.Write(PathIn(directory), temp => Checkpoint.Save(temp, entries, metadata));
+    }
+
+    /// <summary>
+    /// Writes <c>model.safetensors</c>, the weights alone as <see cref="VaeModel.SaveWeights"/> writes
+    /// them, plus the epoch they are from, so loaders can tell weights a step behind the checkpoint.
+    /// </summary>
+    public static void SaveWeights(string directory, VaeModel model, int epoch)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            [WeightsFile.ModelKey] = model.Config.Name,
+            [WeightsFile.EpochKey] = epoch.ToString(CultureInfo.InvariantCulture),
+        };
+        RunFolder.Write(WeightsPathIn(directory), temp => Checkpoint.Save(temp, model.StateDict(), metadata));
+    }
+
+    /// <summary>The epoch a run's weights file says it holds, or null when it is missing, unreadable or does not say.</summary>
+    public static int? WeightsEpoch(string path)
+    {
+        try
+        {
+            return File.Exists(path) && SafeTensorsFile.Read(path).Metadata.TryGetValue(WeightsFile.EpochKey, out string? epoch) &&
+                   int.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
+        }
+        catch (SafeTensorsException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Removes the files a training run writes in <paramref name="directory"/> (and nothing else), for <c>train --overwrite</c>.</summary>
