@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using VaeGen.Data;
@@ -22,7 +23,7 @@ internal static class ImageFiles
             throw new ToolException(path + ": file not found");
         }
 
-        return Match(Png.Read(path), path, geometry);
+        return Read(path, geometry);
     }
 
     /// <summary>Every <c>*.png</c> in a folder (not subfolders), by ordinal file name, each checked like <see cref="ReadMatching"/>.</summary>
@@ -38,10 +39,53 @@ internal static class ImageFiles
         var images = new List<ByteImage>(files.Length);
         foreach (string file in files)
         {
-            images.Add(Match(Png.Read(file), file, geometry));
+            images.Add(Read(file, geometry));
         }
 
         return images;
+    }
+
+    /// <summary>
+    /// Checks the size in the PNG header before decoding: a 1.5 MB file can claim 40000x40000 pixels,
+    /// 3.2 GB once inflated, and an image of the wrong size is refused anyway.
+    /// </summary>
+    private static ByteImage Read(string path, InputGeometry geometry)
+    {
+        if (Header(path) is { } header)
+        {
+            Check(header.Width, header.Height, header.Channels, path, geometry);
+        }
+
+        return Match(Png.Read(path), path, geometry);
+    }
+
+    /// <summary>Width, height and channels from the IHDR chunk that must open a PNG, or null when the file does not start like one (the reader then says what is wrong).</summary>
+    private static (long Width, long Height, int Channels)? Header(string path)
+    {
+        Span<byte> start = stackalloc byte[26];
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1))
+        {
+            if (stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length)
+            {
+                return null;
+            }
+        }
+
+        ReadOnlySpan<byte> signature = [137, 80, 78, 71, 13, 10, 26, 10];
+        if (!start[..8].SequenceEqual(signature) || !start[12..16].SequenceEqual("IHDR"u8))
+        {
+            return null;
+        }
+
+        int channels = start[25] switch
+        {
+            0 => 1,
+            2 => 3,
+            4 => 2,
+            6 => 4,
+            _ => 0, // palette or invalid: the reader refuses it with its own message
+        };
+        return channels == 0 ? null : (BinaryPrimitives.ReadUInt32BigEndian(start[16..]), BinaryPrimitives.ReadUInt32BigEndian(start[20..]), channels);
     }
 
     public static bool HasPngFiles(string directory) => Directory.EnumerateFiles(directory, "*.png", SearchOption.TopDirectoryOnly).GetEnumerator().MoveNext();
@@ -49,28 +93,28 @@ internal static class ImageFiles
     /// <summary>The image with its alpha channel dropped when the spec has none; anything else that differs is an error naming the file.</summary>
     private static ByteImage Match(ByteImage image, string path, InputGeometry geometry)
     {
-        if (image.Width != geometry.Width || image.Height != geometry.Height)
+        Check(image.Width, image.Height, image.Channels, path, geometry);
+        return image.Channels == geometry.Channels ? image : DropAlpha(image);
+    }
+
+    /// <summary>Refuses an image whose size or channels do not fit the spec; gray+alpha for a gray spec and RGBA for an RGB spec fit (the alpha is dropped).</summary>
+    private static void Check(long width, long height, int channels, string path, InputGeometry geometry)
+    {
+        string describe = width + "x" + height + " " + InputGeometry.ChannelWord(channels);
+        if (width != geometry.Width || height != geometry.Height)
         {
-            throw new ToolException(path + ": image is " + Describe(image) + " but the spec's input is " + geometry.Describe() + "; resize or crop the images to " +
+            throw new ToolException(path + ": image is " + describe + " but the spec's input is " + geometry.Describe() + "; resize or crop the images to " +
                                     geometry.Width + "x" + geometry.Height);
         }
 
-        if (image.Channels == geometry.Channels)
+        if (channels == geometry.Channels || (channels == geometry.Channels + 1 && geometry.Channels is 1 or 3))
         {
-            return image;
+            return;
         }
 
-        // Gray+alpha for a gray spec and RGBA for an RGB spec carry the needed channels plus alpha.
-        if (image.Channels == geometry.Channels + 1 && geometry.Channels is 1 or 3)
-        {
-            return DropAlpha(image);
-        }
-
-        throw new ToolException(path + ": image is " + Describe(image) + " but the spec's input has " + geometry.Channels + " channel" + (geometry.Channels == 1 ? string.Empty : "s") +
+        throw new ToolException(path + ": image is " + describe + " but the spec's input has " + geometry.Channels + " channel" + (geometry.Channels == 1 ? string.Empty : "s") +
                                 " (" + InputGeometry.ChannelWord(geometry.Channels) + "); save the images as " + InputGeometry.ChannelWord(geometry.Channels) + " PNG");
     }
-
-    private static string Describe(ByteImage image) => image.Width + "x" + image.Height + " " + InputGeometry.ChannelWord(image.Channels);
 
     private static ByteImage DropAlpha(ByteImage image)
     {

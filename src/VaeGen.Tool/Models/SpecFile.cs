@@ -70,7 +70,7 @@ internal sealed class SpecFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadBounded(path);
         }
         catch (FileNotFoundException)
         {
@@ -90,6 +90,51 @@ internal sealed class SpecFile
         }
 
         return SpecChecker.Check(path, bytes);
+    }
+
+    /// <summary>The most bytes a spec file may have: the shipped ones have about 1 KB; /dev/zero has no end.</summary>
+    public const int MaxBytes = 1 << 20;
+
+    // A FIFO with no writer blocks open() and read() for ever; nothing a spec is read from needs this long.
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Reads at most <see cref="MaxBytes"/> (a larger file, or a device such as /dev/zero, is refused
+    /// without reading it all) and gives up after <see cref="ReadTimeout"/> (a FIFO no one writes to).
+    /// </summary>
+    private static byte[] ReadBounded(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ToolException(path + ": is a folder, not a spec file (give 'vaegen check' a folder to check the specs in it)");
+        }
+
+        var read = System.Threading.Tasks.Task.Run(() =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            var buffer = new byte[MaxBytes + 1];
+            int total = 0, n;
+            while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += n;
+            }
+
+            return total > MaxBytes ? null : buffer[..total];
+        });
+        try
+        {
+            if (!read.Wait(ReadTimeout))
+            {
+                // The reading thread stays blocked in the FIFO; it is a background thread and ends with the process.
+                throw new ToolException(path + ": spec file gave no end of data in " + ReadTimeout.TotalSeconds + " s (a FIFO or device no one writes to?)");
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is { } inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+        }
+
+        return read.Result ?? throw new ToolException(path + ": spec file is larger than " + (MaxBytes >> 10) + " KiB; a spec is a short YAML file");
     }
 
     public static string Plural(long count, string noun) =>
