@@ -13,7 +13,8 @@ namespace VaeGen.Packaging.Tests;
 /// A new console project gets VaeGen from a local package folder exactly as README.md's "Use it in your
 /// project" says, and builds, runs, fails on a broken spec and picks up an edited one. The packages
 /// come from this build (dotnet pack --no-build) and restore into a private package cache, so a stale
-/// cached VaeGen 0.1.0 can never stand in for the one under test.
+/// cached VaeGen can never stand in for the one under test; and a local pack is versioned 0.1.0-local.&lt;time
+/// of its newest source&gt;, so that outside the test, too, a new pack is never hidden by a cached one.
 /// </summary>
 public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
 {
@@ -41,7 +42,13 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
 
         // README: dotnet new console; dotnet add package VaeGen; put the spec in specs/; dotnet build.
         Run(Scratch, "new", "console", "--output", "App", "--framework", "net10.0");
-        Run(App, "add", "package", "VaeGen", "--version", Version());
+        Run(App, "add", "package", "VaeGen", "--prerelease");
+
+        // The local pack has a version of its own, so no VaeGen cached from an earlier pack can stand in for it.
+        string packed = PackedVersion("VaeGen");
+        Assert.Matches(@"^" + System.Text.RegularExpressions.Regex.Escape(Prefix()) + @"-local\.[0-9]{14}$", packed);
+        Assert.Equal(packed, PackedVersion("VaeGen.Runtime"));
+        Assert.Contains("<PackageReference Include=\"VaeGen\" Version=\"" + packed + "\" />", File.ReadAllText(Path.Combine(App, "App.csproj")));
         Directory.CreateDirectory(Path.Combine(App, "specs"));
         string spec = File.ReadAllText(Repository.Path("specs", "fashion_mlp.vae.yaml"));
         File.WriteAllText(Path.Combine(App, "specs", "fashion_mlp.vae.yaml"), spec);
@@ -86,7 +93,7 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
     {
         Pack("src/VaeGen.Tool/VaeGen.Tool.csproj");
         string tools = Path.Combine(Scratch, "tools");
-        Run(Scratch, "tool", "install", "--tool-path", tools, "VaeGen.Tool", "--version", Version(), "--add-source", Feed);
+        Run(Scratch, "tool", "install", "--tool-path", tools, "VaeGen.Tool", "--prerelease", "--add-source", Feed);
         string spec = Repository.Path("specs", "fashion_mlp.vae.yaml");
         ProcessResult check = ProcessRunner.Run(WithPrivateCache(ProcessRunner.Start(Path.Combine(tools, "vaegen"), Scratch, "check", spec)), Dotnet.DefaultTimeout, output);
         Assert.True(check.ExitCode == 0, check.ToString());
@@ -98,12 +105,13 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
     public void The_data_package_carries_the_data_library_and_depends_on_the_runtime()
     {
         Pack("src/VaeGen.Data/VaeGen.Data.csproj");
-        using ZipArchive package = ZipFile.OpenRead(Path.Combine(Feed, "VaeGen.Data." + Version() + ".nupkg"));
+        string version = PackedVersion("VaeGen.Data");
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(Feed, "VaeGen.Data." + version + ".nupkg"));
         Assert.Contains(package.Entries, e => e.FullName == "lib/net8.0/VaeGen.Data.dll");
         ZipArchiveEntry nuspec = Assert.Single(package.Entries, e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
         using var reader = new StreamReader(nuspec.Open());
         string manifest = reader.ReadToEnd();
-        Assert.Contains("<dependency id=\"VaeGen.Runtime\" version=\"" + Version() + "\"", manifest);
+        Assert.Contains("<dependency id=\"VaeGen.Runtime\" version=\"" + version + "\"", manifest);
     }
 
     /// <summary>The Program.cs README.md shows under "Use it in your project", so the README is what this test runs.</summary>
@@ -114,7 +122,11 @@ public sealed class ConsumerProjectTests(ITestOutputHelper output) : IDisposable
         return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
-    private static string Version()
+    /// <summary>The version of the package <paramref name="id"/> this test packed into its feed.</summary>
+    private string PackedVersion(string id) =>
+        Directory.GetFiles(Feed, id + ".0*.nupkg").Select(f => Path.GetFileNameWithoutExtension(f)[(id.Length + 1)..]).Single();
+
+    private static string Prefix()
     {
         string props = File.ReadAllText(Repository.Path("Directory.Build.props"));
         int start = props.IndexOf("<VersionPrefix>", StringComparison.Ordinal) + "<VersionPrefix>".Length;
