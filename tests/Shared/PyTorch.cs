@@ -6,9 +6,10 @@ namespace VaeGen.Testing;
 
 /// <summary>
 /// Runs the PyTorch reference scripts in tools/torch with Debian's PyTorch (/usr/bin/python3 from
-/// python3-torch; CI installs it). Without PyTorch a test that needs it fails, saying how to install it.
+/// python3-torch; CI installs it). A test that needs it is a <see cref="PyTorchFactAttribute"/> or
+/// <see cref="PyTorchTheoryAttribute"/>: skipped, saying how to install it, where PyTorch is missing.
 /// </summary>
-internal static class PyTorch
+internal static partial class PyTorch
 {
     public const string Python = "/usr/bin/python3";
 

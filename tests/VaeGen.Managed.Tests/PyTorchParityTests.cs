@@ -30,7 +30,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
         "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml",
     };
 
-    [Theory]
+    [PyTorchTheory]
     [MemberData(nameof(Specs))]
     public void One_training_pass_matches_PyTorch(string specFile)
     {
