@@ -167,4 +167,23 @@ public sealed class CheckTests
         Assert.Contains("\"op\": \"conv2d 3->32, kernel 3, stride 1, padding 0\"", result.Out);
         Assert.DoesNotContain("\\u003E", result.Out);
     }
+
+    [Fact]
+    public void EndlessAndBlockingSpecFilesAreRefusedWithinBounds()
+    {
+        ProcessResult zero = ToolProcess.Run("check", "/dev/zero");
+        Assert.True(zero.ExitCode == 2, zero.ToString());
+        Assert.Equal("vaegen: error: /dev/zero: spec file is larger than 1024 KiB; a spec is a short YAML file\n", zero.Error);
+
+        using var temp = new TempFolder();
+        string fifo = temp.File("pipe.vae.yaml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        ProcessResult blocked = ToolProcess.Run("check", fifo);
+        Assert.True(blocked.ExitCode == 2, blocked.ToString());
+        Assert.Equal("vaegen: error: " + fifo + ": spec file gave no end of data in 10 s (a FIFO or device no one writes to?)\n", blocked.Error);
+    }
 }
