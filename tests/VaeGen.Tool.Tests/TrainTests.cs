@@ -36,7 +36,22 @@ public sealed class TrainTests
         ByteImage samples = Png.Read(Path.Combine(run, "samples-epoch-002.png"));
         Assert.Equal(3 * ((8 * 30) + 2), samples.Width); // 28x28 images with 2 pixels between, enlarged 3 times
         ByteImage reconstructions = Png.Read(Path.Combine(run, "reconstructions-epoch-001.png"));
-        Assert.Equal((3 * ((2 * 30) + 2), 3 * ((8 * 30) + 2)), (reconstructions.Height, reconstructions.Width));
+        Assert.Equal((3 * ((2 * 30) + 2), 180 + (3 * ((8 * 30) + 2))), (reconstructions.Height, reconstructions.Width));
+
+        // A label column left of the grid says which row is which: dark text on white, in each row's half.
+        foreach (int top in new[] { 0, reconstructions.Height / 2 })
+        {
+            int dark = 0;
+            for (int y = top; y < top + (reconstructions.Height / 2); y++)
+            {
+                for (int x = 0; x < 170; x++)
+                {
+                    dark += reconstructions.Pixels[((y * reconstructions.Width) + x) * reconstructions.Channels] < 128 ? 1 : 0;
+                }
+            }
+
+            Assert.True(dark > 50, "no label text in the rows from y = " + top);
+        }
         ByteImage plot = Png.Read(Path.Combine(run, "loss.png"));
         Assert.Equal((1000, 560), (plot.Width, plot.Height));
 

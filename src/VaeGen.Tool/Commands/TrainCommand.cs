@@ -26,13 +26,16 @@ internal static class TrainCommand
 {
     private const int ReconstructionCount = 8;
     private const int SampleCount = 64;
+    private const int DefaultBatch = 128;
+    private const int MinimumStepsPerEpoch = 16;
 
     public static Command Create(ToolConsole console)
     {
         var spec = ToolOptions.Spec();
         var data = ToolOptions.Data();
         var epochs = ToolOptions.PositiveInt("--epochs", "Train until this many epochs are done in total (a resumed run continues up to it).", 10);
-        var batch = ToolOptions.PositiveInt("--batch", "Images per step.", 128);
+        var batch = ToolOptions.PositiveInt("--batch", "Images per step. Default: " + DefaultBatch + ", or fewer on a small data set, so that an epoch has at least " +
+                                                        MinimumStepsPerEpoch + " steps (the 243 shipped photo patches get 15).", DefaultBatch);
         var lr = ToolOptions.PositiveDouble("--lr", "Adam's learning rate (betas 0.9, 0.999, eps 1e-8, no weight decay).", 1e-3);
         var seed = ToolOptions.Seed("Seeds the initial weights, the noise, the shuffling and the evaluation noise: the same seed gives the same run.");
         var output = new Option<string?>("--out") { Description = "The output folder (default: runs/<spec name>).", HelpName = "folder" };
@@ -120,6 +123,15 @@ internal static class TrainCommand
         var geometry = InputGeometry.Of(spec.Spec);
         SpecData data = DataSources.Load(geometry, settings.Data, Splits.Both, settings.LimitTrain, settings.LimitTest);
         var train = new BatchFiller(data.RequireTrain(), geometry);
+        if (saved is null && !explicitly.Contains("--batch") && train.Count / MinimumStepsPerEpoch < settings.Batch)
+        {
+            // 243 images in batches of 128 are 2 Adam steps an epoch: 10 epochs learn nothing visible.
+            int small = Math.Max(1, train.Count / MinimumStepsPerEpoch);
+            console.Note("batch " + small + ": the default " + DefaultBatch + " would give " + SpecFile.Plural((train.Count + DefaultBatch - 1) / DefaultBatch, "step") +
+                         " an epoch on " + SpecFile.Plural(train.Count, "training image") + " (--batch sets it)");
+            settings = settings with { Batch = small };
+        }
+
         var test = new BatchFiller(data.RequireTest(), geometry);
 
         VaeModel model = SpecModelFactory.Create(spec.Plan, settings.Seed);
@@ -305,7 +317,8 @@ internal static class TrainCommand
         private void SaveGrids(int epoch)
         {
             RunFolder.Write(GridPath("reconstructions", epoch),
-                temp => Grids.Save(temp, Grids.Reconstructions(model, test, ReconstructionCount), model, _range, ReconstructionCount));
+                temp => Grids.Save(temp, Grids.Reconstructions(model, test, ReconstructionCount), model, _range, ReconstructionCount,
+                    ["test images", "reconstructions"]));
             RunFolder.Write(GridPath("samples", epoch), temp => Grids.Save(temp, Grids.Decode(model, _sampleZ), model, _range));
         }
 

@@ -1,4 +1,5 @@
 using System;
+using SkiaSharp;
 using VaeGen.Data;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Models;
@@ -91,12 +92,57 @@ internal static class Grids
     }
 
     /// <summary>Writes a grid of <paramref name="images"/> (the model's declared layout) as a PNG, atomically.</summary>
-    public static void Save(string path, Tensor images, VaeModel model, (float Min, float Max) range, int columns = 0)
+    /// <param name="rowLabels">Printed left of each row, e.g. which row is the input and which the reconstruction; null for none.</param>
+    public static void Save(string path, Tensor images, VaeModel model, (float Min, float Max) range, int columns = 0, string[]? rowLabels = null)
     {
         ByteImage grid = ImageGrid.Render(images, model.Config.Layout, range.Min, range.Max, columns);
         int side = Math.Min(model.Config.Height, model.Config.Width);
         int factor = (MinimumSide + side - 1) / side;
-        Png.Write(path, factor > 1 ? Enlarge(grid, factor) : grid);
+        grid = factor > 1 ? Enlarge(grid, factor) : grid;
+        Png.Write(path, rowLabels is null ? grid : Labelled(grid, rowLabels));
+    }
+
+    /// <summary>The grid with a white column on its left holding one label per row (rows of equal height), drawn with Skia, which ScottPlot brings.</summary>
+    private static ByteImage Labelled(ByteImage grid, string[] labels)
+    {
+        const int LabelWidth = 180;
+        using var font = new SKFont(SKTypeface.FromFamilyName(ScottPlot.Fonts.Default), 17);
+        using var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+        using var bitmap = new SKBitmap(new SKImageInfo(LabelWidth + grid.Width, grid.Height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            float rowHeight = grid.Height / (float)labels.Length;
+            for (int i = 0; i < labels.Length; i++)
+            {
+                canvas.DrawText(labels[i], LabelWidth - 10, (rowHeight * (i + 0.5f)) + (font.Size / 3), SKTextAlign.Right, font, paint);
+            }
+        }
+
+        var labelled = new ByteImage(bitmap.Width, bitmap.Height, grid.Channels);
+        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
+        int c = grid.Channels;
+        for (int y = 0; y < bitmap.Height; y++)
+        {
+            for (int x = 0; x < bitmap.Width; x++)
+            {
+                Span<byte> to = labelled.Pixels.AsSpan(((y * bitmap.Width) + x) * c, c);
+                if (x >= LabelWidth)
+                {
+                    grid.Pixels.AsSpan(((y * grid.Width) + x - LabelWidth) * c, c).CopyTo(to);
+                }
+                else if (c == 1)
+                {
+                    to[0] = rgba[((y * bitmap.Width) + x) * 4];
+                }
+                else
+                {
+                    rgba.Slice(((y * bitmap.Width) + x) * 4, c).CopyTo(to);
+                }
+            }
+        }
+
+        return labelled;
     }
 
     /// <summary>The values shown as black and white: [0, 1] for probabilities, else the data's range divided by the scale.</summary>

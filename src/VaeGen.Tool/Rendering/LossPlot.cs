@@ -53,7 +53,7 @@ internal static class LossPlot
 
         plot.Title(title);
         plot.Axes.Bottom.Label.Text = "epoch";
-        plot.Axes.Left.Label.Text = "loss = reconstruction + beta * KL (nats per image)";
+        plot.Axes.Left.Label.Text = "recon + beta * KL (nats per image)";
         plot.Axes.Right.Label.Text = "KL (nats per image)";
         plot.ShowLegend(Alignment.UpperRight);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
