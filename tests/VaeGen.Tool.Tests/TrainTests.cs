@@ -202,6 +202,18 @@ public sealed class TrainTests
         Assert.False(File.Exists(Path.Combine(run, "samples-epoch-002.png")), "the replaced run's second epoch is gone");
     }
 
+    [Fact]
+    public void ASmallDataSetGetsABatchThatLeavesStepsToLearnFrom()
+    {
+        using var temp = new TempFolder();
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", ToolProcess.FashionMnist, "--limit-train", "320",
+            "--limit-test", "16", "--epochs", "1", "--out", temp.File("run"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("vaegen: batch 20: the default 128 would give 3 steps an epoch on 320 training images (--batch sets it)", result.Error);
+        Assert.Contains("batch 20, Adam lr 0.001", result.Out);
+    }
+
     private static JsonElement Epochs(string run) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("epochs").Clone();
 }
