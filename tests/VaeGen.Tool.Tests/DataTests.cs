@@ -81,9 +81,9 @@ public sealed class DataTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("on 5x5 tiles of the photo patches in " + ToolProcess.Photos + " (256 training, 64 test images)", result.Out);
 
-        // 5x5 images are enlarged so that the grid can be seen: 8 columns of 5 * 5 = 25 pixels plus padding.
+        // 5x5 images are enlarged 13 times (to at least 64 pixels a side) so that the grid can be seen: 8 columns of 5 + 2 padding.
         ByteImage grid = Png.Read(Path.Combine(temp.File("run"), "samples-epoch-001.png"));
-        Assert.Equal(((8 * 7) + 2) * 5, grid.Width);
+        Assert.Equal(((8 * 7) + 2) * 13, grid.Width);
         Assert.Equal(3, grid.Channels);
     }
 }

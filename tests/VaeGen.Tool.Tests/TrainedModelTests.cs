@@ -91,7 +91,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
         Assert.True(result.ExitCode == 0, result.ToString());
         ByteImage image = Png.Read(strip);
         Assert.Equal(3 * ((8 * 30) + 2), image.Width);
-        Assert.Equal(30 + 2, image.Height);
+        Assert.Equal(3 * (30 + 2), image.Height);
 
         ProcessResult outOfRange = ToolProcess.Run("interpolate", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--out", strip, "--to", "5000");
         Assert.Equal(2, outOfRange.ExitCode);
