@@ -34,7 +34,7 @@ public sealed class LossTests
         string key = $"{TermName(term)}.{reduction.ToString().ToLowerInvariant()}.beta{beta:0.0}";
         string recon = term switch { ReconstructionTerm.Mse => "values", ReconstructionTerm.Bce => "probs", _ => "logits" };
         var loss = new VaeLoss(term, reduction, beta);
-        double value = loss.Forward(Load(f, recon), Load(f, "x"), Load(f, "mu"), Load(f, "logvar"));
+        double value = loss.Forward(TestUtil.ReadTensor(f, recon), TestUtil.ReadTensor(f, "x"), TestUtil.ReadTensor(f, "mu"), TestUtil.ReadTensor(f, "logvar"));
         double expected = f.ReadFloat32($"{key}.loss")[0];
         Assert.True(Math.Abs(value - expected) <= 1e-5 * Math.Abs(expected), $"{key}: loss {value} vs {expected}");
         loss.Backward();
@@ -103,6 +103,4 @@ public sealed class LossTests
         ReconstructionTerm.Bce => "bce",
         _ => "bce_logits",
     };
-
-    private static Tensor Load(SafeTensorsFile f, string key) => new(f.ReadFloat32(key), f.Get(key).Shape.ToArray());
 }

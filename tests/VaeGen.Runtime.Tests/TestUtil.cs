@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using VaeGen.Runtime.Init;
+using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Tensors;
 using Xunit;
 
@@ -9,6 +10,9 @@ namespace VaeGen.Runtime.Tests;
 internal static class TestUtil
 {
     public static string FixturePath(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    /// <summary>A float32 entry of a fixture file as a tensor of its stored shape.</summary>
+    public static Tensor ReadTensor(SafeTensorsFile file, string name) => new(file.ReadFloat32(name), file.Get(name).Shape.ToArray());
 
     public static Tensor Random(Rng rng, double low, double high, params int[] shape)
     {

@@ -87,12 +87,12 @@ public sealed class TorchParityTests
             f.CopyInt64($"{name}.num_batches_tracked_before", bn.NumBatchesTracked);
         }
 
-        Tensor input = Load(f, $"{name}.input");
+        Tensor input = TestUtil.ReadTensor(f, $"{name}.input");
         Tensor output = layer.Forward(input);
         Assert.Equal(f.Get($"{name}.output").Shape.ToArray(), output.Shape.ToArray());
         Close(f.ReadFloat32($"{name}.output"), output.Span, Tolerance, $"{name} output");
 
-        Tensor gradInput = layer.Backward(Load(f, $"{name}.grad_output"));
+        Tensor gradInput = layer.Backward(TestUtil.ReadTensor(f, $"{name}.grad_output"));
         Close(f.ReadFloat32($"{name}.grad_input"), gradInput.Span, Tolerance, $"{name} grad_input");
         foreach (NamedParameter p in layer.NamedParameters())
         {
@@ -124,6 +124,4 @@ public sealed class TorchParityTests
 
     private void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tol, string what) =>
         _log.WriteLine($"{what}: max relative error {TestUtil.AssertClose(expected, actual, tol, what):E2}");
-
-    private static Tensor Load(SafeTensorsFile f, string key) => new(f.ReadFloat32(key), f.Get(key).Shape.ToArray());
 }
