@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Editor.Tests;
@@ -16,7 +17,9 @@ public sealed class YamlLanguageServerTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("vaegen-yamlls-").FullName;
+    private readonly TempFolder _temp = new("vaegen-yamlls-");
+
+    private string Folder => _temp.Path;
 
     /// <summary>Lines 0-based, as LSP counts them: latnet is on line 4, bce_logit on line 5.</summary>
     private const string Misspelled =
@@ -85,7 +88,7 @@ public sealed class YamlLanguageServerTests : IDisposable
         await Initialize(server);
 
         // The modeline README shows, with a path relative to the spec; the schema sits next to it here.
-        File.Copy(EditorTools.Schema, Path.Combine(_folder, "vae.schema.json"));
+        File.Copy(EditorTools.Schema, Path.Combine(Folder, "vae.schema.json"));
         string uri = Open(server, "modeline.vae.yaml", "# yaml-language-server: $schema=vae.schema.json\n" + Misspelled);
         var diagnostics = await WaitForDiagnostics(server, uri);
         AssertFlagged(diagnostics, line: 5, "latnet");
@@ -101,7 +104,7 @@ public sealed class YamlLanguageServerTests : IDisposable
 
     /// <summary>The server reads its settings as editors keep them: workspace/configuration, section "yaml".</summary>
     private LspClient StartServer(JsonObject yamlSettings) =>
-        LspClient.Start("node", new[] { EditorTools.YamlLanguageServer, "--stdio" }, _folder, new Dictionary<string, string>(), (method, parameters) => method switch
+        LspClient.Start("node", new[] { EditorTools.YamlLanguageServer, "--stdio" }, Folder, new Dictionary<string, string>(), (method, parameters) => method switch
         {
             "workspace/configuration" => new JsonArray(parameters!["items"]!.AsArray()
                 .Select(item => item!["section"]?.GetValue<string>() == "yaml" ? yamlSettings.DeepClone() : null).ToArray()),
@@ -113,7 +116,7 @@ public sealed class YamlLanguageServerTests : IDisposable
         await server.Request("initialize", new JsonObject
         {
             ["processId"] = Environment.ProcessId,
-            ["rootUri"] = EditorTools.FileUri(_folder),
+            ["rootUri"] = EditorTools.FileUri(Folder),
             ["capabilities"] = new JsonObject
             {
                 ["textDocument"] = new JsonObject
@@ -129,7 +132,7 @@ public sealed class YamlLanguageServerTests : IDisposable
 
     private string Open(LspClient server, string fileName, string text)
     {
-        string path = Path.Combine(_folder, fileName);
+        string path = Path.Combine(Folder, fileName);
         File.WriteAllText(path, text);
         string uri = EditorTools.FileUri(path);
         server.Notify("textDocument/didOpen", new JsonObject
@@ -148,14 +151,5 @@ public sealed class YamlLanguageServerTests : IDisposable
     private static IEnumerable<JsonNode?> Items(JsonNode? completion) =>
         completion is JsonArray array ? array : completion?["items"]?.AsArray() ?? new JsonArray();
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }
