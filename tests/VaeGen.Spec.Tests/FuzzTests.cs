@@ -109,7 +109,8 @@ public class FuzzTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine + Environment.NewLine, failures));
         Assert.True(mutations >= Math.Min(10_000, Mutants), "only " + mutations + " mutations");
         Assert.True(accepted > 0 && rejected > 0, "accepted " + accepted + ", rejected " + rejected);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "fuzzing took " + watch.Elapsed);
+        // A hang guard, not a speed target (about 15 s alone; several times that while other test assemblies share the cores).
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(5), "fuzzing took " + watch.Elapsed);
     }
 
     /// <summary>Null when the result is sound, else what is wrong with it.</summary>
