@@ -14,11 +14,14 @@ using VaeGen.Spec.Diagnostics;
 namespace VaeGen.Generators
 {
     /// <summary>
-    /// Reads every <c>*.vae.yaml</c> additional file, checks it, reports diagnostics located in the
-    /// YAML, and emits a class for each valid spec. The pipeline carries only value-equatable data,
-    /// so unrelated C# edits leave every step cached and editing one spec re-runs only that spec.
-    /// Nothing may escape it: an exception kills all generated output (CS8785), so any failure on
-    /// one spec becomes a VAE9001 diagnostic on that spec and the others still generate.
+    /// Reads every <c>*.vae.yaml</c> additional file, checks it and emits a class for each spec (a
+    /// stand-in for a broken one). The spec's diagnostics, located in the YAML, are reported by
+    /// <see cref="Analyzers.SpecAnalyzer"/> with the same checker; this generator reports only what
+    /// concerns generation: a missing backend reference (VAE9002/9003) and emitter failures (VAE9001).
+    /// The pipeline carries only value-equatable data, so unrelated C# edits leave every step cached
+    /// and editing one spec re-runs only that spec. Nothing may escape it: an exception kills all
+    /// generated output (CS8785), so a failure while emitting one spec becomes a VAE9001 on that spec
+    /// and the others still generate.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class VaeGenerator : IIncrementalGenerator
@@ -44,9 +47,8 @@ namespace VaeGen.Generators
                 .Select(SpecFiles.Check)
                 .WithTrackingName(TrackingNames.CheckedSpecs);
 
-            context.RegisterSourceOutput(
-                checkedSpecs.Select((result, _) => result.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
-                ReportDiagnostics);
+            // The spec's own diagnostics are SpecAnalyzer's to report (editors fetch analyzer diagnostics,
+            // not generator ones), so each is reported once; this generator reports what concerns generation.
 
             var targets = checkedSpecs
                 .Combine(options.Combine(references))
@@ -61,7 +63,6 @@ namespace VaeGen.Generators
                 .Select((target, _) => ClassNameEntry.ForDuplicateCheck(target))
                 .Collect()
                 .WithTrackingName(TrackingNames.ClassNames);
-            context.RegisterSourceOutput(classNames, ReportDuplicates);
 
             var models = targets
                 .Select((target, _) => EmitModel.From(target))
@@ -74,14 +75,6 @@ namespace VaeGen.Generators
         private static void ReportDiagnostics(SourceProductionContext context, EquatableArray<SpecDiagnostic> diagnostics)
         {
             foreach (var diagnostic in diagnostics)
-            {
-                context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
-            }
-        }
-
-        private static void ReportDuplicates(SourceProductionContext context, ImmutableArray<DuplicateClassNames.Entry?> entries)
-        {
-            foreach (var diagnostic in DuplicateClassNames.Find(entries.Where(e => e is not null)!))
             {
                 context.ReportDiagnostic(DiagnosticReporter.ToDiagnostic(diagnostic));
             }

@@ -65,16 +65,20 @@ public class BackendSelectionTests
     }
 
     [Fact]
-    public void A_broken_spec_keeps_user_code_compiling()
+    public void A_broken_spec_keeps_its_constants_and_each_use_is_an_error_naming_the_spec_error()
     {
         string broken = Mlp.Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]");
         var harness = new GeneratorHarness(
             new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", broken) },
             null,
-            "namespace Consumer { internal static class Program { private static void Main() { System.Console.WriteLine(VaeGen.Specs.FashionMlpVae.SpecErrors); } } }");
+            "namespace Consumer { internal static class Program { private static void Main() { System.Console.WriteLine(VaeGen.Specs.FashionMlpVae.LatentDim + VaeGen.Specs.FashionMlpVae.SpecErrors); } } }");
         var result = harness.Run();
-        Assert.Equal("VAE2008", Assert.Single(result.Diagnostics).Id);
-        Assert.Empty(harness.CompileDiagnostics());
+        Assert.Empty(result.Diagnostics); // the spec's VAE2008 is SpecAnalyzer's to report
+        var uses = harness.CompileDiagnostics();
+        Assert.Equal(2, uses.Length); // no CS0117: LatentDim is there
+        Assert.All(uses, d => Assert.Contains("FashionMlpVae cannot be used: fashion_mlp.vae.yaml(18,16): error VAE2008:", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(uses, d => Assert.Equal("VAE9004", d.Id));
+        Assert.All(uses, d => Assert.Equal("/repo/Program0.cs", d.Location.GetLineSpan().Path));
         Assert.Contains("\\nerror VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: ", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 }

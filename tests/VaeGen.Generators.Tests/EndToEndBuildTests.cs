@@ -79,10 +79,15 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
               - sigmoid
             """.Replace("\r\n", "\n"));
 
-        var failed = Dotnet("build");
+        var failed = Dotnet("build", "-fileLogger", "-fileLoggerParameters:LogFile=build.log;Verbosity=minimal;NoSummary");
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Contains("specs/seed.vae.yaml(7,32): error VAE2001: seed.vae.yaml, encoder[2].conv2d.kernel:", failed.Output);
         Assert.Contains("specs/seed.vae.yaml(8,26): error VAE2002: seed.vae.yaml, encoder[3].maxpool2d.kernel:", failed.Output);
+        // Each reported exactly once: by SpecAnalyzer, not also by the generator. Counted in MSBuild's
+        // file log, where each diagnostic is one line (the dotnet CLI's console repeats every error, C# ones too).
+        string log = File.ReadAllText(Path.Combine(Folder, "build.log"));
+        Assert.Equal(1, Occurrences(log, "error VAE2001"));
+        Assert.Equal(1, Occurrences(log, "error VAE2002"));
         Assert.DoesNotContain("CS8785", failed.Output); // the generator itself loaded and ran
         Assert.DoesNotContain("error CS", failed.Output); // the valid spec's class was still generated
 
@@ -92,9 +97,11 @@ public sealed class EndToEndBuildTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("20 " + (784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784) + " falls", fixedBuild.Output);
     }
 
+    private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
+
     /// <summary>Quiet, and with no compiler server or MSBuild node left running to hold the scratch folder.</summary>
-    private ProcessResult Dotnet(string verb) =>
-        VaeGen.Testing.Dotnet.Run(Folder, output, verb, "-nologo", "-v:q", "-clp:NoSummary", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+    private ProcessResult Dotnet(string verb, params string[] more) =>
+        VaeGen.Testing.Dotnet.Run(Folder, output, [verb, "-nologo", "-v:q", "-clp:NoSummary", "-nodeReuse:false", "-p:UseSharedCompilation=false", .. more]);
 
     public void Dispose() => _temp.Dispose();
 }

@@ -12,7 +12,7 @@ namespace VaeGen.Generators.Diagnostics
     /// </summary>
     internal static class DiagnosticDescriptors
     {
-        private const string HelpLink = "https://github.com/vaegen/vaegen/blob/main/README.md#diagnostics";
+        internal const string HelpLink = "https://github.com/vaegen/vaegen/blob/main/README.md#diagnostics";
 
         public static readonly DiagnosticDescriptor YamlSyntax = new DiagnosticDescriptor(
             "VAE1001", DiagnosticRules.YamlSyntax.Title, "{0}", "VaeGen.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -76,7 +76,8 @@ namespace VaeGen.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor DuplicateClassName = new DiagnosticDescriptor(
             "VAE1109", DiagnosticRules.DuplicateClassName.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
-            description: DiagnosticRules.DuplicateClassName.Trigger + " " + DiagnosticRules.DuplicateClassName.Fix, helpLinkUri: HelpLink);
+            description: DiagnosticRules.DuplicateClassName.Trigger + " " + DiagnosticRules.DuplicateClassName.Fix, helpLinkUri: HelpLink,
+            customTags: WellKnownDiagnosticTags.CompilationEnd); // reported by SpecAnalyzer's compilation action, which needs every spec
 
         public static readonly DiagnosticDescriptor MalformedLayer = new DiagnosticDescriptor(
             "VAE1110", DiagnosticRules.MalformedLayer.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
@@ -174,6 +175,14 @@ namespace VaeGen.Generators.Diagnostics
             "VAE9003", DiagnosticRules.TorchSharpMissing.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.TorchSharpMissing.Trigger + " " + DiagnosticRules.TorchSharpMissing.Fix, helpLinkUri: HelpLink);
 
+        /// <summary>
+        /// Reported by the C# compiler, not by VaeGen: it is the DiagnosticId of the broken spec's stand-in
+        /// class's Obsolete attribute. Listed so the catalog and release tracking know the ID.
+        /// </summary>
+        public static readonly DiagnosticDescriptor StandInUsed = new DiagnosticDescriptor(
+            "VAE9004", DiagnosticRules.StandInUsed.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.StandInUsed.Trigger + " " + DiagnosticRules.StandInUsed.Fix, helpLinkUri: HelpLink);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>
         {
             [YamlSyntax.Id] = YamlSyntax,
@@ -216,6 +225,7 @@ namespace VaeGen.Generators.Diagnostics
             [InternalError.Id] = InternalError,
             [RuntimeMissing.Id] = RuntimeMissing,
             [TorchSharpMissing.Id] = TorchSharpMissing,
+            [StandInUsed.Id] = StandInUsed,
         };
 
         /// <summary>Every descriptor.</summary>

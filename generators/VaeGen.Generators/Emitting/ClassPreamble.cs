@@ -49,27 +49,46 @@ namespace VaeGen.Generators.Emitting
         public static void WriteGeneratedCodeAttribute(SourceWriter w) =>
             w.Line("[global::System.CodeDom.Compiler.GeneratedCode(" + Literals.String(GeneratorInfo.Name) + ", " + Literals.String(GeneratorInfo.Version) + ")]");
 
-        public static void WriteConstants(SourceWriter w, ModelPlan plan)
-        {
-            var spec = plan.Spec;
-            var input = spec.Input;
-            Constant(w, "int", "LatentDim", Literals.Long(spec.Latent), "Latent dimension L: mu, logvar and z have shape (B, " + spec.Latent + ").");
-            Constant(w, "double", "Beta", Literals.Double(spec.Beta), "Weight of the KL term: loss = mean over the batch of (reconstruction + Beta * KL).");
-            Constant(w, "string", "Reconstruction", Literals.String(Reconstruction(spec.Reconstruction)),
-                "The reconstruction term: \"mse\", \"bce_logits\" (the decoder outputs logits) or \"bce\" (the decoder outputs probabilities).");
-            Constant(w, "string", "Reduction", Literals.String(spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean"),
-                "How the reconstruction term is reduced over C, H, W for each sample: \"sum\" or \"mean\".");
-            Constant(w, "string", "InputLayout", Literals.String(Layout(input.Layout)), "The order of the per-sample input shape as data arrives: \"nchw\" or \"nhwc\".");
-            Constant(w, "int", "InputChannels", Literals.Long(input.Channels), "Input channels C.");
-            Constant(w, "int", "InputHeight", Literals.Long(input.Height), "Input height H.");
-            Constant(w, "int", "InputWidth", Literals.Long(input.Width), "Input width W.");
-            Constant(w, "int", "InputFeatures", Literals.Long(input.Channels * input.Height * input.Width), "Elements per sample, C * H * W.");
-            Constant(w, "double", "InputScale", Literals.Double(input.Scale), "The model divides its input by this first.");
-            Constant(w, "double", "InputRangeMin", Literals.Double(input.RangeMin), "Lowest value of the data as it arrives.");
-            Constant(w, "double", "InputRangeMax", Literals.Double(input.RangeMax), "Highest value of the data as it arrives.");
-            Constant(w, "int", "EncodedFeatures", Literals.Long(plan.EncodedFeatures), "Length of the flat vector the encoder produces; fc_mu and fc_logvar map it to LatentDim.");
-            Constant(w, "long", "ParameterCount", Literals.Long(plan.TotalParameters), "Trainable parameters in total.");
+        /// <summary>The shape constants of <paramref name="plan"/>.</summary>
+        public static void WriteConstants(SourceWriter w, ModelPlan plan) => WriteConstantsOf(w, plan);
 
+        /// <summary>
+        /// The same constants for the stand-in class of a broken spec, so code using them keeps binding
+        /// (no CS0117) and gets the class's Obsolete error instead; the values are placeholders.
+        /// </summary>
+        public static void WriteStandInConstants(SourceWriter w) => WriteConstantsOf(w, null);
+
+        // One list of names for both, so the stand-in cannot fall behind the real class.
+        private static void WriteConstantsOf(SourceWriter w, ModelPlan? plan)
+        {
+            Constant(w, plan, "int", "LatentDim", p => Literals.Long(p.Spec.Latent), p => "Latent dimension L: mu, logvar and z have shape (B, " + p.Spec.Latent + ").");
+            Constant(w, plan, "double", "Beta", p => Literals.Double(p.Spec.Beta), _ => "Weight of the KL term: loss = mean over the batch of (reconstruction + Beta * KL).");
+            Constant(w, plan, "string", "Reconstruction", p => Literals.String(Reconstruction(p.Spec.Reconstruction)),
+                _ => "The reconstruction term: \"mse\", \"bce_logits\" (the decoder outputs logits) or \"bce\" (the decoder outputs probabilities).");
+            Constant(w, plan, "string", "Reduction", p => Literals.String(p.Spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean"),
+                _ => "How the reconstruction term is reduced over C, H, W for each sample: \"sum\" or \"mean\".");
+            Constant(w, plan, "string", "InputLayout", p => Literals.String(Layout(p.Spec.Input.Layout)), _ => "The order of the per-sample input shape as data arrives: \"nchw\" or \"nhwc\".");
+            Constant(w, plan, "int", "InputChannels", p => Literals.Long(p.Spec.Input.Channels), _ => "Input channels C.");
+            Constant(w, plan, "int", "InputHeight", p => Literals.Long(p.Spec.Input.Height), _ => "Input height H.");
+            Constant(w, plan, "int", "InputWidth", p => Literals.Long(p.Spec.Input.Width), _ => "Input width W.");
+            Constant(w, plan, "int", "InputFeatures", p => Literals.Long(p.Spec.Input.Channels * p.Spec.Input.Height * p.Spec.Input.Width), _ => "Elements per sample, C * H * W.");
+            Constant(w, plan, "double", "InputScale", p => Literals.Double(p.Spec.Input.Scale), _ => "The model divides its input by this first.");
+            Constant(w, plan, "double", "InputRangeMin", p => Literals.Double(p.Spec.Input.RangeMin), _ => "Lowest value of the data as it arrives.");
+            Constant(w, plan, "double", "InputRangeMax", p => Literals.Double(p.Spec.Input.RangeMax), _ => "Highest value of the data as it arrives.");
+            Constant(w, plan, "int", "EncodedFeatures", p => Literals.Long(p.EncodedFeatures), _ => "Length of the flat vector the encoder produces; fc_mu and fc_logvar map it to LatentDim.");
+            Constant(w, plan, "long", "ParameterCount", p => Literals.Long(p.TotalParameters), _ => "Trainable parameters in total.");
+
+            if (plan is null)
+            {
+                w.Doc("<summary>The per-sample input shape in the declared layout; throws: the spec has errors.</summary>");
+                w.Line("public static global::System.ReadOnlySpan<long> InputShape => throw Unusable();");
+                w.Line();
+                w.Doc("<summary>The per-sample input shape channels first; throws: the spec has errors.</summary>");
+                w.Line("public static global::System.ReadOnlySpan<long> InputShapeChannelsFirst => throw Unusable();");
+                return;
+            }
+
+            var input = plan.Spec.Input;
             w.Doc("<summary>The per-sample input shape in the declared layout (" + Layout(input.Layout) + "): " + Shape(input.Shape) + ".</summary>");
             w.Line("public static global::System.ReadOnlySpan<long> InputShape => " + Literals.LongArray(input.Shape) + ";");
             w.Line();
@@ -77,12 +96,22 @@ namespace VaeGen.Generators.Emitting
             w.Line("public static global::System.ReadOnlySpan<long> InputShapeChannelsFirst => " + Literals.LongArray(input.ChannelsFirstShape) + ";");
         }
 
-        private static void Constant(SourceWriter w, string type, string name, string value, string doc)
+        private static void Constant(SourceWriter w, ModelPlan? plan, string type, string name, System.Func<ModelPlan, string> value, System.Func<ModelPlan, string> doc)
         {
-            w.Doc("<summary>" + Literals.Xml(doc) + "</summary>");
-            w.Line("public const " + type + " " + name + " = " + value + ";");
+            string text = plan is null
+                ? "Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead."
+                : doc(plan);
+            w.Doc("<summary>" + Literals.Xml(text) + "</summary>");
+            w.Line("public const " + type + " " + name + " = " + (plan is null ? Placeholder(type) : value(plan)) + ";");
             w.Line();
         }
+
+        private static string Placeholder(string type) => type switch
+        {
+            "string" => Literals.String(string.Empty),
+            "double" => "0.0",
+            _ => "0",
+        };
 
         internal static string Shape(Spec.Collections.EquatableArray<long> shape) => "[" + string.Join(", ", shape.Select(Literals.Long)) + "]";
 

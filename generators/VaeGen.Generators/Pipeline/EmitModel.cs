@@ -23,9 +23,9 @@ namespace VaeGen.Generators.Pipeline
     }
 
     /// <summary>
-    /// Everything the emitter needs for one class and nothing more: no source positions, so an edit
-    /// that only moves text (a comment, blank lines) leaves this equal and the output cached, for a
-    /// valid spec and for a broken one alike.
+    /// Everything the emitter needs for one class and nothing more: no source positions (but a broken
+    /// spec's <paramref name="FirstError"/>), so an edit that only moves text (a comment, blank lines)
+    /// leaves this equal and the output cached; for a broken spec, as long as the first error stays put.
     /// </summary>
     /// <param name="ClassName">The class name.</param>
     /// <param name="Namespace">The resolved namespace.</param>
@@ -34,6 +34,12 @@ namespace VaeGen.Generators.Pipeline
     /// <param name="BackendReferenced">Whether the compilation references the backend's library (TorchSharp or VaeGen.Runtime).</param>
     /// <param name="Plan">The checked model, or null when the spec has errors.</param>
     /// <param name="Errors">The spec's errors when <paramref name="Plan"/> is null, each as <c>error ID: message</c>; the message names the file and the YAML path, never a line or column.</param>
+    /// <param name="FirstError">
+    /// A broken spec's first error with its position, <c>file(line,col): error ID: message</c>, for the
+    /// stand-in class's Obsolete message (so the C# use of the class names where to look). The one
+    /// position in an emit model, and only a broken spec's: a comment-only edit above that error
+    /// re-emits the stand-in, which is accepted there and nowhere else.
+    /// </param>
     internal sealed record EmitModel(
         string ClassName,
         string Namespace,
@@ -41,7 +47,8 @@ namespace VaeGen.Generators.Pipeline
         ModelBackend Backend,
         bool BackendReferenced,
         ModelPlan? Plan,
-        EquatableArray<string> Errors)
+        EquatableArray<string> Errors,
+        string? FirstError = null)
     {
         /// <summary>The emit model of a spec, or null when it has no readable name (the diagnostics say why).</summary>
         public static EmitModel? From(SpecTarget target)
@@ -53,7 +60,9 @@ namespace VaeGen.Generators.Pipeline
             }
 
             var errors = check.Plan is null ? check.Diagnostics.Where(d => d.IsError).Select(WithoutPosition).ToEquatableArray() : EquatableArray<string>.Empty;
-            return new EmitModel(check.ClassName, target.Namespace, check.FilePath, target.Backend.Backend, target.Backend.Referenced, check.Plan, errors);
+            var first = check.Plan is null ? check.Diagnostics.FirstOrDefault(d => d.IsError) : null;
+            return new EmitModel(check.ClassName, target.Namespace, check.FilePath, target.Backend.Backend, target.Backend.Referenced, check.Plan, errors,
+                first?.Format(System.IO.Path.GetFileName(check.FilePath)));
         }
 
         public string SpecFileName => System.IO.Path.GetFileName(FilePath);

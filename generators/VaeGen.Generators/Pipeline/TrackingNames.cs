@@ -24,9 +24,6 @@ namespace VaeGen.Generators.Pipeline
         /// <summary>Each named spec reduced to what the emitter needs (no source positions).</summary>
         public const string EmitModels = nameof(EmitModels);
 
-        /// <summary>Each spec's diagnostics.</summary>
-        public const string Diagnostics = nameof(Diagnostics);
-
         /// <summary>Every spec's full class name, collected for the duplicate check.</summary>
         public const string ClassNames = nameof(ClassNames);
     }

@@ -258,6 +258,12 @@ namespace VaeGen.Spec.Diagnostics
             "backend: torchsharp (in the spec or the VaeGenBackend property) in a project that does not reference the TorchSharp assembly.",
             "Add a PackageReference to TorchSharp-cpu 0.107.0 (or a CUDA package), or choose backend: managed.");
 
+        /// <summary>VAE9004: reported by the C# compiler at each use of a broken spec's class (its Obsolete attribute's DiagnosticId).</summary>
+        public static readonly DiagnosticRule StandInUsed = new DiagnosticRule(
+            "VAE9004", RuleCategory.Internal, Severity.Error, "The class of a spec with errors is used",
+            "C# code uses the class of a spec that has errors. The class is a stand-in marked obsolete, so the compiler reports each use, quoting the spec's first error with its file, line and column.",
+            "Fix the spec's errors (the first is quoted in the message); the class is then generated and the uses compile.");
+
         /// <summary>Every rule, in ID order.</summary>
         public static IReadOnlyList<DiagnosticRule> All { get; } = new[]
         {
@@ -269,7 +275,7 @@ namespace VaeGen.Spec.Diagnostics
             InMismatch, PoolPaddingTooLarge, RedundantFlatten,
             LooksChannelsLast, LooksChannelsFirst, SigmoidTwice, BceWithoutSigmoid, BceTargetRange,
             SigmoidRange, BetaZero,
-            InternalError, RuntimeMissing, TorchSharpMissing,
+            InternalError, RuntimeMissing, TorchSharpMissing, StandInUsed,
         };
     }
 }

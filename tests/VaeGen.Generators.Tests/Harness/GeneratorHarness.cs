@@ -18,7 +18,8 @@ internal sealed class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray());
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+    /// <summary>C# as the SDK compiles for the framework the harness references (net10.0), which defines NET5_0_OR_GREATER.</summary>
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, preprocessorSymbols: new[] { "NET", "NET5_0_OR_GREATER" });
 
     public GeneratorHarness(IEnumerable<AdditionalText> specs, IReadOnlyDictionary<string, string>? properties = null, params string[] sources)
     {

@@ -7,44 +7,75 @@ namespace VaeGen.Specs
     /// <summary>
     /// Not generated: fashion_mlp.vae.yaml has errors (see the build output). Every member throws InvalidOperationException until the spec is fixed.
     /// </summary>
+    #if NET5_0_OR_GREATER
+    [global::System.Obsolete("FashionMlpVae cannot be used: fashion_mlp.vae.yaml(18,16): error VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: unflatten to [1, 28, 27] needs 756 elements, but gets 784 from decoder[1].linear. PyTorch would throw \"unflatten: Provided sizes [1, 28, 27] don't multiply up to the size of dim 1 (784) in the input tensor\". Fix: make the layer before output 756 features, or choose [C, H, W] with C*H*W = 784", true, DiagnosticId = "VAE9004", UrlFormat = "https://github.com/vaegen/vaegen/blob/main/README.md#diagnostics")]
+    #else
+    [global::System.Obsolete("FashionMlpVae cannot be used: fashion_mlp.vae.yaml(18,16): error VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: unflatten to [1, 28, 27] needs 756 elements, but gets 784 from decoder[1].linear. PyTorch would throw \"unflatten: Provided sizes [1, 28, 27] don't multiply up to the size of dim 1 (784) in the input tensor\". Fix: make the layer before output 756 features, or choose [C, H, W] with C*H*W = 784", true)]
+    #endif
     [global::System.CodeDom.Compiler.GeneratedCode("VaeGen", "VERSION")]
-    public sealed partial class FashionMlpVae
+    public sealed partial class FashionMlpVae : global::VaeGen.Runtime.Models.VaeModel
     {
         /// <summary>The errors of the spec, as the build reported them.</summary>
         public const string SpecErrors = "FashionMlpVae cannot be used: fashion_mlp.vae.yaml has errors.\nerror VAE2008: fashion_mlp.vae.yaml, decoder[2].unflatten: unflatten to [1, 28, 27] needs 756 elements, but gets 784 from decoder[1].linear. PyTorch would throw \"unflatten: Provided sizes [1, 28, 27] don't multiply up to the size of dim 1 (784) in the input tensor\". Fix: make the layer before output 756 features, or choose [C, H, W] with C*H*W = 784\nFix the spec and rebuild.";
 
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int LatentDim = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double Beta = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const string Reconstruction = "";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const string Reduction = "";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const string InputLayout = "";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputChannels = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputHeight = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputWidth = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputFeatures = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double InputScale = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double InputRangeMin = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double InputRangeMax = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int EncodedFeatures = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const long ParameterCount = 0;
+
+        /// <summary>The per-sample input shape in the declared layout; throws: the spec has errors.</summary>
+        public static global::System.ReadOnlySpan<long> InputShape => throw Unusable();
+
+        /// <summary>The per-sample input shape channels first; throws: the spec has errors.</summary>
+        public static global::System.ReadOnlySpan<long> InputShapeChannelsFirst => throw Unusable();
+
         /// <summary>Throws: the spec has errors.</summary>
-        public FashionMlpVae(ulong seed = 0) => throw Unusable();
+        public FashionMlpVae(ulong seed = 0)
+            : base(ThrowUnusable(), null!, null!, null!, null!, null!)
+        {
+        }
 
         /// <summary>Throws: the spec has errors.</summary>
         public static global::VaeGen.Runtime.Tensors.Tensor CreateBatch(int batchSize) => throw Unusable();
 
-        /// <summary>Throws: the spec has errors.</summary>
-        public (global::VaeGen.Runtime.Tensors.Tensor Mu, global::VaeGen.Runtime.Tensors.Tensor LogVar) Encode(global::VaeGen.Runtime.Tensors.Tensor x) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public global::VaeGen.Runtime.Tensors.Tensor Reparameterize(global::VaeGen.Runtime.Tensors.Tensor mu, global::VaeGen.Runtime.Tensors.Tensor logVar) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public global::VaeGen.Runtime.Tensors.Tensor Decode(global::VaeGen.Runtime.Tensors.Tensor z) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public (global::VaeGen.Runtime.Tensors.Tensor Reconstruction, global::VaeGen.Runtime.Tensors.Tensor Mu, global::VaeGen.Runtime.Tensors.Tensor LogVar) Forward(global::VaeGen.Runtime.Tensors.Tensor x) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public global::VaeGen.Runtime.Models.LossTerms Loss(global::VaeGen.Runtime.Tensors.Tensor x) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public global::VaeGen.Runtime.Models.LossTerms TrainStep(global::VaeGen.Runtime.Tensors.Tensor x) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public global::VaeGen.Runtime.Tensors.Tensor Sample(int count) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public void SaveWeights(string path) => throw Unusable();
-
-        /// <summary>Throws: the spec has errors.</summary>
-        public void LoadWeights(string path) => throw Unusable();
+        private static global::VaeGen.Runtime.Models.VaeConfig ThrowUnusable() => throw Unusable();
 
         private static global::System.InvalidOperationException Unusable() => new global::System.InvalidOperationException(SpecErrors);
     }

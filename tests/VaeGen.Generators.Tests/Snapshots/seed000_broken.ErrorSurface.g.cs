@@ -7,11 +7,64 @@ namespace VaeGen.Specs
     /// <summary>
     /// Not generated: seed000.vae.yaml has errors (see the build output). Every member throws InvalidOperationException until the spec is fixed.
     /// </summary>
+    #if NET5_0_OR_GREATER
+    [global::System.Obsolete("SeedVae cannot be used: seed000.vae.yaml(18,32): error VAE2001: seed000.vae.yaml, encoder[2].conv2d.kernel: conv2d gets [32, 1, 1] from encoder[1].maxpool2d; padded by 0 that is 1x1, smaller than the 3x3 kernel. PyTorch would throw \"Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3). Kernel size can't be greater than actual input size\". Fix: use padding: 1, a kernel of at most 1, or downsample less before this layer", true, DiagnosticId = "VAE9004", UrlFormat = "https://github.com/vaegen/vaegen/blob/main/README.md#diagnostics")]
+    #else
+    [global::System.Obsolete("SeedVae cannot be used: seed000.vae.yaml(18,32): error VAE2001: seed000.vae.yaml, encoder[2].conv2d.kernel: conv2d gets [32, 1, 1] from encoder[1].maxpool2d; padded by 0 that is 1x1, smaller than the 3x3 kernel. PyTorch would throw \"Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3). Kernel size can't be greater than actual input size\". Fix: use padding: 1, a kernel of at most 1, or downsample less before this layer", true)]
+    #endif
     [global::System.CodeDom.Compiler.GeneratedCode("VaeGen", "VERSION")]
     public sealed partial class SeedVae : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, (global::TorchSharp.torch.Tensor Reconstruction, global::TorchSharp.torch.Tensor Mu, global::TorchSharp.torch.Tensor LogVar)>
     {
         /// <summary>The errors of the spec, as the build reported them.</summary>
         public const string SpecErrors = "SeedVae cannot be used: seed000.vae.yaml has errors.\nerror VAE2001: seed000.vae.yaml, encoder[2].conv2d.kernel: conv2d gets [32, 1, 1] from encoder[1].maxpool2d; padded by 0 that is 1x1, smaller than the 3x3 kernel. PyTorch would throw \"Calculated padded input size per channel: (1 x 1). Kernel size: (3 x 3). Kernel size can't be greater than actual input size\". Fix: use padding: 1, a kernel of at most 1, or downsample less before this layer\nFix the spec and rebuild.";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int LatentDim = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double Beta = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const string Reconstruction = "";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const string Reduction = "";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const string InputLayout = "";
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputChannels = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputHeight = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputWidth = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int InputFeatures = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double InputScale = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double InputRangeMin = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const double InputRangeMax = 0.0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const int EncodedFeatures = 0;
+
+        /// <summary>Not known: the spec has errors. A placeholder, so code that uses it binds and gets the class's error instead.</summary>
+        public const long ParameterCount = 0;
+
+        /// <summary>The per-sample input shape in the declared layout; throws: the spec has errors.</summary>
+        public static global::System.ReadOnlySpan<long> InputShape => throw Unusable();
+
+        /// <summary>The per-sample input shape channels first; throws: the spec has errors.</summary>
+        public static global::System.ReadOnlySpan<long> InputShapeChannelsFirst => throw Unusable();
 
         /// <summary>Throws: the spec has errors.</summary>
         public SeedVae(string name = "SeedVae", global::TorchSharp.torch.Device? device = null)
