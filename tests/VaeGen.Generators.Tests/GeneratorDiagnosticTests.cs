@@ -13,7 +13,8 @@ namespace VaeGen.Generators.Tests;
 
 public class GeneratorDiagnosticTests
 {
-    private const string BrokenSpec = """
+    /// <summary>A kernel too large at line 6, column 31 (VAE2001); SpecAnalyzerTests checks the same spec.</summary>
+    internal const string BrokenSpec = """
         name: Broken
         input: { shape: [1, 8, 8] }
         latent: 4

@@ -25,18 +25,7 @@ namespace VaeGen.Generators.Tests;
 /// </summary>
 public class SpecAnalyzerTests
 {
-    private const string BrokenSpec = """
-        name: Broken
-        input: { shape: [1, 8, 8] }
-        latent: 4
-        encoder:
-          - maxpool2d: { kernel: 2 }
-          - conv2d: { out: 8, kernel: 5 }
-          - flatten
-        decoder:
-          - linear: { out: 64 }
-          - unflatten: [1, 8, 8]
-        """;
+    private const string BrokenSpec = GeneratorDiagnosticTests.BrokenSpec;
 
     [Fact]
     public async Task A_shape_error_is_reported_at_its_yaml_node()
