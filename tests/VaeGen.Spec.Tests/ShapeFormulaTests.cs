@@ -1,5 +1,5 @@
 using System;
-using VaeGen.Spec.Shapes;
+using VaeGen.Shapes;
 using Xunit;
 
 namespace VaeGen.Spec.Tests;

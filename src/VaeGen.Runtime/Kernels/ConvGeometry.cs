@@ -1,4 +1,5 @@
 using System;
+using VaeGen.Shapes;
 
 namespace VaeGen.Runtime.Kernels;
 
@@ -117,14 +118,14 @@ public readonly struct ConvGeometry : IEquatable<ConvGeometry>
     /// <param name="dilation">Dilation.</param>
     public static int ConvOutput(int input, int kernel, int stride, int padding, int dilation)
     {
-        int span = input + (2 * padding) - (dilation * (kernel - 1)) - 1;
-        if (span < 0)
+        long effectiveKernel = ShapeFormulas.EffectiveKernel(kernel, dilation);
+        if ((long)input + (2L * padding) < effectiveKernel)
         {
             throw new ArgumentException(
-                $"Input size {input} (padded {input + (2 * padding)}) is smaller than the effective kernel size {(dilation * (kernel - 1)) + 1}.");
+                $"Input size {input} (padded {input + (2 * padding)}) is smaller than the effective kernel size {effectiveKernel}.");
         }
 
-        return (span / stride) + 1;
+        return checked((int)ShapeFormulas.Convolution(input, kernel, stride, padding, dilation));
     }
 
     /// <inheritdoc />

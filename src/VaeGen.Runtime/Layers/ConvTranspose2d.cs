@@ -2,6 +2,7 @@ using System;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Shapes;
 
 namespace VaeGen.Runtime.Layers;
 
@@ -44,7 +45,7 @@ public sealed class ConvTranspose2d : Convolution
     /// <param name="dilation">Dilation.</param>
     public static int TransposedOutput(int input, int kernel, int stride, int padding, int outputPadding, int dilation)
     {
-        int size = ((input - 1) * stride) - (2 * padding) + (dilation * (kernel - 1)) + outputPadding + 1;
+        int size = checked((int)ShapeFormulas.TransposedConvolution(input, kernel, stride, padding, outputPadding, dilation));
         if (size < 1)
         {
             throw new ArgumentException($"ConvTranspose2d output size {size} is not positive for input size {input}.");

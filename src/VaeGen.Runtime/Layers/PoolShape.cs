@@ -1,4 +1,5 @@
 using System;
+using VaeGen.Shapes;
 
 namespace VaeGen.Runtime.Layers;
 
@@ -15,17 +16,8 @@ public static class PoolShape
     /// <param name="padding">Padding on each side.</param>
     /// <param name="dilation">Dilation (1 for average pooling).</param>
     /// <param name="ceilMode">Round up instead of down.</param>
-    public static int Output(int input, int kernel, int stride, int padding, int dilation, bool ceilMode)
-    {
-        int numerator = input + (2 * padding) - (dilation * (kernel - 1)) - 1 + (ceilMode ? stride - 1 : 0);
-        int output = FloorDiv(numerator, stride) + 1;
-        if (ceilMode && (output - 1) * stride >= input + padding)
-        {
-            output--;
-        }
-
-        return output;
-    }
+    public static int Output(int input, int kernel, int stride, int padding, int dilation, bool ceilMode) =>
+        checked((int)ShapeFormulas.Pooling(input, kernel, stride, padding, ceilMode, dilation));
 
     /// <summary>Validates a pooling configuration and input as PyTorch's <c>pool2d_shape_check</c> does.</summary>
     /// <param name="layer">The layer name for messages.</param>
@@ -47,6 +39,4 @@ public static class PoolShape
             throw new ArgumentException($"{layer}: given input size {inH}x{inW}, calculated output size {outH}x{outW} is too small.");
         }
     }
-
-    private static int FloorDiv(int a, int b) => (a / b) - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
 }

@@ -6,6 +6,7 @@ using VaeGen.Spec.Collections;
 using VaeGen.Spec.Diagnostics;
 using VaeGen.Spec.Model;
 using VaeGen.Spec.Parsing;
+using VaeGen.Shapes;
 
 namespace VaeGen.Spec.Shapes
 {

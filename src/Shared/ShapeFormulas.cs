@@ -1,11 +1,16 @@
-namespace VaeGen.Spec.Shapes
+// One source file compiled into two assemblies (linked by VaeGen.Spec.csproj and VaeGen.Runtime.csproj),
+// internal in both: the checker (netstandard2.0, with YamlDotNet) and the runtime (net8.0, no
+// dependencies) must agree on every output size, yet the runtime must not reference the spec library.
+// A third assembly for five pure functions would be one more package to ship; a linked file is the
+// same fact in one place with no new dependency. Pure long arithmetic, no spec or runtime types.
+namespace VaeGen.Shapes
 {
     /// <summary>
     /// PyTorch's output-size formulas, one spatial dimension at a time, in checked 64-bit
     /// arithmetic: an absurd spec overflows into an exception the checker turns into VAE2005,
-    /// never into a wrapped-around size.
+    /// never into a wrapped-around size. The runtime converts the results to int (checked).
     /// </summary>
-    public static class ShapeFormulas
+    internal static class ShapeFormulas
     {
         /// <summary>dilation * (kernel - 1) + 1: the extent a dilated kernel covers.</summary>
         public static long EffectiveKernel(long kernel, long dilation) => checked((dilation * (kernel - 1)) + 1);
