@@ -50,16 +50,8 @@ public sealed class Conv2d : Convolution
     {
         Tensor input = _input!;
         Tensor output = _output!;
-        ConvGeometry g = _geometry;
-        int rows = InChannels * g.KernelArea;
-        int area = g.OutArea;
-        int inPlane = InChannels * g.InArea;
-        int outPlane = OutChannels * area;
-        float[] columns = _work.Columns[slot];
-        float[] staging = _work.Staging[slot];
+        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
         float[] plane = _work.GatherPlane[slot];
-        int ld = _work.Ld;
-        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
         for (int group = firstGroup; group < endGroup; group++)
         {
             _work.GroupSamples(group, out int s0, out int count);
@@ -79,18 +71,10 @@ public sealed class Conv2d : Convolution
     {
         Tensor input = _input!;
         Tensor gradOutput = _gradOutput!;
-        ConvGeometry g = _geometry;
-        int rows = InChannels * g.KernelArea;
-        int area = g.OutArea;
-        int inPlane = InChannels * g.InArea;
-        int outPlane = OutChannels * area;
-        float[] columns = _work.Columns[slot];
-        float[] staging = _work.Staging[slot];
+        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
         float[] partial = _work.Partial[slot];
         int weights = OutChannels * rows;
-        int ld = _work.Ld;
         bool wantInput = ComputeInputGradient;
-        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
         for (int group = firstGroup; group < endGroup; group++)
         {
             bool firstOfSlot = group == firstGroup;

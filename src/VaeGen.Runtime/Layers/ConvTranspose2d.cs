@@ -73,16 +73,8 @@ public sealed class ConvTranspose2d : Convolution
     {
         Tensor input = _input!;
         Tensor output = _output!;
-        ConvGeometry g = _geometry;
-        int rows = OutChannels * g.KernelArea;
-        int area = g.OutArea;
-        int inPlane = InChannels * area;
-        int outPlane = OutChannels * g.InArea;
-        float[] columns = _work.Columns[slot];
-        float[] staging = _work.Staging[slot];
-        int ld = _work.Ld;
+        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
         ReadOnlySpan<float> bias = Bias is null ? default : Bias.Value.Data;
-        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
         for (int group = firstGroup; group < endGroup; group++)
         {
             _work.GroupSamples(group, out int s0, out int count);
@@ -102,17 +94,9 @@ public sealed class ConvTranspose2d : Convolution
     {
         Tensor input = _input!;
         Tensor gradOutput = _gradOutput!;
-        ConvGeometry g = _geometry;
-        int rows = OutChannels * g.KernelArea;
-        int area = g.OutArea;
-        int inPlane = InChannels * area;
-        int outPlane = OutChannels * g.InArea;
-        float[] columns = _work.Columns[slot];
-        float[] staging = _work.Staging[slot];
+        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
         float[] partial = _work.Partial[slot];
         int weights = InChannels * rows;
-        int ld = _work.Ld;
-        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
         for (int group = firstGroup; group < endGroup; group++)
         {
             bool firstOfSlot = group == firstGroup;

@@ -174,6 +174,31 @@ public abstract class Convolution : Layer
     /// <param name="slot">The slot, 0 or 1.</param>
     private protected abstract void BackwardSlot(int slot);
 
+    /// <summary>
+    /// What every slot pass of either convolution starts from: the geometry, the column rows, the
+    /// geometry's output area, one sample's input and output plane of this layer, the slot's buffers
+    /// and its sample groups. One place, so Conv2d and ConvTranspose2d cannot set up a slot differently.
+    /// </summary>
+    /// <param name="slot">The slot, 0 or 1.</param>
+    private protected SlotSizes SlotSetup(int slot)
+    {
+        ConvGeometry g = _geometry;
+        Tensor input = _input!;
+        Tensor output = _output!;
+        _work.SlotGroups(slot, out int firstGroup, out int endGroup);
+        return new SlotSizes(
+            g,
+            _columnChannels * g.KernelArea,
+            g.OutArea,
+            InChannels * input.Dim(2) * input.Dim(3),
+            OutChannels * output.Dim(2) * output.Dim(3),
+            _work.Columns[slot],
+            _work.Staging[slot],
+            _work.Ld,
+            firstGroup,
+            endGroup);
+    }
+
     /// <summary>Adds the per-channel sums of a [C, area] gradient block to the bias gradient.</summary>
     private protected static void AccumulateBiasGrad(ReadOnlySpan<float> gy, Span<float> biasGrad, int area)
     {
@@ -207,3 +232,17 @@ public abstract class Convolution : Layer
         }
     }
 }
+
+/// <summary>The set-up of one slot pass (see <c>Convolution.SlotSetup</c>).</summary>
+/// <param name="Geometry">The convolution geometry.</param>
+/// <param name="Rows">Rows of the column matrix (column channels x kernel area).</param>
+/// <param name="Area">The geometry's output area.</param>
+/// <param name="InPlane">Floats of one sample of the layer's input.</param>
+/// <param name="OutPlane">Floats of one sample of the layer's output.</param>
+/// <param name="Columns">The slot's column matrix.</param>
+/// <param name="Staging">The slot's staging buffer.</param>
+/// <param name="Ld">Leading dimension of the column matrix.</param>
+/// <param name="FirstGroup">The slot's first sample group.</param>
+/// <param name="EndGroup">One past the slot's last sample group.</param>
+internal readonly record struct SlotSizes(ConvGeometry Geometry, int Rows, int Area, int InPlane, int OutPlane, float[] Columns, float[] Staging, int Ld, int FirstGroup, int EndGroup);
+
