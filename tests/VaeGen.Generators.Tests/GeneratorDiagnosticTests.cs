@@ -1,8 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 using VaeGen.Generators.Diagnostics;
 using VaeGen.Generators.Tests.Harness;
 using VaeGen.Spec.Diagnostics;
@@ -11,6 +12,12 @@ using Xunit;
 
 namespace VaeGen.Generators.Tests;
 
+/// <summary>
+/// What the generator reports, under the official test framework (CSharpSourceGeneratorTest): none of the
+/// spec diagnostics (SpecAnalyzer reports them, SpecAnalyzerTests), and the compiler's VAE9004 at each use of
+/// a broken spec's stand-in. Any diagnostic not expected here, the generator's or the compiler's, fails the test.
+/// The unreadable file and cancellation stay hand-made (GeneratorDriverTests).
+/// </summary>
 public class GeneratorDiagnosticTests
 {
     /// <summary>A kernel too large at line 6, column 31 (VAE2001); SpecAnalyzerTests checks the same spec.</summary>
@@ -27,72 +34,34 @@ public class GeneratorDiagnosticTests
           - unflatten: [1, 8, 8]
         """;
 
-    /// <summary>The spec's diagnostics are SpecAnalyzer's (SpecAnalyzerTests); the generator emits the stand-in and reports nothing.</summary>
-    [Fact]
-    public void A_broken_spec_gets_a_stand_in_naming_its_first_error_and_no_generator_diagnostic()
-    {
-        var result = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/broken.vae.yaml", BrokenSpec) }).Run();
+    private static readonly string Mlp = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
 
-        Assert.Empty(result.Diagnostics);
-        var surface = Assert.Single(result.GeneratedSources);
-        Assert.Equal("Consumer.Broken.g.cs", surface.HintName);
-        string text = surface.SourceText.ToString();
-        Assert.Contains("[global::System.Obsolete(\"Broken cannot be used: broken.vae.yaml(6,31): error VAE2001: broken.vae.yaml, encoder[1].conv2d.kernel: ", text);
-        Assert.Contains("DiagnosticId = \"VAE9004\"", text);
+    /// <summary>The spec's diagnostics are SpecAnalyzer's; the generator emits the stand-in, whose use is the compiler's VAE9004 naming the first error.</summary>
+    [Fact]
+    public async Task A_broken_spec_gets_a_stand_in_naming_its_first_error_and_no_generator_diagnostic()
+    {
+        var test = FrameworkTest.Generator(new[] { ("/repo/specs/broken.vae.yaml", BrokenSpec) },
+            program: "internal static class Program { private static void Main() { System.Console.WriteLine(typeof(Consumer.Broken)); } }");
+        test.ExpectedDiagnostics.Add(DiagnosticResult.CompilerError("VAE9004").WithSpan("/repo/Program.cs", 1, 94, 1, 109));
+        test.MessagesContain("VAE9004", "Broken cannot be used: broken.vae.yaml(6,31): error VAE2001: broken.vae.yaml, encoder[1].conv2d.kernel: ");
+        await test.RunAsync();
     }
 
     [Fact]
-    public void A_broken_spec_does_not_stop_the_others()
+    public async Task Same_named_spec_files_in_two_folders_both_generate()
     {
-        var result = new GeneratorHarness(new AdditionalText[]
-        {
-            new InMemoryAdditionalText("/repo/specs/broken.vae.yaml", BrokenSpec),
-            new UnreadableAdditionalText("/repo/specs/unreadable.vae.yaml"),
-            new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml")),
-        }).Run();
-
-        Assert.Null(result.Exception);
-        Assert.Empty(result.Diagnostics); // VAE2001 and the unreadable file's VAE9001 are SpecAnalyzer's (SpecAnalyzerTests)
-        Assert.Equal(new[] { "Consumer.Broken.g.cs", "VaeGen.Specs.FashionMlpVae.g.cs" },
-            result.GeneratedSources.Select(s => s.HintName).OrderBy(h => h, StringComparer.Ordinal).ToArray());
+        string other = Mlp.Replace("name: FashionMlpVae", "name: OtherMlpVae");
+        // Both classes exist (no CS0234), each once (no CS0101).
+        await FrameworkTest.Generator(new[] { ("/repo/a/model.vae.yaml", Mlp), ("/repo/b/model.vae.yaml", other) },
+            program: "internal static class Program { private const int Sum = VaeGen.Specs.FashionMlpVae.LatentDim + VaeGen.Specs.OtherMlpVae.LatentDim; private static void Main() { } }").RunAsync();
     }
 
+    /// <summary>Of two specs generating one class only the first (by path) is emitted (no CS0101); SpecAnalyzer reports VAE1109 on both.</summary>
     [Fact]
-    public void Same_named_spec_files_in_two_folders_both_generate()
+    public async Task Two_specs_generating_the_same_class_emit_it_once()
     {
-        string other = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml").Replace("name: FashionMlpVae", "name: OtherMlpVae");
-        var result = new GeneratorHarness(new[]
-        {
-            new InMemoryAdditionalText("/repo/a/model.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml")),
-            new InMemoryAdditionalText("/repo/b/model.vae.yaml", other),
-        }).Run();
-        Assert.Empty(result.Diagnostics);
-        Assert.Equal(2, result.GeneratedSources.Length);
-    }
-
-    /// <summary>Of two specs generating one class only the first (by path) is emitted; SpecAnalyzer reports VAE1109 on both.</summary>
-    [Fact]
-    public void Two_specs_generating_the_same_class_emit_it_once()
-    {
-        string spec = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
-        var result = new GeneratorHarness(new[]
-        {
-            new InMemoryAdditionalText("/repo/a/model.vae.yaml", spec),
-            new InMemoryAdditionalText("/repo/b/model.vae.yaml", spec),
-        }).Run();
-
-        Assert.Null(result.Exception);
-        Assert.Empty(result.Diagnostics);
-        Assert.Single(result.GeneratedSources);
-    }
-
-    [Fact]
-    public void Cancellation_is_honoured()
-    {
-        var harness = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/seed.vae.yaml", GeneratorHarness.ShippedSpec("seed000.vae.yaml")) });
-        using var cancelled = new CancellationTokenSource();
-        cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => harness.Driver.RunGenerators(harness.Compilation, cancelled.Token));
+        await FrameworkTest.Generator(new[] { ("/repo/a/model.vae.yaml", Mlp), ("/repo/b/model.vae.yaml", Mlp) },
+            program: "internal static class Program { private const int Latent = VaeGen.Specs.FashionMlpVae.LatentDim; private static void Main() { } }").RunAsync();
     }
 
     [Fact]

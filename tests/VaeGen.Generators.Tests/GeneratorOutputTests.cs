@@ -1,3 +1,5 @@
+// Hand-made driver (GeneratorHarness), not the official test framework: these tests read the generated text
+// itself (constants, doc tables, hint names, determinism across runs), which the framework only compares whole.
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;

@@ -1,3 +1,5 @@
+// Hand-made driver (GeneratorHarness), not the official test framework: these tests read the driver's
+// step-level run results (TrackingNames, cached/unchanged outputs) across runs, which the framework does not expose.
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;

@@ -1,3 +1,5 @@
+// Hand-made driver (GeneratorHarness), not the official test framework: snapshot tests (Harness/Snapshot.cs)
+// with a line diff and VAEGEN_ACCEPT_SNAPSHOTS; the framework compares generated sources whole, without either.
 using System;
 using System.IO;
 using System.Linq;

@@ -116,11 +116,10 @@ public class SpecAnalyzerTests
     {
         var test = new CSharpAnalyzerTest<SpecAnalyzer, DefaultVerifier>
         {
-            // No reference-assembly package download: the test host's own framework assemblies.
-            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+            ReferenceAssemblies = FrameworkTest.ReferenceAssemblies,
         };
         test.TestState.Sources.Add("internal static class Program { private static void Main() { } }");
-        test.TestState.AdditionalReferences.AddRange(FrameworkReferences.Value);
+        test.TestState.AdditionalReferences.AddRange(FrameworkTest.FrameworkReferences.Value);
         foreach (var (path, text) in files)
         {
             test.TestState.AdditionalFiles.Add((path, text));
@@ -128,9 +127,4 @@ public class SpecAnalyzerTests
 
         return test;
     }
-
-    private static readonly Lazy<MetadataReference[]> FrameworkReferences = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "netstandard.dll" or "mscorlib.dll"))
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray());
 }

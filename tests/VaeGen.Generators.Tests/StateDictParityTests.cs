@@ -1,3 +1,5 @@
+// Hand-made driver (GeneratorHarness), not the official test framework: the test reads the generated constructor's
+// text and compares it with PyTorch's state_dict (a real python3 process), which the framework cannot do.
 using System;
 using System.Collections.Generic;
 using System.Globalization;

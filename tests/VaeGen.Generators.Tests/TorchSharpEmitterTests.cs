@@ -1,3 +1,5 @@
+// Hand-made driver (GeneratorHarness), not the official test framework: snapshot tests (Harness/Snapshot.cs)
+// with a line diff and VAEGEN_ACCEPT_SNAPSHOTS, against the real TorchSharp assembly; the framework compares generated sources whole.
 using System;
 using System.Collections.Generic;
 using System.IO;
