@@ -71,13 +71,13 @@ public static class ModelBuilder
         return c.Kind switch
         {
             RuntimeLayerKind.Conv2d => new Conv2d(c.Int("inChannels"), c.Int("outChannels"), kernelSize: Size(c, "kernelSize"), stride: Size(c, "stride"),
-                padding: Size(c, "padding"), dilation: Size(c, "dilation"), bias: c.Bool("bias"), rng: Stream(c.Random, rng)),
+                padding: Size(c, "padding"), dilation: Size(c, "dilation"), bias: c.Bool("bias"), rng: Stream(c.Random, rng), init: Init(c)),
             RuntimeLayerKind.ConvTranspose2d => new ConvTranspose2d(c.Int("inChannels"), c.Int("outChannels"), kernelSize: Size(c, "kernelSize"), stride: Size(c, "stride"),
-                padding: Size(c, "padding"), outputPadding: Size(c, "outputPadding"), dilation: Size(c, "dilation"), bias: c.Bool("bias"), rng: Stream(c.Random, rng)),
+                padding: Size(c, "padding"), outputPadding: Size(c, "outputPadding"), dilation: Size(c, "dilation"), bias: c.Bool("bias"), rng: Stream(c.Random, rng), init: Init(c)),
             RuntimeLayerKind.MaxPool2d => new MaxPool2d(kernelSize: Size(c, "kernelSize"), stride: Size(c, "stride"), padding: Size(c, "padding"), ceilMode: c.Bool("ceilMode")),
             RuntimeLayerKind.AvgPool2d => new AvgPool2d(kernelSize: Size(c, "kernelSize"), stride: Size(c, "stride"), padding: Size(c, "padding"), ceilMode: c.Bool("ceilMode")),
             RuntimeLayerKind.Upsample => new Upsample(c.Double("scaleH"), c.Double("scaleW"), Enum<UpsampleMode>(c.Enum("mode"))),
-            RuntimeLayerKind.Linear => new Linear(c.Int("inFeatures"), c.Int("outFeatures"), bias: c.Bool("bias"), rng: Stream(c.Random, rng)),
+            RuntimeLayerKind.Linear => new Linear(c.Int("inFeatures"), c.Int("outFeatures"), bias: c.Bool("bias"), rng: Stream(c.Random, rng), init: Init(c)),
             RuntimeLayerKind.BatchNorm1d => new BatchNorm1d(c.Int("numFeatures")),
             RuntimeLayerKind.BatchNorm2d => new BatchNorm2d(c.Int("numFeatures")),
             RuntimeLayerKind.Dropout => new Dropout(c.Double("p"), Stream(c.Random, rng)),
@@ -112,6 +112,9 @@ public static class ModelBuilder
         RandomUse.Forks => rng.Fork(),
         _ => throw new InvalidOperationException("The construction takes no random stream"),
     };
+
+    /// <summary>The construction's <c>init:</c>, PyTorch's default when the lowering wrote none.</summary>
+    private static InitScheme Init(LayerConstruction c) => c.OptionalEnum("init") is { } init ? Enum<InitScheme>(init) : InitScheme.PyTorch;
 
     private static Size2d Size(LayerConstruction c, string parameter)
     {

@@ -139,6 +139,14 @@ public sealed class StateDictParityTests
     private static void AddLayer(List<string> entries, string prefix, InvocationExpressionSyntax factory)
     {
         string kind = MethodName(factory);
+
+        // Spec 1.1's init helpers (InitXavierUniform(nn.Linear(...))) redraw and return the module they are given.
+        if (kind.StartsWith("Init", StringComparison.Ordinal) && factory.ArgumentList.Arguments.Count == 1 && factory.ArgumentList.Arguments[0].Expression is InvocationExpressionSyntax module)
+        {
+            AddLayer(entries, prefix, module);
+            return;
+        }
+
         void Add(string name, params long[] shape) => entries.Add(prefix + "." + name + " [" + string.Join(", ", shape) + "]");
 
         switch (kind)

@@ -20,6 +20,7 @@ internal static class Models
         "fashion_conv.vae.yaml" => new FashionConvVae(seed),
         "seed002_rgb64.vae.yaml" => new RgbVae64(seed),
         "parity_layers.vae.yaml" => new ParityLayersVae(seed),
+        "init_schemes.vae.yaml" => new InitSchemesVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 

@@ -27,7 +27,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 
     public static readonly TheoryData<string> Specs = new()
     {
-        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml",
+        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml",
     };
 
     [PyTorchTheory]

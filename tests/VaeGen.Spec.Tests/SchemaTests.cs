@@ -99,6 +99,11 @@ public class SchemaTests
         Assert.Equal(Sorted(SpecParser.Reductions.Select(b => b.Item1)), Sorted(EnumOf(root["properties"]!["reduction"]!)));
         Assert.Equal(Sorted(SpecParser.Layouts.Select(b => b.Item1)), Sorted(EnumOf(Resolve(root["properties"]!["input"]!)["properties"]!["layout"]!)));
         Assert.Equal(Sorted(LayerParser.UpsampleModes.Select(b => b.Item1)), Sorted(EnumOf(LayerSchema("upsample")["properties"]!["mode"]!)));
+        Assert.Equal(Sorted(SpecParser.InitSchemes.Select(b => b.Item1)), Sorted(EnumOf(root["properties"]!["init"]!)));
+        foreach (var kind in new[] { "conv2d", "conv_transpose2d", "linear" })
+        {
+            Assert.Equal(Sorted(SpecParser.InitSchemes.Select(b => b.Item1)), Sorted(EnumOf(LayerSchema(kind)["properties"]!["init"]!)));
+        }
 
         var activation = Definition("activation");
         var words = activation["oneOf"]!.AsArray().Single(o => o!["enum"] is not null)!;

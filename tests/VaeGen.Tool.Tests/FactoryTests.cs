@@ -5,6 +5,7 @@ using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 using VaeGen.Spec.Checking;
 using VaeGen.Specs;
+using VaeGen.Testing;
 using VaeGen.Tool.Models;
 using Xunit;
 
@@ -17,7 +18,8 @@ namespace VaeGen.Tool.Tests;
 /// </summary>
 public sealed class FactoryTests
 {
-    public static readonly TheoryData<string> ShippedSpecs = new() { "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml" };
+    /// <summary>The shipped specs, and the spec 1.1 <c>init</c> test spec (every scheme, a per-layer override, the heads).</summary>
+    public static readonly TheoryData<string> ShippedSpecs = new() { "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "init_schemes.vae.yaml" };
 
     [Theory]
     [MemberData(nameof(ShippedSpecs))]
@@ -49,12 +51,13 @@ public sealed class FactoryTests
         "fashion_mlp.vae.yaml" => new FashionMlpVae(seed),
         "fashion_conv.vae.yaml" => new FashionConvVae(seed),
         "seed002_rgb64.vae.yaml" => new RgbVae64(seed),
+        "init_schemes.vae.yaml" => new InitSchemesVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 
     private static VaeModel Built(string specFile, ulong seed)
     {
-        string path = ToolProcess.Spec(specFile);
+        string path = specFile == "init_schemes.vae.yaml" ? Repository.Path("tests", "VaeGen.Generators.Tests", "Specs", specFile) : ToolProcess.Spec(specFile);
         SpecCheckResult result = SpecChecker.Check(path, File.ReadAllText(path));
         return SpecModelFactory.Create(result.Plan ?? throw new InvalidOperationException(specFile + " has errors"), seed);
     }

@@ -36,6 +36,11 @@ namespace VaeGen.Specs
     {
         public torch.nn.Module Module => this;
     }
+
+    public sealed partial class InitSchemesVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
 }
 
 namespace VaeGen.TorchSharpTests
@@ -46,7 +51,7 @@ internal static class Models
 {
     public static readonly TheoryData<string> Specs = new()
     {
-        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml",
+        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml",
     };
 
     public static IGeneratedVae CreateTorchSharp(string specFile) => specFile switch
@@ -56,6 +61,7 @@ internal static class Models
         "fashion_conv.vae.yaml" => new FashionConvVae(),
         "seed002_rgb64.vae.yaml" => new RgbVae64(),
         "parity_layers.vae.yaml" => new ParityLayersVae(),
+        "init_schemes.vae.yaml" => new InitSchemesVae(),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 
@@ -66,6 +72,7 @@ internal static class Models
         "fashion_conv.vae.yaml" => new managed::VaeGen.Specs.FashionConvVae(seed),
         "seed002_rgb64.vae.yaml" => new managed::VaeGen.Specs.RgbVae64(seed),
         "parity_layers.vae.yaml" => new managed::VaeGen.Specs.ParityLayersVae(seed),
+        "init_schemes.vae.yaml" => new managed::VaeGen.Specs.InitSchemesVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 

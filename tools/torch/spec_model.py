@@ -1,4 +1,4 @@
-"""Builds the PyTorch model a *.vae.yaml spec describes (shared/spec-language.md, version 1).
+"""Builds the PyTorch model a *.vae.yaml spec describes (shared/spec-language.md, version 1 and 1.1's `init`).
 
 The reference for the generated backends: build_model(spec) registers encoder (Sequential), fc_mu,
 fc_logvar and decoder (Sequential) in that order, with every `activation:` shorthand expanded into
@@ -29,6 +29,30 @@ def activation(kind, params=None):
         return nn.LeakyReLU(float(params.get("slope", 0.01)))
     return {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "gelu": nn.GELU,
             "silu": nn.SiLU, "elu": nn.ELU}[kind]()
+
+
+INIT_SCHEMES = ("pytorch", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal")
+
+
+def apply_init(module, scheme):
+    """Spec 1.1 `init:` on a conv or linear module already made with PyTorch's default: the weight is
+    redrawn with the torch.nn.init function of that name and the bias set to 0 (`pytorch` keeps the default)."""
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"unknown init {scheme!r}")
+    if scheme == "pytorch":
+        return module
+    with torch.no_grad():
+        if scheme == "xavier_uniform":
+            nn.init.xavier_uniform_(module.weight, gain=1.0)
+        elif scheme == "xavier_normal":
+            nn.init.xavier_normal_(module.weight, gain=1.0)
+        elif scheme == "kaiming_uniform":
+            nn.init.kaiming_uniform_(module.weight, a=0, mode="fan_in", nonlinearity="relu")
+        else:
+            nn.init.kaiming_normal_(module.weight, a=0, mode="fan_in", nonlinearity="relu")
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    return module
 
 
 def make_layer(kind, p, shape):
@@ -73,13 +97,16 @@ def output_shape(module, shape):
     return tuple(out.shape[1:])
 
 
-def build_sequential(layers, shape):
-    """nn.Sequential for a spec layer list; returns it with the per-sample output shape."""
+def build_sequential(layers, shape, init="pytorch"):
+    """nn.Sequential for a spec layer list; returns it with the per-sample output shape. init: the
+    spec's top-level scheme, which a conv or linear layer without its own `init:` takes."""
     modules = []
     for entry in layers:
         kind, p = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         p = {} if p is None else p
         layer = make_layer(kind, p, shape)
+        if kind in ("conv2d", "conv_transpose2d", "linear"):
+            apply_init(layer, p.get("init", init))
         shape = output_shape(layer, shape)
         modules.append(layer)
         if isinstance(p, dict) and p.get("activation"):
@@ -98,11 +125,12 @@ class SpecVae(nn.Module):
         self.chw = (shape[2], shape[0], shape[1]) if self.nhwc else shape
         self.scale = float(inp.get("scale", 1))
         latent = int(spec["latent"])
-        # Attribute order is state_dict order: encoder, fc_mu, fc_logvar, decoder.
-        self.encoder, encoded = build_sequential(spec["encoder"], self.chw)
-        self.fc_mu = nn.Linear(encoded[0], latent)
-        self.fc_logvar = nn.Linear(encoded[0], latent)
-        self.decoder, _ = build_sequential(spec["decoder"], (latent,))
+        init = spec.get("init", "pytorch")
+        # Attribute order is state_dict order (and, with PyTorch's global generator, draw order): encoder, fc_mu, fc_logvar, decoder.
+        self.encoder, encoded = build_sequential(spec["encoder"], self.chw, init)
+        self.fc_mu = apply_init(nn.Linear(encoded[0], latent), init)
+        self.fc_logvar = apply_init(nn.Linear(encoded[0], latent), init)
+        self.decoder, _ = build_sequential(spec["decoder"], (latent,), init)
 
     def encode(self, x):
         h = (x.permute(0, 3, 1, 2) if self.nhwc else x) / self.scale

@@ -37,7 +37,7 @@ namespace VaeGen.Generators.Emitting
             w.Open();
             ClassPreamble.WriteConstants(w, plan);
             w.Line();
-            WriteConstructors(w, model.ClassName, lowered);
+            WriteConstructors(w, model.ClassName, lowered, InitDescription.Described(plan));
             WriteCreateBatch(w, spec);
             WriteConfig(w, lowered.Config);
             WriteSequential(w, "CreateEncoder", "The encoder: " + plan.InputShape + " -> [" + plan.EncodedFeatures + "] per sample.", plan.Encoder, lowered.Encoder);
@@ -62,9 +62,9 @@ namespace VaeGen.Generators.Emitting
             };
         }
 
-        private static void WriteConstructors(SourceWriter w, string className, ModelConstruction lowered)
+        private static void WriteConstructors(SourceWriter w, string className, ModelConstruction lowered, string initialisation)
         {
-            w.Doc("<summary>Creates the model with PyTorch's default initialisation, drawn from a seeded stream: one seed gives the same weights on every machine and thread count.</summary>");
+            w.Doc("<summary>Creates the model with " + initialisation + ", drawn from a seeded stream: one seed gives the same weights on every machine and thread count.</summary>");
             w.Doc("<param name=\"seed\">Seeds the weights, then the noise (eps in training, z in Sample, dropout masks).</param>");
             w.Line("public " + className + "(ulong seed = 0)");
             w.Line("    : this(new " + Rng + "(seed))");

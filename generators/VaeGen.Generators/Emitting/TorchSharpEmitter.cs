@@ -38,6 +38,7 @@ namespace VaeGen.Generators.Emitting
             WriteForward(w);
             WriteLoss(w, spec);
             WriteSample(w, spec);
+            TorchSharpInit.WriteHelpers(w, plan);
             TorchSharpShapeGuard.Write(w, model);
             w.Close();
             w.Close();
@@ -75,15 +76,15 @@ namespace VaeGen.Generators.Emitting
         private static void WriteConstructor(SourceWriter w, EmitModel model)
         {
             var plan = model.Plan!;
-            w.Doc("<summary>Creates the model with PyTorch's default initialisation.</summary>");
+            w.Doc("<summary>Creates the model with " + InitDescription.Described(plan) + ".</summary>");
             w.Doc("<param name=\"name\">The module's name (not part of state_dict keys).</param>");
             w.Doc("<param name=\"device\">Where to put the parameters; the CPU when null.</param>");
             w.Line("public " + model.ClassName + "(string name = " + Literals.String(model.ClassName) + ", " + Device + "? device = null)");
             w.Line("    : base(name)");
             w.Open();
             WriteSequential(w, "encoder", plan.Encoder);
-            w.Line("fc_mu = " + TorchSharpLayers.Factory(plan.Mu) + ";");
-            w.Line("fc_logvar = " + TorchSharpLayers.Factory(plan.LogVar) + ";");
+            w.Line("fc_mu = " + TorchSharpInit.Wrap(plan.Mu, TorchSharpLayers.Factory(plan.Mu)) + ";");
+            w.Line("fc_logvar = " + TorchSharpInit.Wrap(plan.LogVar, TorchSharpLayers.Factory(plan.LogVar)) + ";");
             WriteSequential(w, "decoder", plan.Decoder);
             w.Line();
             w.Line("// Registered by name, not by reflection: RegisterComponents finds nothing under NativeAOT (TorchSharp issue 934).");
@@ -112,7 +113,7 @@ namespace VaeGen.Generators.Emitting
             for (int i = 0; i < rows.Count; i++)
             {
                 w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
-                w.Line(TorchSharpLayers.Factory(rows[i]) + (i == rows.Count - 1 ? ");" : ","));
+                w.Line(TorchSharpInit.Wrap(rows[i], TorchSharpLayers.Factory(rows[i])) + (i == rows.Count - 1 ? ");" : ","));
             }
 
             w.Unindent();

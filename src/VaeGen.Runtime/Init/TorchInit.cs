@@ -31,6 +31,10 @@ public static class TorchInit
         return weightShape[1] * receptive;
     }
 
+    /// <summary>fan_out as <c>torch.nn.init._calculate_fan_in_and_fan_out</c>: weight dim 0 times the receptive field.</summary>
+    /// <param name="weightShape">The weight's shape (at least 2 dimensions).</param>
+    public static int FanOut(ReadOnlySpan<int> weightShape) => FanIn(weightShape) / weightShape[1] * weightShape[0];
+
     /// <summary>
     /// The bound of <c>kaiming_uniform_(w, a=math.sqrt(5))</c>: gain = sqrt(2 / (1 + a**2)),
     /// std = gain / sqrt(fan_in), bound = sqrt(3) * std (mathematically 1/sqrt(fan_in)).
@@ -68,4 +72,58 @@ public static class TorchInit
             rng.FillUniform(bias.Value.Span, -b, b);
         }
     }
+
+    /// <summary>
+    /// Initialises a weight and optional bias by <paramref name="scheme"/>, drawing from
+    /// <paramref name="rng"/>: <see cref="InitScheme.PyTorch"/> is <see cref="ResetParameters"/>;
+    /// the others fill the weight as the <c>torch.nn.init</c> function of that name (its std and
+    /// bound arithmetic in double, step by step) and set the bias to 0 without drawing.
+    /// </summary>
+    /// <param name="weight">The weight parameter, in PyTorch's layout.</param>
+    /// <param name="bias">The bias parameter, or null.</param>
+    /// <param name="scheme">The scheme.</param>
+    /// <param name="rng">The random stream.</param>
+    public static void Initialize(Parameter weight, Parameter? bias, InitScheme scheme, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (scheme == InitScheme.PyTorch)
+        {
+            ResetParameters(weight, bias, rng);
+            return;
+        }
+
+        ReadOnlySpan<int> shape = weight.Value.Shape;
+        double std = Std(scheme, FanIn(shape), FanOut(shape));
+        Span<float> w = weight.Value.Span;
+        if (scheme is InitScheme.XavierUniform or InitScheme.KaimingUniform)
+        {
+            double bound = Math.Sqrt(3.0) * std;
+            rng.FillUniform(w, -bound, bound);
+        }
+        else
+        {
+            for (int i = 0; i < w.Length; i++)
+            {
+                w[i] = (float)(std * rng.NextNormal());
+            }
+        }
+
+        bias?.Value.Span.Clear();
+    }
+
+    /// <summary>
+    /// The standard deviation a scheme gives the weight: <c>gain * sqrt(2 / (fan_in + fan_out))</c> with gain 1
+    /// for Xavier, <c>calculate_gain('relu') / sqrt(fan_in)</c> = sqrt(2) / sqrt(fan_in) for Kaiming (a = 0, fan_in mode).
+    /// A uniform scheme draws from ±sqrt(3) * std.
+    /// </summary>
+    /// <param name="scheme">A scheme other than <see cref="InitScheme.PyTorch"/>.</param>
+    /// <param name="fanIn">The weight's fan_in.</param>
+    /// <param name="fanOut">The weight's fan_out.</param>
+    public static double Std(InitScheme scheme, int fanIn, int fanOut) => scheme switch
+    {
+        InitScheme.XavierUniform or InitScheme.XavierNormal => 1.0 * Math.Sqrt(2.0 / (fanIn + fanOut)),
+        InitScheme.KaimingUniform or InitScheme.KaimingNormal => Math.Sqrt(2.0) / Math.Sqrt(fanIn),
+        _ => throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "PyTorch's default has no single std; see KaimingUniformBound."),
+    };
 }

@@ -27,8 +27,9 @@ public sealed class Conv2d : Convolution
     /// <param name="dilation">Dilation (h, w); default 1.</param>
     /// <param name="bias">Whether to add a learned bias.</param>
     /// <param name="rng">The initialisation stream, or null to leave zeros (e.g. before loading weights).</param>
-    public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? dilation = null, bool bias = true, Rng? rng = null)
-        : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding: null, dilation, bias, rng, transposed: false)
+    /// <param name="init">How the parameters are drawn from <paramref name="rng"/> (spec 1.1 <c>init:</c>); PyTorch's default unless said.</param>
+    public Conv2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? dilation = null, bool bias = true, Rng? rng = null, InitScheme init = InitScheme.PyTorch)
+        : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding: null, dilation, bias, rng, init, transposed: false)
     {
     }
 

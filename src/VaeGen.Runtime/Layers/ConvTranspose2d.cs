@@ -28,8 +28,9 @@ public sealed class ConvTranspose2d : Convolution
     /// <param name="dilation">Dilation (h, w); default 1.</param>
     /// <param name="bias">Whether to add a learned bias.</param>
     /// <param name="rng">The initialisation stream, or null to leave zeros.</param>
-    public ConvTranspose2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? outputPadding = null, Size2d? dilation = null, bool bias = true, Rng? rng = null)
-        : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, dilation, bias, rng, transposed: true)
+    /// <param name="init">How the parameters are drawn from <paramref name="rng"/> (spec 1.1 <c>init:</c>); PyTorch's default unless said.</param>
+    public ConvTranspose2d(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride = null, Size2d? padding = null, Size2d? outputPadding = null, Size2d? dilation = null, bool bias = true, Rng? rng = null, InitScheme init = InitScheme.PyTorch)
+        : base(inChannels, outChannels, kernelSize, stride, padding, outputPadding, dilation, bias, rng, init, transposed: true)
     {
     }
 

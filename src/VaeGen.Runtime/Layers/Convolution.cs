@@ -51,8 +51,9 @@ public abstract class Convolution : Layer
     /// <param name="dilation">Dilation (h, w); default 1.</param>
     /// <param name="bias">Whether to add a learned bias.</param>
     /// <param name="rng">The initialisation stream, or null to leave zeros.</param>
+    /// <param name="init">How the parameters are drawn from <paramref name="rng"/>.</param>
     /// <param name="transposed">Whether this is the transposed layer: weight [in, out, kh, kw] instead of [out, in, kh, kw].</param>
-    private protected Convolution(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride, Size2d? padding, Size2d? outputPadding, Size2d? dilation, bool bias, Rng? rng, bool transposed)
+    private protected Convolution(int inChannels, int outChannels, Size2d kernelSize, Size2d? stride, Size2d? padding, Size2d? outputPadding, Size2d? dilation, bool bias, Rng? rng, InitScheme init, bool transposed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -78,7 +79,7 @@ public abstract class Convolution : Layer
         _parameters = Bias is null ? [Weight] : [Weight, Bias];
         if (rng is not null)
         {
-            TorchInit.ResetParameters(Weight, Bias, rng);
+            TorchInit.Initialize(Weight, Bias, init, rng);
         }
     }
 

@@ -18,12 +18,13 @@ public sealed class Linear : Layer
     private Tensor? _output;
     private Tensor? _gradInput;
 
-    /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
+    /// <summary>Creates the layer; with <paramref name="rng"/> the parameters are initialised by <paramref name="init"/>, else zeros.</summary>
     /// <param name="inFeatures">Input features.</param>
     /// <param name="outFeatures">Output features.</param>
     /// <param name="bias">Whether to add a learned bias.</param>
     /// <param name="rng">The initialisation stream, or null to leave zeros.</param>
-    public Linear(int inFeatures, int outFeatures, bool bias = true, Rng? rng = null)
+    /// <param name="init">How the parameters are drawn from <paramref name="rng"/> (spec 1.1 <c>init:</c>); PyTorch's default unless said.</param>
+    public Linear(int inFeatures, int outFeatures, bool bias = true, Rng? rng = null, InitScheme init = InitScheme.PyTorch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
@@ -34,7 +35,7 @@ public sealed class Linear : Layer
         _parameters = Bias is null ? [Weight] : [Weight, Bias];
         if (rng is not null)
         {
-            TorchInit.ResetParameters(Weight, Bias, rng);
+            TorchInit.Initialize(Weight, Bias, init, rng);
         }
     }
 

@@ -57,6 +57,20 @@ namespace VaeGen.Spec.Lowering
         /// <summary>The enum member bound to <paramref name="parameter"/>.</summary>
         public RuntimeEnumValue Enum(string parameter) => Get<EnumArgument>(parameter).Value;
 
+        /// <summary>The enum member bound to <paramref name="parameter"/>, or null when the construction leaves it at the runtime's default.</summary>
+        public RuntimeEnumValue? OptionalEnum(string parameter)
+        {
+            foreach (var argument in Arguments)
+            {
+                if (argument.Parameter == parameter)
+                {
+                    return Get<EnumArgument>(parameter).Value;
+                }
+            }
+
+            return null;
+        }
+
         private T Get<T>(string parameter)
             where T : ConstructionArgument
         {

@@ -66,18 +66,18 @@ namespace VaeGen.Spec.Lowering
 
             var (kind, arguments) = row.Layer switch
             {
-                Conv2dSpec c => (RuntimeLayerKind.Conv2d, Args(
+                Conv2dSpec c => (RuntimeLayerKind.Conv2d, Drawn(c.Init,
                     Positional("inChannels", row.InFeatures), Positional("outChannels", c.Out), Size("kernelSize", c.Kernel), Size("stride", c.Stride),
-                    Size("padding", c.Padding), Size("dilation", c.Dilation), Bool("bias", c.Bias), Draws)),
-                ConvTranspose2dSpec t => (RuntimeLayerKind.ConvTranspose2d, Args(
+                    Size("padding", c.Padding), Size("dilation", c.Dilation), Bool("bias", c.Bias))),
+                ConvTranspose2dSpec t => (RuntimeLayerKind.ConvTranspose2d, Drawn(t.Init,
                     Positional("inChannels", row.InFeatures), Positional("outChannels", t.Out), Size("kernelSize", t.Kernel), Size("stride", t.Stride),
-                    Size("padding", t.Padding), Size("outputPadding", t.OutputPadding), Size("dilation", t.Dilation), Bool("bias", t.Bias), Draws)),
+                    Size("padding", t.Padding), Size("outputPadding", t.OutputPadding), Size("dilation", t.Dilation), Bool("bias", t.Bias))),
                 Pool2dSpec p => (p.Kind == PoolKind.Max ? RuntimeLayerKind.MaxPool2d : RuntimeLayerKind.AvgPool2d, Args(
                     Size("kernelSize", p.Kernel), Size("stride", p.Stride), Size("padding", p.Padding), Bool("ceilMode", p.CeilMode))),
                 UpsampleSpec u => (RuntimeLayerKind.Upsample, Args(
                     new DoubleArgument("scaleH", false, u.Scale.Height), new DoubleArgument("scaleW", false, u.Scale.Width),
                     new EnumArgument("mode", false, new RuntimeEnumValue("Layers.UpsampleMode", u.Mode == UpsampleMode.Nearest ? "Nearest" : "Bilinear")))),
-                LinearSpec l => (RuntimeLayerKind.Linear, Args(Positional("inFeatures", row.InFeatures), Positional("outFeatures", l.Out), Bool("bias", l.Bias), Draws)),
+                LinearSpec l => (RuntimeLayerKind.Linear, Drawn(l.Init, Positional("inFeatures", row.InFeatures), Positional("outFeatures", l.Out), Bool("bias", l.Bias))),
                 BatchNormSpec => (row.Input.IsImage ? RuntimeLayerKind.BatchNorm2d : RuntimeLayerKind.BatchNorm1d, Args(Positional("numFeatures", row.InFeatures))),
 
                 // Its own stream, so how many numbers dropout draws never shifts eps.
@@ -103,6 +103,32 @@ namespace VaeGen.Spec.Lowering
         };
 
         private static readonly RandomArgument Draws = new RandomArgument("rng", true, RandomUse.Draws);
+
+        /// <summary>
+        /// The arguments of a layer that draws its parameters: <paramref name="leading"/>, then <c>init:</c> when the
+        /// spec chose a scheme other than PyTorch's default (so a v1 spec lowers exactly as before), then the stream.
+        /// </summary>
+        private static EquatableArray<ConstructionArgument> Drawn(InitScheme init, params ConstructionArgument[] leading)
+        {
+            var arguments = leading.ToList();
+            if (init != InitScheme.Pytorch)
+            {
+                arguments.Add(new EnumArgument("init", true, InitMember(init)));
+            }
+
+            arguments.Add(Draws);
+            return arguments.ToEquatableArray();
+        }
+
+        /// <summary>The runtime's <c>Init.InitScheme</c> member for a spec's <c>init:</c>.</summary>
+        public static RuntimeEnumValue InitMember(InitScheme init) => new RuntimeEnumValue("Init.InitScheme", init switch
+        {
+            InitScheme.XavierUniform => "XavierUniform",
+            InitScheme.XavierNormal => "XavierNormal",
+            InitScheme.KaimingUniform => "KaimingUniform",
+            InitScheme.KaimingNormal => "KaimingNormal",
+            _ => "PyTorch",
+        });
 
         private static EquatableArray<ConstructionArgument> Args(params ConstructionArgument[] arguments) => EquatableArray<ConstructionArgument>.FromOwned(arguments);
 

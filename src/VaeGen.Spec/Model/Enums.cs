@@ -87,4 +87,23 @@ namespace VaeGen.Spec.Model
         /// <summary>Average over the window (padding counted, as PyTorch's default).</summary>
         Average,
     }
+
+    /// <summary>Weight initialisation of conv2d, conv_transpose2d and linear (spec 1.1, <c>init:</c>).</summary>
+    public enum InitScheme
+    {
+        /// <summary>The layer's PyTorch default: kaiming_uniform_(w, a=sqrt(5)), bias uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) (v1).</summary>
+        Pytorch,
+
+        /// <summary>xavier_uniform_(w, gain=1) (Keras's glorot_uniform); bias 0.</summary>
+        XavierUniform,
+
+        /// <summary>xavier_normal_(w, gain=1); bias 0.</summary>
+        XavierNormal,
+
+        /// <summary>kaiming_uniform_(w, a=0, mode='fan_in', nonlinearity='relu'); bias 0.</summary>
+        KaimingUniform,
+
+        /// <summary>kaiming_normal_(w, a=0, mode='fan_in', nonlinearity='relu'); bias 0.</summary>
+        KaimingNormal,
+    }
 }

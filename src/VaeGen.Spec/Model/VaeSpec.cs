@@ -30,5 +30,8 @@ namespace VaeGen.Spec.Model
     {
         /// <summary>The namespace VaeGen uses when neither the spec nor the project names one.</summary>
         public const string FallbackNamespace = "VaeGen.Generated";
+
+        /// <summary>The top-level <c>init:</c> (spec 1.1): the weight initialisation of every conv and linear layer that does not name its own, the heads included.</summary>
+        public InitScheme Init { get; init; }
     }
 }

@@ -14,11 +14,11 @@ namespace VaeGen.Spec.Parsing
     /// </summary>
     internal sealed class LayerParser
     {
-        private static readonly string[] ConvKeys = { "out", "kernel", "stride", "padding", "dilation", "bias", "activation", "in" };
-        private static readonly string[] ConvTransposeKeys = { "out", "kernel", "stride", "padding", "output_padding", "dilation", "bias", "activation", "in" };
+        private static readonly string[] ConvKeys = { "out", "kernel", "stride", "padding", "dilation", "bias", "activation", "in", "init" };
+        private static readonly string[] ConvTransposeKeys = { "out", "kernel", "stride", "padding", "output_padding", "dilation", "bias", "activation", "in", "init" };
         private static readonly string[] PoolKeys = { "kernel", "stride", "padding", "ceil_mode" };
         private static readonly string[] UpsampleKeys = { "scale", "mode" };
-        private static readonly string[] LinearKeys = { "out", "bias", "activation", "in" };
+        private static readonly string[] LinearKeys = { "out", "bias", "activation", "in", "init" };
         private static readonly string[] DropoutKeys = { "p" };
         private static readonly string[] LeakyReluKeys = { "slope" };
         internal static readonly (string, UpsampleMode)[] UpsampleModes = { ("nearest", UpsampleMode.Nearest), ("bilinear", UpsampleMode.Bilinear) };
@@ -48,11 +48,14 @@ namespace VaeGen.Spec.Parsing
 
         private readonly DiagnosticBag _bag;
         private readonly ScalarReader _read;
+        private readonly InitScheme _defaultInit;
 
-        public LayerParser(DiagnosticBag bag, ScalarReader read)
+        /// <param name="defaultInit">The spec's top-level <c>init:</c>, which a layer without its own takes.</param>
+        public LayerParser(DiagnosticBag bag, ScalarReader read, InitScheme defaultInit)
         {
             _bag = bag;
             _read = read;
+            _defaultInit = defaultInit;
         }
 
         public void ParseList(YamlNode node, string stage, List<LayerSpec> layers, List<LayerSyntax> syntax)
@@ -184,14 +187,15 @@ namespace VaeGen.Spec.Parsing
             ok &= !p.TryGetValue("dilation", out n) || _read.TryReadSize2(n, path + ".dilation", 1, out dilation);
             ok &= !p.TryGetValue("bias", out n) || _read.TryReadBool(n, path + ".bias", out bias);
             ok &= TryReadInAndActivation(p, path, out long? inChannels, out var activation, out var activationSyntax);
+            ok &= TryReadInit(p, path, out var init);
             if (!ok)
             {
                 return;
             }
 
             LayerSpec layer = transposed
-                ? new ConvTranspose2dSpec(path, outChannels, kernel, stride, padding, outputPadding, dilation, bias, inChannels)
-                : new Conv2dSpec(path, outChannels, kernel, stride, padding, dilation, bias, inChannels);
+                ? new ConvTranspose2dSpec(path, outChannels, kernel, stride, padding, outputPadding, dilation, bias, inChannels) { Init = init }
+                : new Conv2dSpec(path, outChannels, kernel, stride, padding, dilation, bias, inChannels) { Init = init };
             Add(layer, new LayerSyntax(kindNode, path, p), layers, syntax);
             AddActivation(activation, activationSyntax, layers, syntax);
         }
@@ -246,9 +250,10 @@ namespace VaeGen.Spec.Parsing
             bool bias = true;
             ok &= !p.TryGetValue("bias", out var n) || _read.TryReadBool(n, path + ".bias", out bias);
             ok &= TryReadInAndActivation(p, path, out long? inFeatures, out var activation, out var activationSyntax);
+            ok &= TryReadInit(p, path, out var init);
             if (ok)
             {
-                Add(new LinearSpec(path, outFeatures, bias, inFeatures), new LayerSyntax(kindNode, path, p), layers, syntax);
+                Add(new LinearSpec(path, outFeatures, bias, inFeatures) { Init = init }, new LayerSyntax(kindNode, path, p), layers, syntax);
                 AddActivation(activation, activationSyntax, layers, syntax);
             }
         }
@@ -338,7 +343,13 @@ namespace VaeGen.Spec.Parsing
             Add(new ActivationSpec(path, kind, slope), new LayerSyntax(kindNode, path, nodes), layers, syntax);
         }
 
-        /// <summary>Reads `activation: relu` or `activation: { leaky_relu: { slope: 0.2 } }`.</summary>
+        /// <summary>The layer's own <c>init:</c> (spec 1.1), else the spec's top-level one.</summary>
+        private bool TryReadInit(Dictionary<string, YamlNode> p, string path, out InitScheme init)
+        {
+            init = _defaultInit;
+            return !p.TryGetValue("init", out var n) || _read.TryReadChoice(n, path + ".init", SpecParser.InitSchemes, out init);
+        }
+
         /// <summary>The optional <c>in</c> check and <c>activation</c> shorthand that conv2d, conv_transpose2d and linear share.</summary>
         private bool TryReadInAndActivation(Dictionary<string, YamlNode> p, string path, out long? declaredIn, out ActivationSpec? activation, out LayerSyntax? activationSyntax)
         {

@@ -15,7 +15,7 @@ namespace VaeGen.Spec.Parsing
     internal sealed class SpecParser
     {
         internal static readonly string[] TopLevelKeys =
-            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder" };
+            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init" };
 
         internal static readonly string[] InputKeys = { "shape", "layout", "range", "scale" };
 
@@ -26,6 +26,13 @@ namespace VaeGen.Spec.Parsing
 
         internal static readonly (string, ReconstructionReduction)[] Reductions =
             { ("sum", ReconstructionReduction.Sum), ("mean", ReconstructionReduction.Mean) };
+
+        /// <summary>The values of <c>init:</c> (spec 1.1), top-level and per layer.</summary>
+        internal static readonly (string, InitScheme)[] InitSchemes =
+        {
+            ("pytorch", InitScheme.Pytorch), ("xavier_uniform", InitScheme.XavierUniform), ("xavier_normal", InitScheme.XavierNormal),
+            ("kaiming_uniform", InitScheme.KaimingUniform), ("kaiming_normal", InitScheme.KaimingNormal),
+        };
 
         internal static readonly (string, ModelBackend)[] Backends =
             { ("torchsharp", ModelBackend.TorchSharp), ("managed", ModelBackend.Managed) };
@@ -111,7 +118,13 @@ namespace VaeGen.Spec.Parsing
                 _read.TryReadChoice(reductionNode, "reduction", Reductions, out reduction);
             }
 
-            var layers = new LayerParser(_bag, _read);
+            var init = InitScheme.Pytorch;
+            if (Optional(map, "init") is { } initNode)
+            {
+                _read.TryReadChoice(initNode, "init", InitSchemes, out init);
+            }
+
+            var layers = new LayerParser(_bag, _read, init);
             var encoder = new List<LayerSpec>();
             if (Require(map, "encoder", string.Empty, "the encoder's layers, e.g. 'encoder: [flatten, { linear: { out: 400, activation: relu } }]'") is { } encoderNode)
             {
@@ -130,7 +143,10 @@ namespace VaeGen.Spec.Parsing
             }
 
             var spec = new VaeSpec(name, ns, backend, input, latent, beta, reconstruction, reduction,
-                encoder.ToEquatableArray(), decoder.ToEquatableArray());
+                encoder.ToEquatableArray(), decoder.ToEquatableArray())
+            {
+                Init = init,
+            };
             return new ParsedSpec(spec, name, ns, syntax);
         }
 

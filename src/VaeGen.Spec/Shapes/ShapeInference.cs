@@ -104,7 +104,7 @@ namespace VaeGen.Spec.Shapes
                 return null;
             }
 
-            var layer = new LinearSpec("latent", spec.Latent, Bias: true, In: null);
+            var layer = new LinearSpec("latent", spec.Latent, Bias: true, In: null) { Init = spec.Init };
             var tensors = EquatableArray.Create(
                 new ParameterTensor(name + ".weight", EquatableArray.Create(spec.Latent, features), false),
                 new ParameterTensor(name + ".bias", EquatableArray.Create(spec.Latent), false));

@@ -18,6 +18,9 @@ namespace VaeGen.Spec.Model
     {
         /// <inheritdoc />
         public override string Keyword => "conv2d";
+
+        /// <summary>The weight initialisation (spec 1.1): the layer's own <c>init:</c>, else the spec's top-level one.</summary>
+        public InitScheme Init { get; init; }
     }
 
     /// <summary>A 2-D transposed convolution.</summary>
@@ -26,6 +29,9 @@ namespace VaeGen.Spec.Model
     {
         /// <inheritdoc />
         public override string Keyword => "conv_transpose2d";
+
+        /// <summary>The weight initialisation (spec 1.1): the layer's own <c>init:</c>, else the spec's top-level one.</summary>
+        public InitScheme Init { get; init; }
     }
 
     /// <summary>Max or average pooling.</summary>
@@ -50,6 +56,9 @@ namespace VaeGen.Spec.Model
     {
         /// <inheritdoc />
         public override string Keyword => "linear";
+
+        /// <summary>The weight initialisation (spec 1.1): the layer's own <c>init:</c>, else the spec's top-level one.</summary>
+        public InitScheme Init { get; init; }
     }
 
     /// <summary>Batch normalisation; 2-D on [C, H, W], 1-D on [N].</summary>
