@@ -12,12 +12,8 @@ namespace VaeGen.Runtime.Layers;
 /// itself, whose size is the divisor otherwise. So with ceil_mode a window hanging past the
 /// padding counts only the padded part, as PyTorch does.
 /// </remarks>
-public sealed class AvgPool2d : Layer
+public sealed class AvgPool2d : PlaneLayer
 {
-    private Tensor? _output;
-    private Tensor? _gradInput;
-    private int[]? _inputShape;
-
     /// <summary>Creates the layer.</summary>
     /// <param name="kernelSize">Window (h, w).</param>
     /// <param name="stride">Stride (h, w); defaults to the kernel size.</param>
@@ -48,109 +44,43 @@ public sealed class AvgPool2d : Layer
     /// <summary>Whether padding counts in the divisor.</summary>
     public bool CountIncludePad { get; }
 
-    /// <summary>The output (h, w) for an input of (h, w).</summary>
-    /// <param name="inH">Input height.</param>
-    /// <param name="inW">Input width.</param>
-    public Size2d OutputSize(int inH, int inW) => new(
+    /// <inheritdoc />
+    public override Size2d OutputSize(int inH, int inW) => new(
         PoolShape.Output(inH, KernelSize.H, Stride.H, Padding.H, 1, CeilMode),
         PoolShape.Output(inW, KernelSize.W, Stride.W, Padding.W, 1, CeilMode));
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4)
-        {
-            throw new ArgumentException($"AvgPool2d expects [N, C, H, W], got {input.ShapeString()}.", nameof(input));
-        }
-
-        int inH = input.Dim(2);
-        int inW = input.Dim(3);
-        Size2d o = OutputSize(inH, inW);
-        PoolShape.Check(nameof(AvgPool2d), KernelSize, Padding, o.H, o.W, inH, inW);
-        _output = Tensor.Reuse(_output, [input.Dim(0), input.Dim(1), o.H, o.W]);
-        if (_inputShape is null || !input.HasShape(_inputShape))
-        {
-            _inputShape = input.Shape.ToArray();
-        }
-
-        int planes = input.Dim(0) * input.Dim(1);
-        float[] x = input.Data;
-        float[] y = _output.Data;
-        for (int p = 0; p < planes; p++)
-        {
-            int inBase = p * inH * inW;
-            int outBase = p * o.H * o.W;
-            for (int oh = 0; oh < o.H; oh++)
-            {
-                Window(oh, Stride.H, Padding.H, KernelSize.H, inH, out int h0, out int h1, out int hPadded);
-                for (int ow = 0; ow < o.W; ow++)
-                {
-                    Window(ow, Stride.W, Padding.W, KernelSize.W, inW, out int w0, out int w1, out int wPadded);
-                    float sum = 0f;
-                    for (int ih = h0; ih < h1; ih++)
-                    {
-                        int row = inBase + (ih * inW);
-                        for (int iw = w0; iw < w1; iw++)
-                        {
-                            sum += x[row + iw];
-                        }
-                    }
-
-                    int divisor = CountIncludePad ? hPadded * wPadded : (h1 - h0) * (w1 - w0);
-                    y[outBase + (oh * o.W) + ow] = sum / divisor;
-                }
-            }
-        }
-
-        return _output;
-    }
+    protected override void CheckOutputSize(Size2d output, int inH, int inW) =>
+        PoolShape.Check(nameof(AvgPool2d), KernelSize, Padding, output.H, output.W, inH, inW);
 
     /// <inheritdoc />
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        if (!ComputeInputGradient)
-        {
-            return NoInputGradient;
-        }
+    protected override void ForwardPlanes(float[] x, float[] y, PlaneShape planes) =>
+        EachWindow(planes, new AverageWindow(x, y, planes.InW));
 
-        Tensor output = RequireForward(_output);
-        int[] inputShape = RequireForward(_inputShape);
-        RequireSameShape(gradOutput, output);
-        _gradInput = Tensor.Reuse(_gradInput, inputShape);
-        _gradInput.Clear();
-        int inH = inputShape[2];
-        int inW = inputShape[3];
-        int outH = output.Dim(2);
-        int outW = output.Dim(3);
-        int planes = inputShape[0] * inputShape[1];
-        float[] gx = _gradInput.Data;
-        float[] gy = gradOutput.Data;
-        for (int p = 0; p < planes; p++)
+    /// <inheritdoc />
+    protected override void BackwardPlanes(float[] gy, float[] gx, PlaneShape planes) =>
+        EachWindow(planes, new SpreadGradient(gy, gx, planes.InW));
+
+    // One walk over the windows for both passes; the visitor is a struct, so the JIT specialises
+    // the walk for each pass and nothing is allocated per step.
+    private void EachWindow<TVisitor>(PlaneShape planes, TVisitor visitor)
+        where TVisitor : struct, IWindowVisitor
+    {
+        for (int p = 0; p < planes.Count; p++)
         {
-            int inBase = p * inH * inW;
-            int outBase = p * outH * outW;
-            for (int oh = 0; oh < outH; oh++)
+            int inBase = p * planes.InArea;
+            int outIndex = p * planes.OutArea;
+            for (int oh = 0; oh < planes.OutH; oh++)
             {
-                Window(oh, Stride.H, Padding.H, KernelSize.H, inH, out int h0, out int h1, out int hPadded);
-                for (int ow = 0; ow < outW; ow++)
+                Window(oh, Stride.H, Padding.H, KernelSize.H, planes.InH, out int h0, out int h1, out int hPadded);
+                for (int ow = 0; ow < planes.OutW; ow++, outIndex++)
                 {
-                    Window(ow, Stride.W, Padding.W, KernelSize.W, inW, out int w0, out int w1, out int wPadded);
+                    Window(ow, Stride.W, Padding.W, KernelSize.W, planes.InW, out int w0, out int w1, out int wPadded);
                     int divisor = CountIncludePad ? hPadded * wPadded : (h1 - h0) * (w1 - w0);
-                    float g = gy[outBase + (oh * outW) + ow] / divisor;
-                    for (int ih = h0; ih < h1; ih++)
-                    {
-                        int row = inBase + (ih * inW);
-                        for (int iw = w0; iw < w1; iw++)
-                        {
-                            gx[row + iw] += g;
-                        }
-                    }
+                    visitor.Visit(new PoolWindow(inBase, h0, h1, w0, w1), outIndex, divisor);
                 }
             }
         }
-
-        return _gradInput;
     }
 
     private static void Window(int o, int stride, int pad, int kernel, int size, out int start, out int end, out int paddedCount)
@@ -160,5 +90,47 @@ public sealed class AvgPool2d : Layer
         paddedCount = e - s;
         start = Math.Max(s, 0);
         end = Math.Min(e, size);
+    }
+
+    private interface IWindowVisitor
+    {
+        void Visit(PoolWindow window, int outIndex, int divisor);
+    }
+
+    /// <summary>Rows [H0, H1) and columns [W0, W1) of the plane starting at <c>PlaneStart</c>.</summary>
+    private readonly record struct PoolWindow(int PlaneStart, int H0, int H1, int W0, int W1);
+
+    private readonly struct AverageWindow(float[] x, float[] y, int inW) : IWindowVisitor
+    {
+        public void Visit(PoolWindow window, int outIndex, int divisor)
+        {
+            float sum = 0f;
+            for (int ih = window.H0; ih < window.H1; ih++)
+            {
+                int row = window.PlaneStart + (ih * inW);
+                for (int iw = window.W0; iw < window.W1; iw++)
+                {
+                    sum += x[row + iw];
+                }
+            }
+
+            y[outIndex] = sum / divisor;
+        }
+    }
+
+    private readonly struct SpreadGradient(float[] gy, float[] gx, int inW) : IWindowVisitor
+    {
+        public void Visit(PoolWindow window, int outIndex, int divisor)
+        {
+            float g = gy[outIndex] / divisor;
+            for (int ih = window.H0; ih < window.H1; ih++)
+            {
+                int row = window.PlaneStart + (ih * inW);
+                for (int iw = window.W0; iw < window.W1; iw++)
+                {
+                    gx[row + iw] += g;
+                }
+            }
+        }
     }
 }

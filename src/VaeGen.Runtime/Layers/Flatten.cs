@@ -7,13 +7,8 @@ namespace VaeGen.Runtime.Layers;
 /// <c>torch.nn.Flatten(start_dim, end_dim)</c>: merges a range of dimensions (default all but the
 /// batch). Returns a view sharing the input's storage; nothing is copied.
 /// </summary>
-public sealed class Flatten : Layer
+public sealed class Flatten : ViewLayer
 {
-    private Tensor? _inputView;
-    private Tensor? _outputView;
-    private Tensor? _gradInputView;
-    private Tensor? _gradOutputSeen;
-
     /// <summary>Creates the layer.</summary>
     /// <param name="startDim">First dimension to merge (negative counts from the end).</param>
     /// <param name="endDim">Last dimension to merge (negative counts from the end).</param>
@@ -30,14 +25,9 @@ public sealed class Flatten : Layer
     public int EndDim { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    protected override int[] OutputShape(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (ReferenceEquals(input, _inputView) && _outputView is not null)
-        {
-            return _outputView;
-        }
-
         int rank = input.Rank;
         int start = StartDim < 0 ? StartDim + rank : StartDim;
         int end = EndDim < 0 ? EndDim + rank : EndDim;
@@ -65,29 +55,6 @@ public sealed class Flatten : Layer
             }
         }
 
-        // The same upstream buffer arrives every step, so the view object is cached with it.
-        _inputView = input;
-        _outputView = input.View(shape);
-        _gradOutputSeen = null;
-        return _outputView;
-    }
-
-    /// <inheritdoc />
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        if (!ComputeInputGradient)
-        {
-            return NoInputGradient;
-        }
-
-        Tensor input = RequireForward(_inputView);
-        RequireSameShape(gradOutput, RequireForward(_outputView));
-        if (!ReferenceEquals(gradOutput, _gradOutputSeen) || _gradInputView is null)
-        {
-            _gradOutputSeen = gradOutput;
-            _gradInputView = gradOutput.View(input.Shape.ToArray());
-        }
-
-        return _gradInputView;
+        return shape;
     }
 }

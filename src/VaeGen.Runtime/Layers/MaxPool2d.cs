@@ -8,12 +8,9 @@ namespace VaeGen.Runtime.Layers;
 /// Padding never wins the max; ties go to the first position in the window and NaN propagates (the last NaN wins),
 /// as in PyTorch, and the gradient flows to that one position.
 /// </summary>
-public sealed class MaxPool2d : Layer
+public sealed class MaxPool2d : PlaneLayer
 {
-    private Tensor? _output;
-    private Tensor? _gradInput;
     private int[] _argmax = Array.Empty<int>();
-    private int[]? _inputShape;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="kernelSize">Window (h, w).</param>
@@ -45,57 +42,56 @@ public sealed class MaxPool2d : Layer
     /// <summary>Whether the output size rounds up.</summary>
     public bool CeilMode { get; }
 
-    /// <summary>The output (h, w) for an input of (h, w).</summary>
-    /// <param name="inH">Input height.</param>
-    /// <param name="inW">Input width.</param>
-    public Size2d OutputSize(int inH, int inW) => new(
+    /// <inheritdoc />
+    public override Size2d OutputSize(int inH, int inW) => new(
         PoolShape.Output(inH, KernelSize.H, Stride.H, Padding.H, Dilation.H, CeilMode),
         PoolShape.Output(inW, KernelSize.W, Stride.W, Padding.W, Dilation.W, CeilMode));
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    protected override void CheckOutputSize(Size2d output, int inH, int inW) =>
+        PoolShape.Check(nameof(MaxPool2d), KernelSize, Padding, output.H, output.W, inH, inW);
+
+    /// <inheritdoc />
+    protected override void ForwardPlanes(float[] x, float[] y, PlaneShape planes)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4)
+        if (_argmax.Length != y.Length)
         {
-            throw new ArgumentException($"MaxPool2d expects [N, C, H, W], got {input.ShapeString()}.", nameof(input));
-        }
-
-        int planes = input.Dim(0) * input.Dim(1);
-        int inH = input.Dim(2);
-        int inW = input.Dim(3);
-        Size2d o = OutputSize(inH, inW);
-        PoolShape.Check(nameof(MaxPool2d), KernelSize, Padding, o.H, o.W, inH, inW);
-        _output = Tensor.Reuse(_output, [input.Dim(0), input.Dim(1), o.H, o.W]);
-        if (_argmax.Length != _output.Length)
-        {
-            _argmax = new int[_output.Length];
-        }
-
-        if (_inputShape is null || !input.HasShape(_inputShape))
-        {
-            _inputShape = input.Shape.ToArray();
+            _argmax = new int[y.Length];
         }
 
         if (KernelSize == new Size2d(2, 2) && Stride == new Size2d(2, 2) && Padding == new Size2d(0, 0) && Dilation == new Size2d(1, 1)
-            && 2 * o.H <= inH && 2 * o.W <= inW)
+            && 2 * planes.OutH <= planes.InH && 2 * planes.OutW <= planes.InW)
         {
-            Pool2x2(input.Data, _output.Data, _argmax, planes, inH, inW, o.H, o.W);
+            Pool2x2(x, y, _argmax, planes);
         }
         else
         {
-            Pool(input.Data, _output.Data, planes, inH, inW, o.H, o.W);
+            Pool(x, y, planes);
         }
+    }
 
-        return _output;
+    /// <inheritdoc />
+    protected override void BackwardPlanes(float[] gy, float[] gx, PlaneShape planes)
+    {
+        // The gradient flows to the one position each window chose.
+        for (int p = 0; p < planes.Count; p++)
+        {
+            int inBase = p * planes.InArea;
+            int outBase = p * planes.OutArea;
+            for (int q = 0; q < planes.OutArea; q++)
+            {
+                gx[inBase + _argmax[outBase + q]] += gy[outBase + q];
+            }
+        }
     }
 
     /// <summary>
     /// The common 2x2, stride-2 window, every window inside the input: the same comparisons in the
     /// same order as <see cref="Pool"/>, without its per-tap bounds checks and loop bookkeeping.
     /// </summary>
-    private static unsafe void Pool2x2(float[] x, float[] y, int[] argmax, int planes, int inH, int inW, int outH, int outW)
+    private static unsafe void Pool2x2(float[] x, float[] y, int[] argmax, PlaneShape shape)
     {
+        (int planes, int inH, int inW, int outH, int outW) = shape;
         fixed (float* xp = x)
         fixed (float* yp = y)
         fixed (int* ap = argmax)
@@ -135,10 +131,11 @@ public sealed class MaxPool2d : Layer
 
     // A plain scan: branch-free variants (maxss plus an index pass) measured no faster here, so
     // the clear version stays (MaxPool2d is scalar; see ElementwiseBenchmarks).
-    private void Pool(float[] x, float[] y, int planes, int inH, int inW, int outH, int outW)
+    private void Pool(float[] x, float[] y, PlaneShape shape)
     {
-        int inArea = inH * inW;
-        int outArea = outH * outW;
+        (int planes, int inH, int inW, int outH, int outW) = shape;
+        int inArea = shape.InArea;
+        int outArea = shape.OutArea;
         for (int p = 0; p < planes; p++)
         {
             int inBase = p * inArea;
@@ -184,36 +181,5 @@ public sealed class MaxPool2d : Layer
                 }
             }
         }
-    }
-
-    /// <inheritdoc />
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        if (!ComputeInputGradient)
-        {
-            return NoInputGradient;
-        }
-
-        Tensor output = RequireForward(_output);
-        int[] inputShape = RequireForward(_inputShape);
-        RequireSameShape(gradOutput, output);
-        _gradInput = Tensor.Reuse(_gradInput, inputShape);
-        _gradInput.Clear();
-        int planes = inputShape[0] * inputShape[1];
-        int inArea = inputShape[2] * inputShape[3];
-        int outArea = output.Dim(2) * output.Dim(3);
-        float[] gx = _gradInput.Data;
-        float[] gy = gradOutput.Data;
-        for (int p = 0; p < planes; p++)
-        {
-            int inBase = p * inArea;
-            int outBase = p * outArea;
-            for (int q = 0; q < outArea; q++)
-            {
-                gx[inBase + _argmax[outBase + q]] += gy[outBase + q];
-            }
-        }
-
-        return _gradInput;
     }
 }

@@ -7,13 +7,9 @@ namespace VaeGen.Runtime.Layers;
 /// <c>torch.nn.Unflatten(dim, sizes)</c>: splits one dimension into several. Returns a view
 /// sharing the input's storage; nothing is copied.
 /// </summary>
-public sealed class Unflatten : Layer
+public sealed class Unflatten : ViewLayer
 {
     private readonly int[] _sizes;
-    private Tensor? _inputView;
-    private Tensor? _outputView;
-    private Tensor? _gradInputView;
-    private Tensor? _gradOutputSeen;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="dim">The dimension to split (negative counts from the end).</param>
@@ -37,14 +33,9 @@ public sealed class Unflatten : Layer
     public ReadOnlySpan<int> Sizes => _sizes;
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    protected override int[] OutputShape(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (ReferenceEquals(input, _inputView) && _outputView is not null)
-        {
-            return _outputView;
-        }
-
         int rank = input.Rank;
         int dim = Dim < 0 ? Dim + rank : Dim;
         int product = 1;
@@ -75,28 +66,6 @@ public sealed class Unflatten : Layer
             }
         }
 
-        _inputView = input;
-        _outputView = input.View(shape);
-        _gradOutputSeen = null;
-        return _outputView;
-    }
-
-    /// <inheritdoc />
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        if (!ComputeInputGradient)
-        {
-            return NoInputGradient;
-        }
-
-        Tensor input = RequireForward(_inputView);
-        RequireSameShape(gradOutput, RequireForward(_outputView));
-        if (!ReferenceEquals(gradOutput, _gradOutputSeen) || _gradInputView is null)
-        {
-            _gradOutputSeen = gradOutput;
-            _gradInputView = gradOutput.View(input.Shape.ToArray());
-        }
-
-        return _gradInputView;
+        return shape;
     }
 }

@@ -6,17 +6,24 @@ namespace VaeGen.Runtime.Models;
 internal static class LayoutTransform
 {
     /// <summary>destination (B, C, H, W) = source (declared layout) / scale; always a copy, so the caller may reuse its batch.</summary>
-    public static void ToChannelsFirst(Tensor source, Tensor destination, VaeConfig config)
+    public static void ToChannelsFirst(Tensor source, Tensor destination, VaeConfig config) =>
+        Copy(source, destination, config, toChannelsFirst: true, divisor: (float)config.Scale);
+
+    /// <summary>destination (declared layout) = source (B, C, H, W), values unchanged.</summary>
+    public static void FromChannelsFirst(Tensor source, Tensor destination, VaeConfig config) =>
+        Copy(source, destination, config, toChannelsFirst: false, divisor: 1f);
+
+    // Divided, not multiplied by 1/scale, so the values are bit-identical to PyTorch's x / scale;
+    // a divisor of 1 leaves every value exactly as it is.
+    private static void Copy(Tensor source, Tensor destination, VaeConfig config, bool toChannelsFirst, float divisor)
     {
-        // Divided, not multiplied by 1/scale, so the values are bit-identical to PyTorch's x / scale.
-        float scale = (float)config.Scale;
         float[] src = source.Data;
         float[] dst = destination.Data;
         int c = config.Channels;
         if (config.Layout == InputLayout.Nchw || c == 1)
         {
             // With one channel NHWC and NCHW are the same bytes.
-            System.Numerics.Tensors.TensorPrimitives.Divide(src, scale, dst);
+            System.Numerics.Tensors.TensorPrimitives.Divide(src, divisor, dst);
             return;
         }
 
@@ -28,39 +35,18 @@ internal static class LayoutTransform
             int offset = b * sample;
             for (int p = 0; p < plane; p++)
             {
-                int from = offset + (p * c);
                 for (int ch = 0; ch < c; ch++)
                 {
-                    dst[offset + (ch * plane) + p] = src[from + ch] / scale;
-                }
-            }
-        }
-    }
-
-    /// <summary>destination (declared layout) = source (B, C, H, W), values unchanged.</summary>
-    public static void FromChannelsFirst(Tensor source, Tensor destination, VaeConfig config)
-    {
-        float[] src = source.Data;
-        float[] dst = destination.Data;
-        int c = config.Channels;
-        if (config.Layout == InputLayout.Nchw || c == 1)
-        {
-            System.Array.Copy(src, dst, src.Length);
-            return;
-        }
-
-        int plane = config.Height * config.Width;
-        int sample = plane * c;
-        int batch = source.Dim(0);
-        for (int b = 0; b < batch; b++)
-        {
-            int offset = b * sample;
-            for (int p = 0; p < plane; p++)
-            {
-                int to = offset + (p * c);
-                for (int ch = 0; ch < c; ch++)
-                {
-                    dst[to + ch] = src[offset + (ch * plane) + p];
+                    int channelsLast = offset + (p * c) + ch;
+                    int channelsFirst = offset + (ch * plane) + p;
+                    if (toChannelsFirst)
+                    {
+                        dst[channelsFirst] = src[channelsLast] / divisor;
+                    }
+                    else
+                    {
+                        dst[channelsLast] = src[channelsFirst] / divisor;
+                    }
                 }
             }
         }
