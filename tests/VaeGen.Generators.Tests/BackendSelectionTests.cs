@@ -2,6 +2,7 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -15,7 +16,7 @@ public class BackendSelectionTests
 {
     private const string SpecPath = "/repo/specs/fashion_mlp.vae.yaml";
 
-    private static readonly string Mlp = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
+    private static readonly string Mlp = TestSpecs.Read("fashion_mlp.vae.yaml");
 
     /// <summary>The managed model, quiet; the class is a VaeModel (else CS0029 here); fashion_mlp.Managed.g.cs pins the rest.</summary>
     [Fact]
@@ -35,7 +36,7 @@ public class BackendSelectionTests
             program: "internal static class Program { private const int Latent = VaeGen.Specs.FashionMlpVae.LatentDim; private static void Main() { } }");
         // At the spec's name (line 3).
         test.ExpectedDiagnostics.Add(new DiagnosticResult("VAE9002", DiagnosticSeverity.Warning).WithSpan(SpecPath, 3, 7, 3, 20));
-        test.MessagesContain("VAE9002", why, "add a PackageReference to VaeGen.Runtime");
+        test.MessagesContain("VAE9002", why, "reference the VaeGen.Runtime package");
         await test.RunAsync();
     }
 

@@ -22,7 +22,7 @@ namespace VaeGen.Generators.Diagnostics
 
             var rule = backend.Backend == ModelBackend.TorchSharp ? DiagnosticRules.TorchSharpMissing : DiagnosticRules.RuntimeMissing;
             string message = System.IO.Path.GetFileName(check.FilePath) + ", name: " + Reason(backend) + ", but the project does not reference " + Missing(backend.Backend) +
-                             ", so " + check.ClassName + " gets its shape constants only; " + Fix(backend.Backend);
+                             ", so " + check.ClassName + " gets its shape constants only; " + AsClause(rule.Fix);
             return EquatableArray.Create(new SpecDiagnostic(rule.Id, rule.Severity, message, check.FilePath, check.NameSpan, "name"));
         }
 
@@ -37,8 +37,8 @@ namespace VaeGen.Generators.Diagnostics
 
         private static string Missing(ModelBackend backend) => backend == ModelBackend.TorchSharp ? "TorchSharp" : "VaeGen.Runtime";
 
-        private static string Fix(ModelBackend backend) => backend == ModelBackend.TorchSharp
-            ? "add a PackageReference to TorchSharp-cpu 0.107.0 (or a CUDA package), or choose backend: managed"
-            : "add a PackageReference to VaeGen.Runtime (the VaeGen package brings it), or reference TorchSharp for backend: torchsharp";
+        // The rule's fix sentence, continuing this message: "Add a ..." becomes "add a ...".
+        private static string AsClause(string sentence) =>
+            char.ToLowerInvariant(sentence[0]) + sentence.Substring(1).TrimEnd('.');
     }
 }
