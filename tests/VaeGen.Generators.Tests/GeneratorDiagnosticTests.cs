@@ -34,7 +34,7 @@ public class GeneratorDiagnosticTests
           - unflatten: [1, 8, 8]
         """;
 
-    private static readonly string Mlp = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
+    private static readonly string Mlp = TestSpecs.Read("fashion_mlp.vae.yaml");
 
     /// <summary>The spec's diagnostics are SpecAnalyzer's; the generator emits the stand-in, whose use is the compiler's VAE9004 naming the first error.</summary>
     [Fact]

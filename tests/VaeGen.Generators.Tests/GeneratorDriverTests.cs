@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -19,7 +20,7 @@ public class GeneratorDriverTests
         {
             new InMemoryAdditionalText("/repo/specs/broken.vae.yaml", GeneratorDiagnosticTests.BrokenSpec),
             new UnreadableAdditionalText("/repo/specs/unreadable.vae.yaml"),
-            new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml")),
+            new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", TestSpecs.Read("fashion_mlp.vae.yaml")),
         }).Run();
 
         Assert.Null(result.Exception);
@@ -31,7 +32,7 @@ public class GeneratorDriverTests
     [Fact]
     public void Cancellation_is_honoured()
     {
-        var harness = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/seed.vae.yaml", GeneratorHarness.ShippedSpec("seed000.vae.yaml")) });
+        var harness = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/seed.vae.yaml", TestSpecs.Read("seed000.vae.yaml")) });
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => harness.Driver.RunGenerators(harness.Compilation, cancelled.Token));

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -13,7 +14,7 @@ public class GeneratorOutputTests
     private static readonly string[] ShippedSpecs = { "seed000.vae.yaml", "seed002_rgb64.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml" };
 
     private static IEnumerable<AdditionalText> Shipped() =>
-        ShippedSpecs.Select(f => new InMemoryAdditionalText("/repo/specs/" + f, GeneratorHarness.ShippedSpec(f)));
+        ShippedSpecs.Select(f => new InMemoryAdditionalText("/repo/specs/" + f, TestSpecs.Read(f)));
 
     [Fact]
     public void Every_shipped_spec_generates_a_class_that_compiles_without_warnings()
@@ -85,7 +86,7 @@ public class GeneratorOutputTests
     [InlineData("not a namespace", "VaeGen.Generated")]
     public void A_spec_without_namespace_uses_RootNamespace_else_VaeGen_Generated(string rootNamespace, string expected)
     {
-        string yaml = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml").Replace("namespace: VaeGen.Specs\n", string.Empty);
+        string yaml = TestSpecs.Read("fashion_mlp.vae.yaml").Replace("namespace: VaeGen.Specs\n", string.Empty);
         var harness = new GeneratorHarness(
             new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", yaml) },
             new Dictionary<string, string> { ["build_property.RootNamespace"] = rootNamespace });

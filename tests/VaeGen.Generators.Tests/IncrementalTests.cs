@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using VaeGen.Generators.Pipeline;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -17,8 +18,8 @@ public class IncrementalTests
 
     private static (GeneratorHarness Harness, InMemoryAdditionalText Seed, InMemoryAdditionalText Mlp) TwoSpecs(bool torchSharp = false)
     {
-        var seed = new InMemoryAdditionalText("/repo/specs/seed000.vae.yaml", GeneratorHarness.ShippedSpec("seed000.vae.yaml"));
-        var mlp = new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml"));
+        var seed = new InMemoryAdditionalText("/repo/specs/seed000.vae.yaml", TestSpecs.Read("seed000.vae.yaml"));
+        var mlp = new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", TestSpecs.Read("fashion_mlp.vae.yaml"));
         var harness = new GeneratorHarness(new[] { seed, mlp });
         return (torchSharp ? harness.WithTorchSharp() : harness, seed, mlp);
     }

@@ -65,7 +65,7 @@ public class ManagedEmitterTests
     [Fact]
     public void A_broken_spec_gets_a_stand_in_with_the_whole_surface_and_each_use_is_an_error_naming_the_spec_error()
     {
-        string broken = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml").Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]");
+        string broken = TestSpecs.Read("fashion_mlp.vae.yaml").Replace("unflatten: [1, 28, 28]", "unflatten: [1, 28, 27]");
         var harness = Harness("specs/fashion_mlp.vae.yaml", broken, UsesTheModel);
         var result = harness.Run();
         Assert.Empty(result.Diagnostics); // the spec's VAE2008 is SpecAnalyzer's to report

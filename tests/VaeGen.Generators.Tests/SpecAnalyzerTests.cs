@@ -13,6 +13,7 @@ using VaeGen.Generators.Analyzers;
 using VaeGen.Generators.Diagnostics;
 using VaeGen.Generators.Tests.Harness;
 using VaeGen.Spec.Diagnostics;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -50,14 +51,14 @@ public class SpecAnalyzerTests
     [Fact]
     public async Task A_valid_spec_gets_nothing()
     {
-        await Test(("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml"))).RunAsync();
+        await Test(("/repo/specs/fashion_mlp.vae.yaml", TestSpecs.Read("fashion_mlp.vae.yaml"))).RunAsync();
     }
 
     /// <summary>The cross-file rule: the analyzer's compilation action sees every spec and reports both files.</summary>
     [Fact]
     public async Task Two_specs_generating_the_same_class_are_reported_on_both()
     {
-        string spec = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
+        string spec = TestSpecs.Read("fashion_mlp.vae.yaml");
         var test = Test(("/repo/a/model.vae.yaml", spec), ("/repo/b/model.vae.yaml", spec));
         // "name: FashionMlpVae" is on line 3; the value spans columns 7-20.
         test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.DuplicateClassName).WithSpan("/repo/a/model.vae.yaml", 3, 7, 3, 20)
@@ -71,7 +72,7 @@ public class SpecAnalyzerTests
     [Fact]
     public async Task Same_names_in_different_namespaces_are_not_duplicates()
     {
-        string spec = GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml");
+        string spec = TestSpecs.Read("fashion_mlp.vae.yaml");
         string elsewhere = spec.Replace("namespace: VaeGen.Specs", "namespace: Other.Specs");
         Assert.NotEqual(spec, elsewhere);
         await Test(("/repo/a/model.vae.yaml", spec), ("/repo/b/model.vae.yaml", elsewhere)).RunAsync();

@@ -8,6 +8,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using VaeGen.Generators.Tests.Harness;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Generators.Tests;
@@ -66,7 +67,7 @@ public class TorchSharpEmitterTests
     [Fact]
     public void Without_either_backend_library_only_the_constants_are_generated()
     {
-        var result = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", GeneratorHarness.ShippedSpec("fashion_mlp.vae.yaml")) }).WithoutRuntime().Run();
+        var result = new GeneratorHarness(new[] { new InMemoryAdditionalText("/repo/specs/fashion_mlp.vae.yaml", TestSpecs.Read("fashion_mlp.vae.yaml")) }).WithoutRuntime().Run();
         Snapshot.Match("fashion_mlp.Constants.g.cs", Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 

@@ -23,6 +23,4 @@ internal static class Models
         "init_schemes.vae.yaml" => new InitSchemesVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
-
-    public static string SpecPath(string specFile) => System.IO.Path.Combine(AppContext.BaseDirectory, "specs", specFile);
 }

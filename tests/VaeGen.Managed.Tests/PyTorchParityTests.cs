@@ -36,7 +36,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     {
         // parity_layers has dropout, whose masks no two implementations share: it alone runs in evaluation mode on both sides.
         bool evalDropout = specFile == "parity_layers.vae.yaml";
-        var arguments = new List<string> { Models.SpecPath(specFile), _folder.Path, "--batch", "4", "--seed", "3" };
+        var arguments = new List<string> { TestSpecs.Path(specFile), _folder.Path, "--batch", "4", "--seed", "3" };
         if (evalDropout)
         {
             arguments.Add("--eval-dropout");
@@ -54,15 +54,15 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
         }
 
         var expected = SafeTensorsFile.Read(_folder.File("case.safetensors"));
-        Tensor x = Load(expected, "x");
-        Tensor eps = Load(expected, "eps");
+        Tensor x = expected.ReadTensor("x");
+        Tensor eps = expected.ReadTensor("eps");
 
         LossTerms terms = model.ComputeGradients(x, eps);
         var worst = new List<(string Name, double Error)>();
         float[] loss = expected.ReadFloat32("loss");
-        worst.Add(("loss.total", Relative(new[] { (float)terms.Total }, new[] { loss[0] })));
-        worst.Add(("loss.reconstruction", Relative(new[] { (float)terms.Reconstruction }, new[] { loss[1] })));
-        worst.Add(("loss.kl", Relative(new[] { (float)terms.Kl }, new[] { loss[2] })));
+        worst.Add(("loss.total", RelativeError.Of(new[] { (float)terms.Total }, new[] { loss[0] })));
+        worst.Add(("loss.reconstruction", RelativeError.Of(new[] { (float)terms.Reconstruction }, new[] { loss[1] })));
+        worst.Add(("loss.kl", RelativeError.Of(new[] { (float)terms.Kl }, new[] { loss[2] })));
         foreach (NamedParameter p in model.NamedParameters())
         {
             worst.Add(("grad." + p.Name, Compare(expected, "grad." + p.Name, p.Parameter.Grad.Data)));
@@ -95,26 +95,11 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     private static IEnumerable<Layer> AllLayers(VaeModel model) =>
         model.Encoder.Children.Select(c => c.Layer).Concat(model.Decoder.Children.Select(c => c.Layer));
 
-    private static Tensor Load(SafeTensorsFile file, string name) => new(file.ReadFloat32(name), file.Get(name).Shape.ToArray());
-
     private static double Compare(SafeTensorsFile file, string name, float[] actual)
     {
         float[] expected = file.ReadFloat32(name);
         Assert.True(expected.Length == actual.Length, $"{name}: PyTorch has {expected.Length} values, the managed model {actual.Length}");
-        return Relative(actual, expected);
-    }
-
-    private static double Relative(float[] actual, float[] expected)
-    {
-        double scale = 0;
-        double difference = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            scale = Math.Max(scale, Math.Abs((double)expected[i]));
-            difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));
-        }
-
-        return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
+        return RelativeError.Of(actual, expected);
     }
 
     public void Dispose() => _folder.Dispose();

@@ -34,7 +34,7 @@ public sealed class LossTests
         string key = $"{TermName(term)}.{reduction.ToString().ToLowerInvariant()}.beta{beta:0.0}";
         string recon = term switch { ReconstructionTerm.Mse => "values", ReconstructionTerm.Bce => "probs", _ => "logits" };
         var loss = new VaeLoss(term, reduction, beta);
-        double value = loss.Forward(TestUtil.ReadTensor(f, recon), TestUtil.ReadTensor(f, "x"), TestUtil.ReadTensor(f, "mu"), TestUtil.ReadTensor(f, "logvar"));
+        double value = loss.Forward(f.ReadTensor(recon), f.ReadTensor("x"), f.ReadTensor("mu"), f.ReadTensor("logvar"));
         double expected = f.ReadFloat32($"{key}.loss")[0];
         Assert.True(Math.Abs(value - expected) <= 1e-5 * Math.Abs(expected), $"{key}: loss {value} vs {expected}");
         loss.Backward();

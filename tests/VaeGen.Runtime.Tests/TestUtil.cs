@@ -11,9 +11,6 @@ internal static class TestUtil
 {
     public static string FixturePath(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
-    /// <summary>A float32 entry of a fixture file as a tensor of its stored shape.</summary>
-    public static Tensor ReadTensor(SafeTensorsFile file, string name) => new(file.ReadFloat32(name), file.Get(name).Shape.ToArray());
-
     public static Tensor Random(Rng rng, double low, double high, params int[] shape)
     {
         var t = new Tensor(shape);

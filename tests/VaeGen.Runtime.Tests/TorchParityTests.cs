@@ -87,12 +87,12 @@ public sealed class TorchParityTests
             f.CopyInt64($"{name}.num_batches_tracked_before", bn.NumBatchesTracked);
         }
 
-        Tensor input = TestUtil.ReadTensor(f, $"{name}.input");
+        Tensor input = f.ReadTensor($"{name}.input");
         Tensor output = layer.Forward(input);
         Assert.Equal(f.Get($"{name}.output").Shape.ToArray(), output.Shape.ToArray());
         Close(f.ReadFloat32($"{name}.output"), output.Span, Tolerance, $"{name} output");
 
-        Tensor gradInput = layer.Backward(TestUtil.ReadTensor(f, $"{name}.grad_output"));
+        Tensor gradInput = layer.Backward(f.ReadTensor($"{name}.grad_output"));
         Close(f.ReadFloat32($"{name}.grad_input"), gradInput.Span, Tolerance, $"{name} grad_input");
         foreach (NamedParameter p in layer.NamedParameters())
         {

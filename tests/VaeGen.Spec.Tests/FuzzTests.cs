@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using VaeGen.Spec.Checking;
 using VaeGen.Spec.Diagnostics;
 using VaeGen.Spec.Shapes;
+using VaeGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -62,7 +63,7 @@ public class FuzzTests
     [Fact]
     public void Mutated_shipped_specs_never_break_the_checker()
     {
-        var sources = ShippedSpecs.Select(f => File.ReadAllText(SpecText.ShippedPath(f))).ToArray();
+        var sources = ShippedSpecs.Select(f => File.ReadAllText(TestSpecs.Path(f))).ToArray();
         var random = new Random(Seed);
         var rules = DiagnosticRules.All.ToDictionary(r => r.Id, StringComparer.Ordinal);
         var fired = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Linq;
 using VaeGen.Spec.Shapes;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Spec.Tests;
@@ -13,7 +14,7 @@ public class ShippedSpecTests
     [InlineData("fashion_conv.vae.yaml")]
     public void Shipped_specs_are_clean(string file)
     {
-        var result = SpecText.CheckFile(SpecText.ShippedPath(file));
+        var result = SpecText.CheckFile(TestSpecs.Path(file));
         Assert.True(result.Diagnostics.Count == 0, SpecText.Describe(result));
         Assert.NotNull(result.Plan);
     }
@@ -21,7 +22,7 @@ public class ShippedSpecTests
     [Fact]
     public void Seed000_shapes_match_the_walkthrough()
     {
-        var plan = SpecText.CheckFile(SpecText.ShippedPath("seed000.vae.yaml")).Plan!;
+        var plan = SpecText.CheckFile(TestSpecs.Path("seed000.vae.yaml")).Plan!;
         // spec-language.md: [3,5,5] -> [32,3,3] -> [32,1,1] -> [64,1,1] -> [64] -> [256]; heads [128]; decoder [256] -> [75] -> [3,5,5].
         Assert.Equal(TensorShape.Image(3, 5, 5), plan.InputShape);
         var encoder = plan.Encoder.Select(l => (l.ModuleName, l.Output.ToString())).ToArray();
@@ -40,7 +41,7 @@ public class ShippedSpecTests
     [Fact]
     public void Seed000_parameter_count_is_the_sum_of_pytorch_layer_sizes()
     {
-        var plan = SpecText.CheckFile(SpecText.ShippedPath("seed000.vae.yaml")).Plan!;
+        var plan = SpecText.CheckFile(TestSpecs.Path("seed000.vae.yaml")).Plan!;
         long expected =
             (32 * 3 * 3 * 3 + 32) + (64 * 32 * 3 * 3 + 64) + (256 * 64 + 256) // encoder
             + 2 * (128 * 256 + 128)                                             // fc_mu, fc_logvar
@@ -60,17 +61,17 @@ public class ShippedSpecTests
     [Fact]
     public void Seed002_and_fashion_specs_have_the_documented_shapes()
     {
-        var rgb = SpecText.CheckFile(SpecText.ShippedPath("seed002_rgb64.vae.yaml")).Plan!;
+        var rgb = SpecText.CheckFile(TestSpecs.Path("seed002_rgb64.vae.yaml")).Plan!;
         Assert.Equal(new[] { "[32, 32, 32]", "[64, 16, 16]", "[128, 8, 8]", "[256, 4, 4]" },
             rgb.Encoder.Where(l => l.Layer is Model.Conv2dSpec).Select(l => l.Output.ToString()).ToArray());
         Assert.Equal(4096, rgb.EncodedFeatures);
         Assert.Equal("[3, 64, 64]", rgb.Decoder[rgb.Decoder.Count - 1].Output.ToString());
 
-        var conv = SpecText.CheckFile(SpecText.ShippedPath("fashion_conv.vae.yaml")).Plan!;
+        var conv = SpecText.CheckFile(TestSpecs.Path("fashion_conv.vae.yaml")).Plan!;
         Assert.Equal(3136, conv.Encoder.Single(l => l.Layer is Model.FlattenSpec).Output.Dimensions[0]);
         Assert.Equal("[1, 28, 28]", conv.Decoder[conv.Decoder.Count - 1].Output.ToString());
 
-        var mlp = SpecText.CheckFile(SpecText.ShippedPath("fashion_mlp.vae.yaml")).Plan!;
+        var mlp = SpecText.CheckFile(TestSpecs.Path("fashion_mlp.vae.yaml")).Plan!;
         Assert.Equal(784, mlp.Encoder[0].Output.Dimensions[0]);
         Assert.Equal(Model.ReconstructionKind.BceLogits, mlp.Spec.Reconstruction);
         Assert.Equal(255, mlp.Spec.Input.Scale);

@@ -12,8 +12,6 @@ internal static class SpecText
 
     public static SpecCheckResult Check(string yaml) => SpecChecker.Check(TestPath, yaml);
 
-    public static string ShippedPath(string fileName) => Path.Combine(AppContext.BaseDirectory, "specs", fileName);
-
     public static string CasePath(string fileName) => Path.Combine(AppContext.BaseDirectory, "Cases", fileName);
 
     public static SpecCheckResult CheckFile(string path) => SpecChecker.Check(path, File.ReadAllBytes(path));

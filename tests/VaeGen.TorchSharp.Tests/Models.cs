@@ -76,13 +76,8 @@ internal static class Models
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 
-    public static string SpecPath(string specFile) => Path.Combine(AppContext.BaseDirectory, "specs", specFile);
-
     /// <summary>A float32 entry of a safetensors file as a TorchSharp tensor.</summary>
     public static Tensor Load(SafeTensorsFile file, string name) => torch.tensor(file.ReadFloat32(name), Longs(file.Get(name).Shape));
-
-    /// <summary>A float32 entry of a safetensors file as a managed tensor.</summary>
-    public static VaeGen.Runtime.Tensors.Tensor LoadManaged(SafeTensorsFile file, string name) => new(file.ReadFloat32(name), file.Get(name).Shape.ToArray());
 
     /// <summary>A managed tensor as a TorchSharp tensor (a copy).</summary>
     public static Tensor ToTorch(VaeGen.Runtime.Tensors.Tensor t) => torch.tensor((float[])t.Data.Clone(), Longs(t.Shape));
@@ -99,20 +94,6 @@ internal static class Models
     }
 
     public static float[] Values(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
-
-    /// <summary>max|actual - expected| / max|expected|: the relative error of a whole tensor.</summary>
-    public static double Relative(float[] actual, float[] expected)
-    {
-        Assert.True(actual.Length == expected.Length, $"{actual.Length} values, expected {expected.Length}");
-        double scale = 0, difference = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            scale = Math.Max(scale, Math.Abs((double)expected[i]));
-            difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));
-        }
-
-        return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
-    }
 }
 
 /// <summary>The members every generated TorchSharp class has, so tests can treat them alike (the generated classes are partial).</summary>

@@ -35,7 +35,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     {
         // parity_layers has dropout, whose masks no two implementations share: its dropout layers alone run in evaluation mode everywhere.
         bool evalDropout = specFile == "parity_layers.vae.yaml";
-        var arguments = new List<string> { Models.SpecPath(specFile), _temp.Path, "--batch", "4", "--seed", "3" };
+        var arguments = new List<string> { TestSpecs.Path(specFile), _temp.Path, "--batch", "4", "--seed", "3" };
         if (evalDropout)
         {
             arguments.Add("--eval-dropout");
@@ -85,7 +85,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 
         var errors = new List<(string Name, double Error)>
         {
-            ("loss", Models.Relative(new[] { total.item<float>(), recon.item<float>(), kl.item<float>() }, expected.ReadFloat32("loss"))),
+            ("loss", RelativeError.Of(new[] { total.item<float>(), recon.item<float>(), kl.item<float>() }, expected.ReadFloat32("loss"))),
             ("recon", Compare(expected, "recon", reconstruction)),
             ("mu", Compare(expected, "mu", mu)),
             ("logvar", Compare(expected, "logvar", logVar)),
@@ -129,27 +129,27 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        var x = Models.LoadManaged(expected, "x");
-        var eps = Models.LoadManaged(expected, "eps");
+        var x = expected.ReadTensor("x");
+        var eps = expected.ReadTensor("eps");
         LossTerms terms = model.ComputeGradients(x, eps);
         var errors = new List<(string Name, double Error)>
         {
-            ("loss", Models.Relative(new[] { (float)terms.Total, (float)terms.Reconstruction, (float)terms.Kl }, expected.ReadFloat32("loss"))),
+            ("loss", RelativeError.Of(new[] { (float)terms.Total, (float)terms.Reconstruction, (float)terms.Kl }, expected.ReadFloat32("loss"))),
         };
         foreach (NamedParameter p in model.NamedParameters())
         {
-            errors.Add(("grad." + p.Name, Models.Relative(p.Parameter.Grad.Data, expected.ReadFloat32("grad." + p.Name))));
+            errors.Add(("grad." + p.Name, RelativeError.Of(p.Parameter.Grad.Data, expected.ReadFloat32("grad." + p.Name))));
         }
 
         var (mu, logVar) = model.Encode(x);
-        errors.Add(("Encode mu", Models.Relative(mu.Data, expected.ReadFloat32("mu"))));
-        errors.Add(("Encode logvar", Models.Relative(logVar.Data, expected.ReadFloat32("logvar"))));
-        var z = Models.LoadManaged(expected, "z");
-        errors.Add(("Decode(z)", Models.Relative(model.Decode(z).Data, expected.ReadFloat32("recon"))));
+        errors.Add(("Encode mu", RelativeError.Of(mu.Data, expected.ReadFloat32("mu"))));
+        errors.Add(("Encode logvar", RelativeError.Of(logVar.Data, expected.ReadFloat32("logvar"))));
+        var z = expected.ReadTensor("z");
+        errors.Add(("Decode(z)", RelativeError.Of(model.Decode(z).Data, expected.ReadFloat32("recon"))));
         return errors;
     }
 
-    private static double Compare(SafeTensorsFile expected, string name, TorchTensor actual) => Models.Relative(Models.Values(actual), expected.ReadFloat32(name));
+    private static double Compare(SafeTensorsFile expected, string name, TorchTensor actual) => RelativeError.Of(Models.Values(actual), expected.ReadFloat32(name));
 
     public void Dispose() => _temp.Dispose();
 }

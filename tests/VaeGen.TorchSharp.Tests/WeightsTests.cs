@@ -68,15 +68,15 @@ public sealed class WeightsTests : IDisposable
         // PyTorch: load_state_dict(strict=True) of the same file, then Encode/Decode of the same inputs.
         string inputs = _temp.File("inputs.safetensors"), outputs = _temp.File("outputs.safetensors");
         SafeTensorsWriter.Write(inputs, new[] { StateTensor.Of("x", x8), StateTensor.Of("z", z) });
-        PyTorch.Run("encode_with_weights.py", Models.SpecPath("fashion_mlp.vae.yaml"), weights, inputs, outputs);
+        PyTorch.Run("encode_with_weights.py", TestSpecs.Path("fashion_mlp.vae.yaml"), weights, inputs, outputs);
         var python = SafeTensorsFile.Read(outputs);
         torchModel.eval();
         using (torch.no_grad())
         {
             var (mu, logVar) = torchModel.Encode(Models.ToTorch(x8));
-            Assert.InRange(Models.Relative(Models.Values(mu), python.ReadFloat32("mu")), 0, Tolerance);
-            Assert.InRange(Models.Relative(Models.Values(logVar), python.ReadFloat32("logvar")), 0, Tolerance);
-            Assert.InRange(Models.Relative(Models.Values(torchModel.Decode(Models.ToTorch(z))), python.ReadFloat32("decoded")), 0, Tolerance);
+            Assert.InRange(RelativeError.Of(Models.Values(mu), python.ReadFloat32("mu")), 0, Tolerance);
+            Assert.InRange(RelativeError.Of(Models.Values(logVar), python.ReadFloat32("logvar")), 0, Tolerance);
+            Assert.InRange(RelativeError.Of(Models.Values(torchModel.Decode(Models.ToTorch(z))), python.ReadFloat32("decoded")), 0, Tolerance);
         }
     }
 
@@ -105,9 +105,9 @@ public sealed class WeightsTests : IDisposable
         {
             var (torchMu, torchLogVar) = torchModel.Encode(Models.ToTorch(x));
             TorchTensor decoded = torchModel.Decode(Models.ToTorch(z));
-            Assert.InRange(Models.Relative(Models.Values(torchMu), managedMu), 0, Tolerance);
-            Assert.InRange(Models.Relative(Models.Values(torchLogVar), managedLogVar), 0, Tolerance);
-            Assert.InRange(Models.Relative(Models.Values(decoded), managedDecoded), 0, Tolerance);
+            Assert.InRange(RelativeError.Of(Models.Values(torchMu), managedMu), 0, Tolerance);
+            Assert.InRange(RelativeError.Of(Models.Values(torchLogVar), managedLogVar), 0, Tolerance);
+            Assert.InRange(RelativeError.Of(Models.Values(decoded), managedDecoded), 0, Tolerance);
         }
 
         return (x, z);

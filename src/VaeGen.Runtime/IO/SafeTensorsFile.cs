@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.IO;
 
@@ -188,6 +189,10 @@ public sealed class SafeTensorsFile
         CopyFloat32(name, result);
         return result;
     }
+
+    /// <summary>An F32 tensor as a new <see cref="Tensor"/> of its stored shape.</summary>
+    /// <param name="name">The tensor name.</param>
+    public Tensor ReadTensor(string name) => new(ReadFloat32(name), Get(name).Shape.ToArray());
 
     /// <summary>An I64 tensor as a new array.</summary>
     /// <param name="name">The tensor name.</param>

@@ -95,6 +95,4 @@ internal sealed class GeneratorHarness
         return span.Path + "(" + (span.StartLinePosition.Line + 1) + "," + (span.StartLinePosition.Character + 1) + "): " +
                d.Severity.ToString().ToLowerInvariant() + " " + d.Id + ": " + d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
     }
-
-    public static string ShippedSpec(string fileName) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "specs", fileName));
 }

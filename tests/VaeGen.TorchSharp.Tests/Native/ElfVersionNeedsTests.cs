@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using VaeGen.Build;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.TorchSharpTests.Native;
@@ -104,19 +105,12 @@ public sealed class ElfVersionNeedsTests
     [Fact]
     public void RetargetCopy_writes_a_new_file_and_leaves_the_source_alone()
     {
-        string folder = Directory.CreateTempSubdirectory("vaegen-elf-").FullName;
-        try
-        {
-            string destination = Path.Combine(folder, "libLibTorchSharp.so");
-            Assert.Equal(RetargetOutcome.Patched, ElfVersionNeeds.RetargetCopy(Packaged, destination, Libstdcxx, Needed, Fallback));
-            Assert.DoesNotContain(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(destination)), n => n.Version == Needed);
-            Assert.Contains(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(Packaged)), n => n.Version == Needed);
-            Assert.Equal(RetargetOutcome.NothingToPatch, ElfVersionNeeds.RetargetCopy(destination, destination, Libstdcxx, Needed, Fallback));
-            Assert.False(File.Exists(destination + ".patching"));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var folder = new TempFolder("vaegen-elf-");
+        string destination = folder.File("libLibTorchSharp.so");
+        Assert.Equal(RetargetOutcome.Patched, ElfVersionNeeds.RetargetCopy(Packaged, destination, Libstdcxx, Needed, Fallback));
+        Assert.DoesNotContain(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(destination)), n => n.Version == Needed);
+        Assert.Contains(ElfVersionNeeds.ReadNeeds(File.ReadAllBytes(Packaged)), n => n.Version == Needed);
+        Assert.Equal(RetargetOutcome.NothingToPatch, ElfVersionNeeds.RetargetCopy(destination, destination, Libstdcxx, Needed, Fallback));
+        Assert.False(File.Exists(destination + ".patching"));
     }
 }
