@@ -19,32 +19,84 @@ namespace VaeGen.Data;
 /// </remarks>
 public static class Png
 {
+    /// <summary>
+    /// The most pixels <see cref="Read(string, long)"/> and <see cref="Decode"/> accept unless told
+    /// otherwise: 8192 x 8192. Decoding allocates width x height x channels bytes that the file's
+    /// header alone decides (a 1.5 MB file can claim 40000 x 40000, 6.4 GB as RGBA), so the size is
+    /// checked before anything is inflated.
+    /// </summary>
+    public const long DefaultMaxPixels = 8192L * 8192;
+
     private const int MaxChunkLength = int.MaxValue;
+
+    // The signature (8 bytes) and the IHDR chunk that must follow it (4 length, 4 type, 13 data, 4 CRC).
+    private const int HeaderBytes = 8 + 4 + 4 + 13 + 4;
 
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>Reads a PNG file.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="DataFormatException">The file is malformed or a PNG variant that is not supported; the message names the file.</exception>
-    public static ByteImage Read(string path)
+    /// <param name="maxPixels">The largest width x height accepted; checked in the header, before decoding.</param>
+    /// <exception cref="DataFormatException">The file is malformed, larger than <paramref name="maxPixels"/>, or a PNG variant that is not supported; the message names the file.</exception>
+    public static ByteImage Read(string path, long maxPixels = DefaultMaxPixels)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Decode(File.ReadAllBytes(path), path);
+
+        // The header first: a file that claims too many pixels is refused without reading the rest.
+        RequireDecodable(ReadHeader(path), path, maxPixels);
+        return Decode(File.ReadAllBytes(path), path, maxPixels);
+    }
+
+    /// <summary>
+    /// Reads only the signature and the IHDR chunk of a PNG file (33 bytes) and validates them as
+    /// <see cref="Read(string, long)"/> would: the size and channels of an image without decoding it,
+    /// whatever its size (a caller compares the size with what it expects before it decodes).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="DataFormatException">The file does not start like a PNG this reader supports.</exception>
+    public static PngHeader ReadHeader(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Span<byte> start = stackalloc byte[HeaderBytes];
+        int read;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1))
+        {
+            read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        }
+
+        ReadOnlySpan<byte> file = start[..read];
+        RequireSignature(file, path);
+        if (file.Length < HeaderBytes)
+        {
+            throw Error(path, $"truncated: the file has {Format.Bytes(file.Length)}, fewer than a PNG signature and its IHDR chunk");
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(file.Slice(8));
+        string type = ChunkType(file.Slice(12, 4), path, 8);
+        if (type != "IHDR")
+        {
+            throw Error(path, $"the first chunk is '{type}', a PNG must start with IHDR");
+        }
+
+        if (length != 13)
+        {
+            throw Error(path, $"IHDR chunk has {Format.N(length)} bytes; it must have 13");
+        }
+
+        RequireCrc(file.Slice(8), 13, type, 8, path);
+        return ParseHeader(file.Slice(16, 13), path);
     }
 
     /// <summary>Decodes a PNG held in memory.</summary>
     /// <param name="file">The file's bytes.</param>
     /// <param name="name">What to call the data in error messages, usually its path.</param>
-    /// <exception cref="DataFormatException">The data is malformed or a PNG variant that is not supported.</exception>
-    public static ByteImage Decode(ReadOnlySpan<byte> file, string name)
+    /// <param name="maxPixels">The largest width x height accepted; checked in the header, before anything is inflated.</param>
+    /// <exception cref="DataFormatException">The data is malformed, larger than <paramref name="maxPixels"/>, or a PNG variant that is not supported.</exception>
+    public static ByteImage Decode(ReadOnlySpan<byte> file, string name, long maxPixels = DefaultMaxPixels)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (file.Length < Signature.Length || !file.Slice(0, Signature.Length).SequenceEqual(Signature))
-        {
-            throw Error(name, "not a PNG file: the 8-byte PNG signature is missing");
-        }
-
-        Header? header = null;
+        RequireSignature(file, name);
+        PngHeader? header = null;
         using var compressed = new MemoryStream();
         bool idatSeen = false, idatEnded = false, iendSeen = false;
         int pos = Signature.Length;
@@ -69,12 +121,7 @@ public static class Png
             }
 
             ReadOnlySpan<byte> data = file.Slice(pos + 8, (int)length);
-            uint stored = BinaryPrimitives.ReadUInt32BigEndian(file.Slice(pos + 8 + (int)length));
-            uint actual = Crc32.Compute(file.Slice(pos + 4, 4 + (int)length));
-            if (stored != actual)
-            {
-                throw Error(name, $"CRC mismatch in chunk '{type}' at offset {pos} (stored {stored:x8}, computed {actual:x8}); the file is corrupt");
-            }
+            RequireCrc(file.Slice(pos), (int)length, type, pos, name);
 
             if (header is null && type != "IHDR")
             {
@@ -90,6 +137,7 @@ public static class Png
                     }
 
                     header = ParseHeader(data, name);
+                    RequireDecodable(header.Value, name, maxPixels);
                     break;
                 case "IDAT":
                     if (idatEnded)
@@ -152,7 +200,7 @@ public static class Png
             throw Error(name, "no image data: the file has no IDAT chunk");
         }
 
-        Header h = header.Value;
+        PngHeader h = header.Value;
         int stride = h.Width * h.Channels;
         byte[] raw = Inflate(compressed, (long)h.Height * (stride + 1), h, name);
         byte[] pixels = new byte[(long)h.Height * stride];
@@ -275,7 +323,26 @@ public static class Png
         output.Write(word);
     }
 
-    private static Header ParseHeader(ReadOnlySpan<byte> data, string name)
+    private static void RequireSignature(ReadOnlySpan<byte> file, string name)
+    {
+        if (file.Length < Signature.Length || !file.Slice(0, Signature.Length).SequenceEqual(Signature))
+        {
+            throw Error(name, "not a PNG file: the 8-byte PNG signature is missing");
+        }
+    }
+
+    /// <summary>Checks the CRC-32 of the chunk that starts at <paramref name="chunk"/> (its length field) with <paramref name="length"/> data bytes.</summary>
+    private static void RequireCrc(ReadOnlySpan<byte> chunk, int length, string type, int offset, string name)
+    {
+        uint stored = BinaryPrimitives.ReadUInt32BigEndian(chunk.Slice(8 + length));
+        uint actual = Crc32.Compute(chunk.Slice(4, 4 + length));
+        if (stored != actual)
+        {
+            throw Error(name, $"CRC mismatch in chunk '{type}' at offset {offset} (stored {stored:x8}, computed {actual:x8}); the file is corrupt");
+        }
+    }
+
+    private static PngHeader ParseHeader(ReadOnlySpan<byte> data, string name)
     {
         if (data.Length != 13)
         {
@@ -327,16 +394,25 @@ public static class Png
             throw Error(name, "interlaced (Adam7) PNG is not supported; save it without interlacing");
         }
 
-        long rawLength = (long)height * ((width * (long)channels) + 1);
-        if (rawLength > Array.MaxLength)
-        {
-            throw Error(name, $"a {width}x{height} {Format.Channels(channels)} image is too large to decode into one array");
-        }
-
-        return new Header((int)width, (int)height, channels);
+        return new PngHeader((int)width, (int)height, channels);
     }
 
-    private static byte[] Inflate(MemoryStream compressed, long expected, Header h, string name)
+    /// <summary>Refuses, before anything is allocated for it, an image larger than the caller's limit or than one array can hold.</summary>
+    private static void RequireDecodable(PngHeader header, string name, long maxPixels)
+    {
+        long pixels = (long)header.Width * header.Height;
+        if (pixels > maxPixels)
+        {
+            throw Error(name, $"the image is {header.Width}x{header.Height}, {Format.N(pixels)} pixels, more than the limit of {Format.N(maxPixels)} (the maxPixels argument)");
+        }
+
+        if ((long)header.Height * (((long)header.Width * header.Channels) + 1) > Array.MaxLength)
+        {
+            throw Error(name, $"a {header.Width}x{header.Height} {Format.Channels(header.Channels)} image is too large to decode into one array");
+        }
+    }
+
+    private static byte[] Inflate(MemoryStream compressed, long expected, PngHeader h, string name)
     {
         byte[] raw = new byte[expected];
         compressed.Position = 0;
@@ -449,5 +525,10 @@ public static class Png
 
     private static DataFormatException Error(string name, string problem) => new(name, problem, null);
 
-    private readonly record struct Header(int Width, int Height, int Channels);
 }
+
+/// <summary>What a PNG's IHDR chunk says about the image: its size and 8-bit channels (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA).</summary>
+/// <param name="Width">Width in pixels.</param>
+/// <param name="Height">Height in pixels.</param>
+/// <param name="Channels">Channels per pixel.</param>
+public readonly record struct PngHeader(int Width, int Height, int Channels);

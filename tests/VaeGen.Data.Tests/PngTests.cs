@@ -128,6 +128,52 @@ public sealed class PngTests : IDisposable
     }
 
     [Fact]
+    public void ReadHeaderGivesTheSizeFromTheFirst33BytesAndValidatesThem()
+    {
+        byte[] file = Png.Encode(Mixed(6, 5, 3));
+        string path = _temp.File("photo.png");
+        File.WriteAllBytes(path, file);
+        Assert.Equal(new PngHeader(6, 5, 3), Png.ReadHeader(path));
+
+        // Only the header is read: a file cut right after IHDR still has a readable header, and the
+        // full reader is what reports the missing data.
+        File.WriteAllBytes(path, file.AsSpan(0, 33).ToArray());
+        Assert.Equal(new PngHeader(6, 5, 3), Png.ReadHeader(path));
+        AssertBad(() => Png.Read(path), path, "truncated: the file ends without an IEND chunk");
+
+        File.WriteAllBytes(path, file.AsSpan(0, 20).ToArray());
+        AssertBad(() => Png.ReadHeader(path), path, "truncated: the file has 20 bytes, fewer than a PNG signature and its IHDR chunk");
+        File.WriteAllBytes(path, "GIF89a"u8.ToArray());
+        AssertBad(() => Png.ReadHeader(path), path, "not a PNG file");
+        byte[] corrupt = (byte[])file.Clone();
+        corrupt[18] ^= 1;
+        File.WriteAllBytes(path, corrupt);
+        AssertBad(() => Png.ReadHeader(path), path, "CRC mismatch in chunk 'IHDR' at offset 8");
+    }
+
+    [Fact]
+    public void AnImageLargerThanTheLimitIsRefusedBeforeAnythingIsInflated()
+    {
+        // 40000 x 40000 RGBA would be 6.4 GB decoded; the file claims it with a valid header and a
+        // few bytes of (wrong) image data, so only a check of the header can refuse it cheaply.
+        byte[] file = Claiming(40000, 40000);
+        string path = _temp.File("huge.png");
+        File.WriteAllBytes(path, file);
+
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        AssertBad(() => Png.Read(path), path, "the image is 40000x40000, 1,600,000,000 pixels, more than the limit of 67,108,864");
+        AssertBad(() => Png.Decode(file, "huge.png"), "huge.png", "the image is 40000x40000, 1,600,000,000 pixels, more than the limit of 67,108,864");
+        Assert.Equal(new PngHeader(40000, 40000, 4), Png.ReadHeader(path));
+        Assert.True(GC.GetTotalAllocatedBytes(precise: true) - before < 1 << 20, "refusing the image must not allocate its pixels");
+
+        // The limit is the caller's: at the limit the reader goes on (and finds this file's image data
+        // missing), one pixel below it refuses.
+        File.WriteAllBytes(path, Claiming(100, 90));
+        AssertBad(() => Png.Read(path, maxPixels: 8999), path, "the image is 100x90, 9,000 pixels, more than the limit of 8,999");
+        AssertBad(() => Png.Read(path, maxPixels: 9000), path, "truncated image data");
+    }
+
+    [Fact]
     public void RejectsWrongAmountOfImageDataAndBadFilters()
     {
         byte[] ihdr = Chunk(Png.Encode(Mixed(4, 4, 1)), "IHDR");
@@ -222,6 +268,15 @@ public sealed class PngTests : IDisposable
     private static byte PythonPixel(int x, int y, int c) => (byte)(((x * 37) + (y * 101) + (c * 59) + (x * y * 13)) % 256);
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    /// <summary>A PNG whose valid IHDR claims an RGBA image of the given size, followed by a few bytes of image data.</summary>
+    private static byte[] Claiming(int width, int height)
+    {
+        byte[] ihdr = Chunk(Png.Encode(Mixed(4, 4, 4)), "IHDR");
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(8), (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(12), (uint)height);
+        return Concat(Sig, Recrc(ihdr), MakeChunk("IDAT", Zlib(new byte[64])), MakeChunk("IEND", []));
+    }
 
     private static byte[] Sig => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 

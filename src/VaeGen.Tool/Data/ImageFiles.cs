@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using VaeGen.Data;
@@ -47,45 +46,13 @@ internal static class ImageFiles
 
     /// <summary>
     /// Checks the size in the PNG header before decoding: a 1.5 MB file can claim 40000x40000 pixels,
-    /// 3.2 GB once inflated, and an image of the wrong size is refused anyway.
+    /// gigabytes once inflated, and an image of the wrong size is refused anyway.
     /// </summary>
     private static ByteImage Read(string path, InputGeometry geometry)
     {
-        if (Header(path) is { } header)
-        {
-            Check(header.Width, header.Height, header.Channels, path, geometry);
-        }
-
+        PngHeader header = Png.ReadHeader(path);
+        Check(header.Width, header.Height, header.Channels, path, geometry);
         return Match(Png.Read(path), path, geometry);
-    }
-
-    /// <summary>Width, height and channels from the IHDR chunk that must open a PNG, or null when the file does not start like one (the reader then says what is wrong).</summary>
-    private static (long Width, long Height, int Channels)? Header(string path)
-    {
-        Span<byte> start = stackalloc byte[26];
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1))
-        {
-            if (stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length)
-            {
-                return null;
-            }
-        }
-
-        ReadOnlySpan<byte> signature = [137, 80, 78, 71, 13, 10, 26, 10];
-        if (!start[..8].SequenceEqual(signature) || !start[12..16].SequenceEqual("IHDR"u8))
-        {
-            return null;
-        }
-
-        int channels = start[25] switch
-        {
-            0 => 1,
-            2 => 3,
-            4 => 2,
-            6 => 4,
-            _ => 0, // palette or invalid: the reader refuses it with its own message
-        };
-        return channels == 0 ? null : (BinaryPrimitives.ReadUInt32BigEndian(start[16..]), BinaryPrimitives.ReadUInt32BigEndian(start[20..]), channels);
     }
 
     public static bool HasPngFiles(string directory) => Directory.EnumerateFiles(directory, "*.png", SearchOption.TopDirectoryOnly).GetEnumerator().MoveNext();
