@@ -72,15 +72,10 @@ public abstract class Convolution : Layer
         }
 
         (_columnChannels, _gemmChannels) = transposed ? (outChannels, inChannels) : (inChannels, outChannels);
-        Weight = transposed
-            ? new Parameter("weight", inChannels, outChannels, KernelSize.H, KernelSize.W)
-            : new Parameter("weight", outChannels, inChannels, KernelSize.H, KernelSize.W);
-        Bias = bias ? new Parameter("bias", outChannels) : null;
-        _parameters = Bias is null ? [Weight] : [Weight, Bias];
-        if (rng is not null)
-        {
-            TorchInit.Initialize(Weight, Bias, init, rng);
-        }
+        var parameters = new WeightAndBias(
+            transposed ? [inChannels, outChannels, KernelSize.H, KernelSize.W] : [outChannels, inChannels, KernelSize.H, KernelSize.W],
+            outChannels, bias, rng, init);
+        (Weight, Bias, _parameters) = (parameters.Weight, parameters.Bias, parameters.All);
     }
 
     /// <summary>Input channels.</summary>

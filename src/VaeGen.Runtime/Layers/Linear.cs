@@ -30,13 +30,8 @@ public sealed class Linear : Layer
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = new Parameter("weight", outFeatures, inFeatures);
-        Bias = bias ? new Parameter("bias", outFeatures) : null;
-        _parameters = Bias is null ? [Weight] : [Weight, Bias];
-        if (rng is not null)
-        {
-            TorchInit.Initialize(Weight, Bias, init, rng);
-        }
+        var parameters = new WeightAndBias([outFeatures, inFeatures], outFeatures, bias, rng, init);
+        (Weight, Bias, _parameters) = (parameters.Weight, parameters.Bias, parameters.All);
     }
 
     /// <summary>Input features.</summary>
