@@ -19,6 +19,17 @@ namespace VaeGen.Shapes
         public static long Convolution(long input, long kernel, long stride, long padding, long dilation) =>
             checked(FloorDiv(input + (2 * padding) - EffectiveKernel(kernel, dilation), stride) + 1);
 
+        /// <summary>
+        /// TensorFlow's "same" padding (spec 1.1): out = ceil(in / s), total = max((out - 1)s + d(k-1) + 1 - in, 0),
+        /// before = floor(total / 2), after = total - before (the extra pixel goes after, as TensorFlow does).
+        /// </summary>
+        public static (long Before, long After) SamePadding(long input, long kernel, long stride, long dilation)
+        {
+            long output = checked((input + stride - 1) / stride);
+            long total = System.Math.Max(checked(((output - 1) * stride) + EffectiveKernel(kernel, dilation) - input), 0);
+            return (total / 2, total - (total / 2));
+        }
+
         /// <summary>ConvTranspose2d: (in - 1)s - 2p + d(k-1) + output_padding + 1.</summary>
         public static long TransposedConvolution(long input, long kernel, long stride, long padding, long outputPadding, long dilation) =>
             checked(((input - 1) * stride) - (2 * padding) + (dilation * (kernel - 1)) + outputPadding + 1);

@@ -90,6 +90,8 @@ public static class ModelBuilder
             RuntimeLayerKind.SiLU => new SiLU(),
             RuntimeLayerKind.ELU => new ELU(),
             RuntimeLayerKind.LeakyReLU => new LeakyReLU(c.Float("negativeSlope")),
+            RuntimeLayerKind.ZeroPad2d => new ZeroPad2d(c.Int("left"), c.Int("right"), c.Int("top"), c.Int("bottom")),
+            RuntimeLayerKind.Residual => new Residual(CreateSequential(c.Body, rng)),
             _ => throw new InvalidOperationException("Unhandled runtime layer " + c.Kind),
         };
     }

@@ -99,9 +99,10 @@ public sealed class StateDictParityTests
         var syntaxErrors = trees.SelectMany(t => t.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).Select(GeneratorHarness.Format).Take(5).ToList();
         Assert.True(syntaxErrors.Count == 0, "Cannot read the state_dict: the generated source does not parse:" + Environment.NewLine + string.Join(Environment.NewLine, syntaxErrors));
 
+        // The model's own constructor; a nested Residual class registers its "body" in its own.
         var constructor = trees
             .SelectMany(tree => tree.GetRoot().DescendantNodes().OfType<ConstructorDeclarationSyntax>())
-            .Single(c => c.Body is not null && c.Body.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => MethodName(i) == "register_module"));
+            .Single(c => c.Parent is ClassDeclarationSyntax { Parent: not ClassDeclarationSyntax } && c.Body is not null && c.Body.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => MethodName(i) == "register_module"));
 
         var fieldValues = new Dictionary<string, InvocationExpressionSyntax>(StringComparer.Ordinal);
         foreach (var assignment in constructor.Body!.DescendantNodes().OfType<AssignmentExpressionSyntax>())
@@ -120,11 +121,7 @@ public sealed class StateDictParityTests
             var factory = fieldValues[FieldName(args[1].Expression)];
             if (MethodName(factory) == "Sequential")
             {
-                var items = factory.ArgumentList.Arguments;
-                for (int i = 0; i < items.Count; i++)
-                {
-                    AddLayer(entries, name + "." + i.ToString(CultureInfo.InvariantCulture), (InvocationExpressionSyntax)items[i].Expression);
-                }
+                AddSequential(entries, name, factory);
             }
             else
             {
@@ -133,6 +130,27 @@ public sealed class StateDictParityTests
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// The entries of a Sequential's items, named by position; a residual block (<c>new Residual(nn.Sequential(...))</c>,
+    /// the generated nested module that registers its argument as "body") adds its body's under <c>{i}.body</c>.
+    /// </summary>
+    private static void AddSequential(List<string> entries, string prefix, InvocationExpressionSyntax sequential)
+    {
+        var items = sequential.ArgumentList.Arguments;
+        for (int i = 0; i < items.Count; i++)
+        {
+            string name = prefix + "." + i.ToString(CultureInfo.InvariantCulture);
+            if (items[i].Expression is ObjectCreationExpressionSyntax { Type: IdentifierNameSyntax { Identifier.Text: "Residual" } } residual)
+            {
+                AddSequential(entries, name + ".body", (InvocationExpressionSyntax)residual.ArgumentList!.Arguments.Single().Expression);
+            }
+            else
+            {
+                AddLayer(entries, name, (InvocationExpressionSyntax)items[i].Expression);
+            }
+        }
     }
 
     /// <summary>The parameters, then the buffers, that TorchSharp registers for one factory call (PyTorch's names and order).</summary>
@@ -216,6 +234,7 @@ public sealed class StateDictParityTests
             case "SiLU":
             case "ELU":
             case "LeakyReLU":
+            case "ZeroPad2d":
                 break; // ParameterLessModule: nothing registered, but the entry still takes an index
 
             default:

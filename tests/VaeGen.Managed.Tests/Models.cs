@@ -21,6 +21,7 @@ internal static class Models
         "seed002_rgb64.vae.yaml" => new RgbVae64(seed),
         "parity_layers.vae.yaml" => new ParityLayersVae(seed),
         "init_schemes.vae.yaml" => new InitSchemesVae(seed),
+        "parity_v11.vae.yaml" => new ParityV11Vae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 }

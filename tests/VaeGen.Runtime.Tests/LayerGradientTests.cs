@@ -1,3 +1,4 @@
+using System.Linq;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Layers.Activations;
@@ -64,6 +65,33 @@ public sealed class LayerGradientTests
     {
         GradCheck.Check(new AvgPool2d(3, stride: 2, padding: 1, ceilMode: true), TestUtil.Random(new Rng(13), -1, 1, 2, 3, 8, 9));
         GradCheck.Check(new AvgPool2d(3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false), TestUtil.Random(new Rng(14), -1, 1, 2, 3, 8, 9));
+    }
+
+    [Fact]
+    public void ZeroPad2dUnevenSides()
+    {
+        GradCheck.Check(new ZeroPad2d(1, 0, 2, 1), TestUtil.Random(new Rng(31), -1, 1, 2, 3, 4, 5));
+        GradCheck.Check(new ZeroPad2d(0, 0, 0, 0), TestUtil.Random(new Rng(32), -1, 1, 1, 2, 3, 3));
+    }
+
+    [Fact]
+    public void ResidualAddsTheInputGradientToTheBodys()
+    {
+        var inner = new Residual(new Sequential(new Conv2d(3, 3, 1, rng: new Rng(33)), new Tanh()));
+        GradCheck.Check(new Residual(new Sequential(new Conv2d(3, 3, 3, padding: 1, rng: new Rng(34)), new Sigmoid(), inner)), TestUtil.Random(new Rng(35), -1, 1, 2, 3, 4, 4));
+        GradCheck.Check(new Residual(new Sequential(new Linear(5, 5, rng: new Rng(36)), new Tanh())), TestUtil.Random(new Rng(37), -1, 1, 3, 5));
+    }
+
+    [Fact]
+    public void ResidualNamesItsParametersUnderBody()
+    {
+        var block = new Sequential(new ReLU(), new Residual(new Sequential(new Conv2d(2, 2, 1, rng: new Rng(38)), new Residual(new Sequential(new BatchNorm2d(2))))));
+        Assert.Equal(
+            ["1.body.0.weight", "1.body.0.bias", "1.body.1.body.0.weight", "1.body.1.body.0.bias", "1.body.1.body.0.running_mean", "1.body.1.body.0.running_var", "1.body.1.body.0.num_batches_tracked"],
+            block.StateDict().Select(s => s.Name));
+        block.Eval();
+        Assert.All(block.Modules(), m => Assert.False(m.Training));
+        Assert.Equal(8, block.Modules().Count()); // itself, ReLU, the residual, its body, conv, the inner residual, its body, batchnorm
     }
 
     [Fact]

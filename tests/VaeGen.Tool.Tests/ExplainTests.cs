@@ -47,6 +47,41 @@ public sealed class ExplainTests
     }
 
     [Fact]
+    public void ResidualBlocksShowTheirBodyThenTheSumAsItsOwnStep()
+    {
+        ProcessResult result = ToolProcess.Run("explain", ToolProcess.Spec("fashion_resnet.vae.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string text = result.Out;
+        string[] steps =
+        [
+            "#### Conv layer 2", "Residual block encoder.4: its body encoder.4.body runs on the input, then the input is added back.",
+            "#### Conv layer 3", "#### Conv layer 4", "#### Conv layer 5", "#### Residual sum 1", "#### ReLU activation", "#### Flatten",
+            "# Decoder", "#### Reshape", "Residual block decoder.5:", "#### Residual sum 1", "#### Transposed conv layer 1",
+        ];
+        int at = 0;
+        foreach (string step in steps)
+        {
+            int found = text.IndexOf(step, at, System.StringComparison.Ordinal);
+            Assert.True(found >= at, "missing or out of order: " + step);
+            at = found + step.Length;
+        }
+
+        Assert.Contains("(encoder.4.body.2, encoder.4.body.3)  Input shape: [16, 7, 7]  Output shape: [16, 7, 7]", text);
+        Assert.Contains("Operation: x + body(x), x the block's input  (encoder.4)  Input shape: [64, 7, 7]  Output shape: [64, 7, 7]", text);
+    }
+
+    [Fact]
+    public void UnevenSamePaddingShowsItsZeroPadStep()
+    {
+        ProcessResult result = ToolProcess.Run("explain", ToolProcess.Spec("keras_mnist.vae.yaml"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("#### Zero padding 1\nOperation: zeros added around each map: 0 left, 1 right, 0 top, 1 bottom (the uneven part of padding: same)  (encoder.0)  Input shape: [1, 28, 28]  Output shape: [1, 29, 29]", result.Out);
+        Assert.Contains("(encoder.1, encoder.2)  Input shape: [1, 29, 29]  Output shape: [32, 14, 14]", result.Out);
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameWalkthroughAndAnotherSeedAnother()
     {
         string spec = ToolProcess.Spec("seed000.vae.yaml");

@@ -18,8 +18,8 @@ namespace VaeGen.Tool.Tests;
 /// </summary>
 public sealed class FactoryTests
 {
-    /// <summary>The shipped specs, and the spec 1.1 <c>init</c> test spec (every scheme, a per-layer override, the heads).</summary>
-    public static readonly TheoryData<string> ShippedSpecs = new() { "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "init_schemes.vae.yaml" };
+    /// <summary>The shipped specs, the spec 1.1 <c>init</c> test spec (every scheme, a per-layer override, the heads), and the 1.1 specs keras_mnist (padding: same) and fashion_resnet (residual).</summary>
+    public static readonly TheoryData<string> ShippedSpecs = new() { "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "init_schemes.vae.yaml", "keras_mnist.vae.yaml", "fashion_resnet.vae.yaml" };
 
     [Theory]
     [MemberData(nameof(ShippedSpecs))]
@@ -52,6 +52,8 @@ public sealed class FactoryTests
         "fashion_conv.vae.yaml" => new FashionConvVae(seed),
         "seed002_rgb64.vae.yaml" => new RgbVae64(seed),
         "init_schemes.vae.yaml" => new InitSchemesVae(seed),
+        "keras_mnist.vae.yaml" => new KerasMnistVae(seed),
+        "fashion_resnet.vae.yaml" => new FashionResNetVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 

@@ -19,7 +19,8 @@ namespace VaeGen.Tool.Tests;
 /// </summary>
 public sealed class LoweringTests
 {
-    // Every runtime layer kind at least once: each pool, both upsample modes, both batchnorms, every activation.
+    // Every runtime layer kind at least once: each pool, both upsample modes, both batchnorms, every activation,
+    // zero_pad2d (written, and from an uneven padding: same) and a residual block with a nested one.
     private const string EveryLayer = """
         name: EveryLayerVae
         input:
@@ -27,7 +28,10 @@ public sealed class LoweringTests
         latent: 4
         encoder:
           - conv2d: { out: 4, kernel: 3, padding: 1, activation: relu }
-          - maxpool2d: { kernel: 2 }
+          - zero_pad2d: [1, 0, 0, 1]
+          - conv2d: { out: 4, kernel: 2, padding: same }
+          - residual: [ conv2d: { out: 4, kernel: 3, padding: 1 }, relu, residual: [ batchnorm ] ]
+          - maxpool2d: { kernel: 2, stride: 2, padding: 0, ceil_mode: true }
           - avgpool2d: { kernel: 2 }
           - batchnorm
           - dropout: { p: 0.1 }
@@ -53,7 +57,11 @@ public sealed class LoweringTests
     }
 
     private static IEnumerable<LayerConstruction> Layers(ModelConstruction model) =>
-        model.Encoder.Append(model.Mu).Append(model.LogVar).Concat(model.Decoder);
+        WithBodies(model.Encoder).Append(model.Mu).Append(model.LogVar).Concat(WithBodies(model.Decoder));
+
+    // A residual block's body layers are constructions too, built inside it.
+    private static IEnumerable<LayerConstruction> WithBodies(IEnumerable<LayerConstruction> layers) =>
+        layers.SelectMany(l => WithBodies(l.Body).Append(l));
 
     [Fact]
     public void The_test_spec_lowers_to_every_runtime_layer_kind()
@@ -69,7 +77,10 @@ public sealed class LoweringTests
             Type type = typeof(Layer).Assembly.GetType("VaeGen.Runtime." + layer.TypeName)
                 ?? throw new InvalidOperationException("No runtime type VaeGen.Runtime." + layer.TypeName);
             Assert.True(typeof(Layer).IsAssignableFrom(type), type.FullName);
-            bool binds = type.GetConstructors().Any(c => Binds(layer, c.GetParameters()));
+            // A residual block's one constructor argument is the Sequential of its body, built from layer.Body.
+            bool binds = layer.Kind == RuntimeLayerKind.Residual
+                ? layer.Arguments.Count == 0 && layer.Body.Count > 0 && type.GetConstructor([typeof(Sequential)]) is not null
+                : type.GetConstructors().Any(c => Binds(layer, c.GetParameters()));
             Assert.True(binds, layer.ModuleName + ": no public constructor of " + type.FullName + " takes (" +
                 string.Join(", ", layer.Arguments.Select(a => (a.Named ? a.Parameter + ": " : "#" + a.Parameter + " ") + a.GetType().Name)) + ")");
 

@@ -41,6 +41,11 @@ namespace VaeGen.Specs
     {
         public torch.nn.Module Module => this;
     }
+
+    public sealed partial class ParityV11Vae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
 }
 
 namespace VaeGen.TorchSharpTests
@@ -51,7 +56,7 @@ internal static class Models
 {
     public static readonly TheoryData<string> Specs = new()
     {
-        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml",
+        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml", "parity_v11.vae.yaml",
     };
 
     public static IGeneratedVae CreateTorchSharp(string specFile) => specFile switch
@@ -62,6 +67,7 @@ internal static class Models
         "seed002_rgb64.vae.yaml" => new RgbVae64(),
         "parity_layers.vae.yaml" => new ParityLayersVae(),
         "init_schemes.vae.yaml" => new InitSchemesVae(),
+        "parity_v11.vae.yaml" => new ParityV11Vae(),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 
@@ -73,6 +79,7 @@ internal static class Models
         "seed002_rgb64.vae.yaml" => new managed::VaeGen.Specs.RgbVae64(seed),
         "parity_layers.vae.yaml" => new managed::VaeGen.Specs.ParityLayersVae(seed),
         "init_schemes.vae.yaml" => new managed::VaeGen.Specs.InitSchemesVae(seed),
+        "parity_v11.vae.yaml" => new managed::VaeGen.Specs.ParityV11Vae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 

@@ -1,4 +1,5 @@
-"""Builds the PyTorch model a *.vae.yaml spec describes (shared/spec-language.md, version 1 and 1.1's `init`).
+"""Builds the PyTorch model a *.vae.yaml spec describes (shared/spec-language.md, version 1 and 1.1's
+`init`, `padding: same`, `zero_pad2d` and `residual`).
 
 The reference for the generated backends: build_model(spec) registers encoder (Sequential), fc_mu,
 fc_logvar and decoder (Sequential) in that order, with every `activation:` shorthand expanded into
@@ -55,6 +56,29 @@ def apply_init(module, scheme):
     return module
 
 
+class Residual(nn.Module):
+    """Spec 1.1 `residual: [...]`, as the contract writes it: output = x + body(x)."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+def same_padding(size, kernel, stride, dilation):
+    """TensorFlow's "same" for one spatial dim: (before, after), the extra pixel after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def zero_pad(p):
+    """`zero_pad2d: p` or `[left, right, top, bottom]` -> nn.ZeroPad2d."""
+    return nn.ZeroPad2d(tuple(int(v) for v in p) if isinstance(p, (list, tuple)) else int(p))
+
+
 def make_layer(kind, p, shape):
     """The module for one spec layer, given the per-sample shape coming in (channels first)."""
     if kind == "conv2d":
@@ -85,6 +109,8 @@ def make_layer(kind, p, shape):
         return nn.Flatten()
     if kind == "unflatten":
         return nn.Unflatten(1, tuple(int(d) for d in p))
+    if kind == "zero_pad2d":
+        return zero_pad(p)
     return activation(kind, p)
 
 
@@ -97,14 +123,34 @@ def output_shape(module, shape):
     return tuple(out.shape[1:])
 
 
-def build_sequential(layers, shape, init="pytorch"):
-    """nn.Sequential for a spec layer list; returns it with the per-sample output shape. init: the
-    spec's top-level scheme, which a conv or linear layer without its own `init:` takes."""
+def build_modules(layers, shape, init="pytorch"):
+    """The modules of a spec layer list in Sequential order, with the per-sample output shape: an `activation:`
+    shorthand and the zero_pad2d of an uneven `padding: same` take their own index; a residual is one module.
+    init: the spec's top-level scheme, which a conv or linear layer without its own `init:` takes (in a
+    residual body too)."""
     modules = []
     for entry in layers:
         kind, p = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         p = {} if p is None else p
-        layer = make_layer(kind, p, shape)
+        if kind == "residual":
+            body, body_shape = build_modules(p, shape, init)
+            assert tuple(body_shape) == tuple(shape), f"residual body changes {shape} into {body_shape}"
+            layer = Residual(*body)
+        elif kind == "conv2d" and p.get("padding") == "same":
+            kh, kw = pair(p["kernel"])
+            sh, sw = pair(p.get("stride", 1))
+            dh, dw = pair(p.get("dilation", 1))
+            top, bottom = same_padding(shape[1], kh, sh, dh)
+            left, right = same_padding(shape[2], kw, sw, dw)
+            if top == bottom and left == right:
+                layer = make_layer(kind, dict(p, padding=[top, left]), shape)
+            else:
+                pad = nn.ZeroPad2d((left, right, top, bottom))
+                shape = output_shape(pad, shape)
+                modules.append(pad)
+                layer = make_layer(kind, dict(p, padding=0), shape)
+        else:
+            layer = make_layer(kind, p, shape)
         if kind in ("conv2d", "conv_transpose2d", "linear"):
             apply_init(layer, p.get("init", init))
         shape = output_shape(layer, shape)
@@ -113,6 +159,13 @@ def build_sequential(layers, shape, init="pytorch"):
             act = p["activation"]
             kind, params = (act, None) if isinstance(act, str) else next(iter(act.items()))
             modules.append(activation(kind, params))
+    return modules, shape
+
+
+def build_sequential(layers, shape, init="pytorch"):
+    """nn.Sequential for a spec layer list; returns it with the per-sample output shape. init: the
+    spec's top-level scheme, which a conv or linear layer without its own `init:` takes."""
+    modules, shape = build_modules(layers, shape, init)
     return nn.Sequential(*modules), shape
 
 

@@ -135,6 +135,10 @@ namespace VaeGen.Generators.Diagnostics
             "VAE2013", DiagnosticRules.RedundantFlatten.Title, "{0}", "VaeGen.Shape", DiagnosticSeverity.Warning, isEnabledByDefault: true,
             description: DiagnosticRules.RedundantFlatten.Trigger + " " + DiagnosticRules.RedundantFlatten.Fix, helpLinkUri: HelpLink);
 
+        public static readonly DiagnosticDescriptor ResidualChangesShape = new DiagnosticDescriptor(
+            "VAE2014", DiagnosticRules.ResidualChangesShape.Title, "{0}", "VaeGen.Shape", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.ResidualChangesShape.Trigger + " " + DiagnosticRules.ResidualChangesShape.Fix, helpLinkUri: HelpLink);
+
         public static readonly DiagnosticDescriptor LooksChannelsLast = new DiagnosticDescriptor(
             "VAE3001", DiagnosticRules.LooksChannelsLast.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Warning, isEnabledByDefault: true,
             description: DiagnosticRules.LooksChannelsLast.Trigger + " " + DiagnosticRules.LooksChannelsLast.Fix, helpLinkUri: HelpLink);
@@ -215,6 +219,7 @@ namespace VaeGen.Generators.Diagnostics
             [InMismatch.Id] = InMismatch,
             [PoolPaddingTooLarge.Id] = PoolPaddingTooLarge,
             [RedundantFlatten.Id] = RedundantFlatten,
+            [ResidualChangesShape.Id] = ResidualChangesShape,
             [LooksChannelsLast.Id] = LooksChannelsLast,
             [LooksChannelsFirst.Id] = LooksChannelsFirst,
             [SigmoidTwice.Id] = SigmoidTwice,

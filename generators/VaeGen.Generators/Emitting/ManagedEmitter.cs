@@ -123,11 +123,29 @@ namespace VaeGen.Generators.Emitting
             }
 
             w.Line("private static " + Sequential + " " + method + "(" + Rng + " rng) => new " + Sequential + "(");
+            WriteLayers(w, rows, layers, ");");
+        }
+
+        /// <summary>
+        /// One constructor call per row, each after a comment with its module name and shapes; a residual block's body is
+        /// a nested Sequential written the same way, one level deeper. The last call ends with <paramref name="end"/>.
+        /// </summary>
+        private static void WriteLayers(SourceWriter w, IReadOnlyList<LayerPlan> rows, IReadOnlyList<LayerConstruction> layers, string end)
+        {
             w.Indent();
             for (int i = 0; i < rows.Count; i++)
             {
-                w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
-                w.Line(ManagedLayers.Constructor(layers[i]) + (i == rows.Count - 1 ? ");" : ","));
+                string suffix = i == rows.Count - 1 ? end : ",";
+                w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output + (rows[i].Body.Count > 0 ? ", x + body(x)" : string.Empty));
+                if (layers[i].Body.Count > 0)
+                {
+                    w.Line("new " + Runtime + "." + layers[i].TypeName + "(new " + Sequential + "(");
+                    WriteLayers(w, rows[i].Body, layers[i].Body, "))" + suffix);
+                }
+                else
+                {
+                    w.Line(ManagedLayers.Constructor(layers[i]) + suffix);
+                }
             }
 
             w.Unindent();

@@ -40,6 +40,7 @@ namespace VaeGen.Generators.Emitting
             WriteSample(w, spec);
             TorchSharpInit.WriteHelpers(w, plan);
             TorchSharpShapeGuard.Write(w, model);
+            WriteResidualClass(w, plan);
             w.Close();
             w.Close();
             return w.ToString();
@@ -109,15 +110,66 @@ namespace VaeGen.Generators.Emitting
             }
 
             w.Line(field + " = " + Nn + ".Sequential(");
+            WriteLayers(w, rows, ");");
+        }
+
+        /// <summary>
+        /// One factory call per row, each after a comment with its module name and shapes; a residual block is a
+        /// <c>Residual</c> around a nested Sequential written the same way. The last call ends with <paramref name="end"/>.
+        /// </summary>
+        private static void WriteLayers(SourceWriter w, IReadOnlyList<LayerPlan> rows, string end)
+        {
             w.Indent();
             for (int i = 0; i < rows.Count; i++)
             {
-                w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output);
-                w.Line(TorchSharpInit.Wrap(rows[i], TorchSharpLayers.Factory(rows[i])) + (i == rows.Count - 1 ? ");" : ","));
+                string suffix = i == rows.Count - 1 ? end : ",";
+                w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output + (rows[i].Body.Count > 0 ? ", x + body(x)" : string.Empty));
+                if (rows[i].Body.Count > 0)
+                {
+                    w.Line("new " + ResidualClass + "(" + Nn + ".Sequential(");
+                    WriteLayers(w, rows[i].Body, "))" + suffix);
+                }
+                else
+                {
+                    w.Line(TorchSharpInit.Wrap(rows[i], TorchSharpLayers.Factory(rows[i])) + suffix);
+                }
             }
 
             w.Unindent();
         }
+
+        /// <summary>The nested module class of a residual block; written only into classes whose spec has one, so v1 output is unchanged.</summary>
+        private static void WriteResidualClass(SourceWriter w, ModelPlan plan)
+        {
+            if (!plan.AllLayers.Any(row => row.Body.Count > 0))
+            {
+                return;
+            }
+
+            w.Line();
+            w.Doc("<summary>");
+            w.Doc("A skip connection, output = x + body(x) (spec 1.1 <c>residual</c>): its only child is the Sequential registered as");
+            w.Doc("<c>body</c>, so state_dict keys are <c>encoder.{i}.body.{j}.*</c>, as PyTorch's <c>class Residual(nn.Module)</c> gives.");
+            w.Doc("</summary>");
+            w.Line("private sealed class " + ResidualClass + " : " + Nn + ".Module<" + Tensor + ", " + Tensor + ">");
+            w.Open();
+            w.Line("private readonly " + Sequential + " body;");
+            w.Line();
+            w.Doc("<summary>Wraps <paramref name=\"body\"/>, which must keep the shape.</summary>");
+            w.Doc("<param name=\"body\">The layers whose output is added to their input.</param>");
+            w.Line("public " + ResidualClass + "(" + Sequential + " body)");
+            w.Line("    : base(\"" + ResidualClass + "\")");
+            w.Open();
+            w.Line("this.body = body;");
+            w.Line("register_module(\"body\", body);");
+            w.Close();
+            w.Line();
+            w.Doc("<summary>x + body(x).</summary>");
+            w.Line("public override " + Tensor + " forward(" + Tensor + " x) => x + body.call(x);");
+            w.Close();
+        }
+
+        private const string ResidualClass = "Residual";
 
         private static void WriteEncode(SourceWriter w, EmitModel model)
         {

@@ -28,6 +28,7 @@ namespace VaeGen.Generators.Emitting
             DropoutSpec d => Nn + ".Dropout(p: " + Literals.Double(d.P) + ")",
             FlattenSpec => Nn + ".Flatten()",
             UnflattenSpec u => Nn + ".Unflatten(1, " + Literals.LongArray(u.Shape) + ")",
+            ZeroPad2dSpec z => Nn + ".ZeroPad2d((" + L(z.Left) + ", " + L(z.Right) + ", " + L(z.Top) + ", " + L(z.Bottom) + "))",
             ActivationSpec a => a.Kind switch
             {
                 ActivationKind.Relu => Nn + ".ReLU()",

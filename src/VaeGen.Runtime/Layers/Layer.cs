@@ -66,6 +66,12 @@ public abstract class Layer
     /// <summary>Switches to evaluation mode.</summary>
     public void Eval() => SetTraining(false);
 
+    /// <summary>This layer and every layer inside it, depth first, as PyTorch's <c>modules()</c>.</summary>
+    public virtual IEnumerable<Layer> Modules()
+    {
+        yield return this;
+    }
+
     /// <summary>This layer's own parameters in PyTorch's registration order.</summary>
     public virtual IReadOnlyList<Parameter> Parameters => Array.Empty<Parameter>();
 

@@ -110,6 +110,19 @@ public sealed class Sequential : Layer
     }
 
     /// <inheritdoc />
+    public override IEnumerable<Layer> Modules()
+    {
+        yield return this;
+        foreach ((_, Layer layer) in _children)
+        {
+            foreach (Layer inner in layer.Modules())
+            {
+                yield return inner;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public override void SetTraining(bool training)
     {
         base.SetTraining(training);

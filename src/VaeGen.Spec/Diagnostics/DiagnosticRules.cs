@@ -194,6 +194,12 @@ namespace VaeGen.Spec.Diagnostics
             "flatten after a layer that already outputs a flat vector.",
             "Remove the flatten.");
 
+        /// <summary>VAE2014.</summary>
+        public static readonly DiagnosticRule ResidualChangesShape = new DiagnosticRule(
+            "VAE2014", RuleCategory.Shape, Severity.Error, "A residual body changes the shape",
+            "A residual block whose body's output shape differs from its input shape, so x + body(x) cannot be formed (spec 1.1).",
+            "Make the body keep the shape (same channels; padding that keeps H and W), or move the layers that change it out of the residual.");
+
         // ---- VAE3xxx: channel order and semantics ------------------------------------------------
 
         /// <summary>VAE3001.</summary>
@@ -272,7 +278,7 @@ namespace VaeGen.Spec.Diagnostics
             InvalidIdentifier, DuplicateClassName, MalformedLayer,
             KernelTooLarge, PoolOutputTooSmall, TransposedOutputTooSmall, OutputPaddingTooLarge,
             ElementCountOverflow, NeedsImage, NeedsFlat, UnflattenMismatch, EncoderNotFlat, DecoderMismatch,
-            InMismatch, PoolPaddingTooLarge, RedundantFlatten,
+            InMismatch, PoolPaddingTooLarge, RedundantFlatten, ResidualChangesShape,
             LooksChannelsLast, LooksChannelsFirst, SigmoidTwice, BceWithoutSigmoid, BceTargetRange,
             SigmoidRange, BetaZero,
             InternalError, RuntimeMissing, TorchSharpMissing, StandInUsed,

@@ -12,6 +12,12 @@ namespace VaeGen.Spec.Lowering
     /// <param name="Arguments">The constructor's arguments, positional ones first.</param>
     public sealed record LayerConstruction(RuntimeLayerKind Kind, string ModuleName, EquatableArray<ConstructionArgument> Arguments)
     {
+        /// <summary>
+        /// For <see cref="RuntimeLayerKind.Residual"/>, the layers of its body Sequential, in construction (and random draw)
+        /// order; empty for every other kind.
+        /// </summary>
+        public EquatableArray<LayerConstruction> Body { get; init; }
+
         /// <summary>The runtime type's name relative to the <c>VaeGen.Runtime</c> namespace.</summary>
         public string TypeName => RuntimeTypeNames.Of(Kind);
 

@@ -59,6 +59,12 @@ namespace VaeGen.Spec.Lowering
 
         /// <summary><c>Layers.Activations.LeakyReLU</c>.</summary>
         LeakyReLU,
+
+        /// <summary><c>Layers.ZeroPad2d</c> (spec 1.1).</summary>
+        ZeroPad2d,
+
+        /// <summary><c>Layers.Residual</c> (spec 1.1): x + body(x), its body a <c>Layers.Sequential</c> of <see cref="LayerConstruction.Body"/>.</summary>
+        Residual,
     }
 
     /// <summary>Where each <see cref="RuntimeLayerKind"/> lives in VaeGen.Runtime.</summary>

@@ -85,9 +85,13 @@ namespace VaeGen.Spec.Lowering
                 FlattenSpec => (RuntimeLayerKind.Flatten, Args()),
                 UnflattenSpec u => (RuntimeLayerKind.Unflatten, Args(Positional("dim", 1), new IntListArgument("sizes", false, u.Shape.Select(Int).ToEquatableArray()))),
                 ActivationSpec a => Activation(a),
+                ZeroPad2dSpec z => (RuntimeLayerKind.ZeroPad2d, Args(Positional("left", z.Left), Positional("right", z.Right), Positional("top", z.Top), Positional("bottom", z.Bottom))),
+
+                // The body is a child Sequential named "body": its layers are built, and draw, in order, as PyTorch registers them.
+                ResidualSpec => (RuntimeLayerKind.Residual, Args()),
                 _ => throw new InvalidOperationException("Unhandled layer " + row.Layer.GetType().Name),
             };
-            return new LayerConstruction(kind, row.ModuleName, arguments);
+            return new LayerConstruction(kind, row.ModuleName, arguments) { Body = row.Body.Select(Layer).ToEquatableArray() };
         }
 
         private static (RuntimeLayerKind, EquatableArray<ConstructionArgument>) Activation(ActivationSpec a) => a.Kind switch

@@ -39,12 +39,15 @@ namespace VaeGen.Spec.Parsing
             ["leaky_relu"] = LeakyReluKeys,
         };
 
-        /// <summary>Every layer keyword of spec v1.</summary>
+        /// <summary>Every layer keyword of spec v1 and v1.1 (zero_pad2d, residual).</summary>
         internal static readonly string[] LayerKinds =
         {
             "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "upsample", "linear", "batchnorm", "dropout",
-            "flatten", "unflatten", "relu", "sigmoid", "tanh", "gelu", "silu", "elu", "leaky_relu",
+            "flatten", "unflatten", "relu", "sigmoid", "tanh", "gelu", "silu", "elu", "leaky_relu", "zero_pad2d", "residual",
         };
+
+        /// <summary>The word that asks conv2d for TensorFlow's "same" padding (spec 1.1).</summary>
+        internal const string SamePadding = "same";
 
         private readonly DiagnosticBag _bag;
         private readonly ScalarReader _read;
@@ -77,6 +80,85 @@ namespace VaeGen.Spec.Parsing
             for (int i = 0; i < list.Items.Count; i++)
             {
                 ParseLayer(list.Items[i], stage + "[" + i + "]", layers, syntax);
+            }
+        }
+
+        /// <summary>
+        /// <c>- residual: [layer, ...]</c>: a non-empty list of layers parsed like a stage (nesting allowed;
+        /// the YAML reader's depth limit bounds it), whose expanded entries are the body's Sequential indices.
+        /// </summary>
+        private void ParseResidual(YamlScalar kindNode, YamlNode? parameters, string path, List<LayerSpec> layers, List<LayerSyntax> syntax)
+        {
+            if (parameters is null || (parameters is YamlScalar s && s.IsNull) || (parameters is YamlSequence empty && empty.Items.Count == 0))
+            {
+                _bag.Report(DiagnosticRules.MalformedLayer, parameters is YamlSequence ? parameters : kindNode, path,
+                    "residual needs a non-empty body: write '- residual: [ conv2d: { out: 32, kernel: 3, padding: 1 }, relu ]' (output = x + body(x))");
+                return;
+            }
+
+            if (parameters is not YamlSequence list)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, parameters, path,
+                    "residual takes its body as a list of layers, '- residual: [ conv2d: {...}, relu ]', but got " + parameters.Describe());
+                return;
+            }
+
+            int errors = _bag.ErrorCount;
+            var body = new List<LayerSpec>();
+            var bodySyntax = new LayerSyntax(kindNode, path, new Dictionary<string, YamlNode> { ["body"] = parameters });
+            for (int i = 0; i < list.Items.Count; i++)
+            {
+                ParseLayer(list.Items[i], path + "[" + i + "]", body, bodySyntax.Body);
+            }
+
+            if (_bag.ErrorCount == errors)
+            {
+                Add(new ResidualSpec(path, body.ToEquatableArray()), bodySyntax, layers, syntax);
+            }
+        }
+
+        /// <summary><c>zero_pad2d: p</c> (all four sides) or <c>zero_pad2d: [left, right, top, bottom]</c>, each >= 0.</summary>
+        private void ParseZeroPad(YamlScalar kindNode, YamlNode? parameters, string path, List<LayerSpec> layers, List<LayerSyntax> syntax)
+        {
+            if (parameters is null || (parameters is YamlScalar s && s.IsNull))
+            {
+                _bag.Report(DiagnosticRules.MalformedLayer, kindNode, path,
+                    "zero_pad2d needs the padding: write '- zero_pad2d: 1' (all four sides) or '- zero_pad2d: [left, right, top, bottom]'");
+                return;
+            }
+
+            var sides = new long[4];
+            bool ok = true;
+            if (parameters is YamlSequence list)
+            {
+                if (list.Items.Count != 4)
+                {
+                    _bag.Report(DiagnosticRules.WrongNodeKind, parameters, path,
+                        "zero_pad2d takes one integer or four, [left, right, top, bottom] (PyTorch nn.ZeroPad2d's order), but the list has " + list.Items.Count + " items");
+                    return;
+                }
+
+                for (int i = 0; i < 4; i++)
+                {
+                    ok &= _read.TryReadInt(list.Items[i], path + "[" + i + "]", 0, out sides[i]);
+                }
+            }
+            else if (parameters is YamlScalar)
+            {
+                ok = _read.TryReadInt(parameters, path, 0, out long all);
+                sides[0] = sides[1] = sides[2] = sides[3] = all;
+            }
+            else
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, parameters, path,
+                    "zero_pad2d takes one integer or a list [left, right, top, bottom], but got " + parameters.Describe());
+                return;
+            }
+
+            if (ok)
+            {
+                var nodes = new Dictionary<string, YamlNode> { ["padding"] = parameters };
+                Add(new ZeroPad2dSpec(path, sides[0], sides[1], sides[2], sides[3]), new LayerSyntax(kindNode, path, nodes), layers, syntax);
             }
         }
 
@@ -151,6 +233,12 @@ namespace VaeGen.Spec.Parsing
                 case "unflatten":
                     ParseUnflatten(kindNode, parameters, layerPath, layers, syntax);
                     break;
+                case "zero_pad2d":
+                    ParseZeroPad(kindNode, parameters, layerPath, layers, syntax);
+                    break;
+                case "residual":
+                    ParseResidual(kindNode, parameters, layerPath, layers, syntax);
+                    break;
                 default:
                     if (TryActivationKind(kind, out var activation))
                     {
@@ -181,8 +269,23 @@ namespace VaeGen.Spec.Parsing
             var outputPadding = Size2.Square(0);
             var dilation = Size2.Square(1);
             bool bias = true;
+            bool same = false;
             ok &= !p.TryGetValue("stride", out var n) || _read.TryReadSize2(n, path + ".stride", 1, out stride);
-            ok &= !p.TryGetValue("padding", out n) || _read.TryReadSize2(n, path + ".padding", 0, out padding);
+            if (p.TryGetValue("padding", out n) && IsSame(n))
+            {
+                if (transposed)
+                {
+                    ReportSameOutsideConv(n, path, "conv_transpose2d");
+                    ok = false;
+                }
+
+                same = true;
+            }
+            else
+            {
+                ok &= !p.TryGetValue("padding", out n) || _read.TryReadSize2(n, path + ".padding", 0, out padding);
+            }
+
             ok &= !p.TryGetValue("output_padding", out n) || _read.TryReadSize2(n, path + ".output_padding", 0, out outputPadding);
             ok &= !p.TryGetValue("dilation", out n) || _read.TryReadSize2(n, path + ".dilation", 1, out dilation);
             ok &= !p.TryGetValue("bias", out n) || _read.TryReadBool(n, path + ".bias", out bias);
@@ -195,7 +298,7 @@ namespace VaeGen.Spec.Parsing
 
             LayerSpec layer = transposed
                 ? new ConvTranspose2dSpec(path, outChannels, kernel, stride, padding, outputPadding, dilation, bias, inChannels) { Init = init }
-                : new Conv2dSpec(path, outChannels, kernel, stride, padding, dilation, bias, inChannels) { Init = init };
+                : new Conv2dSpec(path, outChannels, kernel, stride, padding, dilation, bias, inChannels, same) { Init = init };
             Add(layer, new LayerSyntax(kindNode, path, p), layers, syntax);
             AddActivation(activation, activationSyntax, layers, syntax);
         }
@@ -213,7 +316,16 @@ namespace VaeGen.Spec.Parsing
             var padding = Size2.Square(0);
             bool ceilMode = false;
             ok &= !p.TryGetValue("stride", out var n) || _read.TryReadSize2(n, path + ".stride", 1, out stride);
-            ok &= !p.TryGetValue("padding", out n) || _read.TryReadSize2(n, path + ".padding", 0, out padding);
+            if (p.TryGetValue("padding", out n) && IsSame(n))
+            {
+                ReportSameOutsideConv(n, path, kindNode.Value);
+                ok = false;
+            }
+            else
+            {
+                ok &= !p.TryGetValue("padding", out n) || _read.TryReadSize2(n, path + ".padding", 0, out padding);
+            }
+
             ok &= !p.TryGetValue("ceil_mode", out n) || _read.TryReadBool(n, path + ".ceil_mode", out ceilMode);
             if (ok)
             {
@@ -476,6 +588,17 @@ namespace VaeGen.Spec.Parsing
             _bag.Report(DiagnosticRules.MalformedLayer, parameters, path,
                 kindNode.Value + " takes no parameters (" + why + "); write it as a bare word, '- " + kindNode.Value + "'");
             return false;
+        }
+
+        private static bool IsSame(YamlNode node) => node is YamlScalar { IsNull: false } s && s.Value == SamePadding;
+
+        private void ReportSameOutsideConv(YamlNode node, string path, string kind)
+        {
+            string why = kind == "conv_transpose2d"
+                ? "TensorFlow's \"same\" on a transposed convolution crops one side more than the other, which PyTorch's padding cannot express; for out = in * stride write padding: (kernel - stride) / 2 with output_padding, e.g. kernel 3, stride 2: padding: 1, output_padding: 1"
+                : "write the padding as integers (pooling pads both sides alike), or put a '- zero_pad2d: [left, right, top, bottom]' before it";
+            _bag.Report(DiagnosticRules.InvalidChoice, node, path + ".padding",
+                "padding: same is only for conv2d (spec 1.1), not for " + kind + "; " + why);
         }
 
         private static bool TryActivationKind(string keyword, out ActivationKind kind)

@@ -59,6 +59,9 @@ namespace VaeGen.Spec.Parsing
         /// <summary>Parameter value nodes by name.</summary>
         public IReadOnlyDictionary<string, YamlNode> Parameters { get; }
 
+        /// <summary>For a residual block, where each (expanded) layer of its body was written; empty otherwise.</summary>
+        public List<LayerSyntax> Body { get; } = new List<LayerSyntax>();
+
         /// <summary>The node of parameter <paramref name="name"/>, or the kind keyword when it was not written.</summary>
         public YamlNode NodeOf(string name) => Parameters.TryGetValue(name, out var node) ? node : KindNode;
 

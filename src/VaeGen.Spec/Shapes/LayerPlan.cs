@@ -22,6 +22,12 @@ namespace VaeGen.Spec.Shapes
         long InFeatures,
         EquatableArray<ParameterTensor> Tensors)
     {
+        /// <summary>
+        /// For a residual block (spec 1.1), the rows of its body, named <c>{ModuleName}.body.{j}</c>; the block's own row
+        /// is the sum x + body(x) and has no tensors. Empty for every other layer.
+        /// </summary>
+        public EquatableArray<LayerPlan> Body { get; init; }
+
         /// <summary>Trainable parameter count (buffers excluded).</summary>
         public long ParameterCount
         {

@@ -22,22 +22,39 @@ namespace VaeGen.Spec.Shapes
         /// <summary>The flat size the encoder ends with (the heads' in_features).</summary>
         public long EncodedFeatures => Mu.InFeatures;
 
-        /// <summary>Every module in the order PyTorch's state_dict lists them: encoder, fc_mu, fc_logvar, decoder.</summary>
+        /// <summary>
+        /// Every module in the order PyTorch's state_dict lists them: encoder, fc_mu, fc_logvar, decoder; a residual
+        /// block's body rows come before the block's own row (the sum), as the data flows.
+        /// </summary>
         public IEnumerable<LayerPlan> AllLayers
         {
             get
             {
-                foreach (var layer in Encoder)
+                foreach (var layer in Flatten(Encoder))
                 {
                     yield return layer;
                 }
 
                 yield return Mu;
                 yield return LogVar;
-                foreach (var layer in Decoder)
+                foreach (var layer in Flatten(Decoder))
                 {
                     yield return layer;
                 }
+            }
+        }
+
+        /// <summary>The rows of a Sequential with every residual body's rows in place, before the block's row.</summary>
+        public static IEnumerable<LayerPlan> Flatten(IEnumerable<LayerPlan> rows)
+        {
+            foreach (var row in rows)
+            {
+                foreach (var inner in Flatten(row.Body))
+                {
+                    yield return inner;
+                }
+
+                yield return row;
             }
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using VaeGen.Spec.Collections;
 using VaeGen.Spec.Diagnostics;
 using VaeGen.Spec.Model;
@@ -116,17 +117,37 @@ namespace VaeGen.Spec.Shapes
         private List<LayerPlan> RunStage(EquatableArray<LayerSpec> layers, List<LayerSyntax> syntax, ModelStage stage, string stageName, TensorShape input, out TensorShape? output)
         {
             var rows = new List<LayerPlan>();
+            output = RunLayers(layers, syntax, stage, stageName, input, stage == ModelStage.Encoder ? "the input" : "z", rows);
+            return rows;
+        }
+
+        /// <summary>
+        /// One Sequential (a stage, or a residual block's body): its rows are named <c>{prefix}.{index}</c>, where the index
+        /// counts modules, so a <c>padding: same</c> that expands into a zero_pad2d takes one index more.
+        /// </summary>
+        private TensorShape? RunLayers(EquatableArray<LayerSpec> layers, List<LayerSyntax> syntax, ModelStage stage, string prefix, TensorShape? input, string previous, List<LayerPlan> rows)
+        {
             TensorShape? current = input;
-            string previous = stage == ModelStage.Encoder ? "the input" : "z";
+            int index = 0;
             for (int i = 0; i < layers.Count; i++)
             {
                 var layer = layers[i];
                 var where = syntax[i];
-                string module = stageName + "." + i.ToString(CultureInfo.InvariantCulture);
                 TensorShape? next;
                 try
                 {
-                    next = current is { } shape ? Step(layer, where, shape, stage, module, previous, rows) : Unknown(layer);
+                    if (current is not { } shape)
+                    {
+                        next = Unknown(layer);
+                    }
+                    else if (layer is Conv2dSpec { SamePadding: true } same && shape.IsImage)
+                    {
+                        next = SameConvolution(same, where, shape, stage, prefix, ref index, previous, rows);
+                    }
+                    else
+                    {
+                        next = Step(layer, where, shape, stage, Module(prefix, index), previous, rows);
+                    }
                 }
                 catch (OverflowException)
                 {
@@ -143,13 +164,86 @@ namespace VaeGen.Spec.Shapes
                 }
 
                 current = next;
+                index++;
                 previous = where.Path.EndsWith(".activation", StringComparison.Ordinal)
                     ? where.Path.Substring(0, where.Path.Length - ".activation".Length)
                     : where.Path;
             }
 
-            output = current;
-            return rows;
+            return current;
+        }
+
+        private static string Module(string prefix, int index) => prefix + "." + index.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// <c>padding: same</c> with TensorFlow's formula: equal padding on both sides of each dimension stays the conv's own
+        /// padding (one module, names unchanged); otherwise a zero_pad2d row takes this index and the conv, unpadded, the next.
+        /// </summary>
+        private TensorShape? SameConvolution(Conv2dSpec conv, LayerSyntax where, TensorShape input, ModelStage stage, string prefix, ref int index, string previous, List<LayerPlan> rows)
+        {
+            var (top, bottom) = ShapeFormulas.SamePadding(input.Dimensions[1], conv.Kernel.Height, conv.Stride.Height, conv.Dilation.Height);
+            var (left, right) = ShapeFormulas.SamePadding(input.Dimensions[2], conv.Kernel.Width, conv.Stride.Width, conv.Dilation.Width);
+            if (top == bottom && left == right)
+            {
+                return Convolution(conv with { Padding = new Model.Size2(top, left), SamePadding = false }, where, input, stage, Module(prefix, index), previous, rows, " (same)");
+            }
+
+            var pad = new ZeroPad2dSpec(where.Path + ".padding", left, right, top, bottom);
+            var padded = Row(rows, stage, Module(prefix, index), pad, "zero_pad2d " + PadText(pad) + " (padding: same)", input,
+                TensorShape.Image(input.Dimensions[0], checked(input.Dimensions[1] + top + bottom), checked(input.Dimensions[2] + left + right)), 0, where);
+            index++;
+            return Convolution(conv with { Padding = Model.Size2.Square(0), SamePadding = false }, where, padded, stage, Module(prefix, index), previous, rows, " (same)");
+        }
+
+        private static string PadText(ZeroPad2dSpec pad) => "[" + N(pad.Left) + ", " + N(pad.Right) + ", " + N(pad.Top) + ", " + N(pad.Bottom) + "]";
+
+        /// <summary>
+        /// <c>residual: [...]</c>: the body runs as its own Sequential named <c>{module}.body</c>; its rows come first, then the
+        /// block's own row (the sum), which holds them. The block always gives its input's shape back, so the layers after it
+        /// are checked even when the body is wrong.
+        /// </summary>
+        private TensorShape? Residual(ResidualSpec residual, LayerSyntax where, TensorShape input, ModelStage stage, string module, string previous, List<LayerPlan> rows)
+        {
+            var body = new List<LayerPlan>();
+            int errors = _bag.ErrorCount;
+            var output = RunLayers(residual.Body, where.Body, stage, module + ".body", input, previous, body);
+            if (output is { } produced && !produced.Equals(input) && _bag.ErrorCount == errors)
+            {
+                _bag.Report(DiagnosticRules.ResidualChangesShape, where.KindNode, where.Path,
+                    "residual gets " + input + " from " + previous + " but its body gives " + produced + "; x + body(x) needs both shapes equal. " + SumError(input, produced) +
+                    " Fix: make the body end with " + input + (input.IsImage && produced.IsImage ? " (same channels, and padding that keeps the size, e.g. kernel 3 with padding: 1 or padding: same at stride 1)" : string.Empty) +
+                    ", or move the layers that change the shape out of the residual");
+            }
+
+            var plan = new LayerPlan(stage, module, residual, "residual: x + " + module + ".body(x)", input, input, 0, default)
+            {
+                Body = body.ToEquatableArray(),
+            };
+            rows.Add(plan);
+            _rows.Add(plan);
+            return input;
+        }
+
+        /// <summary>What PyTorch says about x + body(x) with these per-sample shapes (batch first, broadcast from the right).</summary>
+        private static string SumError(TensorShape a, TensorShape b)
+        {
+            var x = new[] { 2L }.Concat(a.Dimensions).ToArray();
+            var y = new[] { 2L }.Concat(b.Dimensions).ToArray();
+            int rank = Math.Max(x.Length, y.Length);
+            var broadcast = new long[rank];
+            for (int i = rank - 1; i >= 0; i--)
+            {
+                long sizeA = i - (rank - x.Length) >= 0 ? x[i - (rank - x.Length)] : 1;
+                long sizeB = i - (rank - y.Length) >= 0 ? y[i - (rank - y.Length)] : 1;
+                if (sizeA != sizeB && sizeA != 1 && sizeB != 1)
+                {
+                    return "PyTorch would throw \"The size of tensor a (" + N(sizeA) + ") must match the size of tensor b (" + N(sizeB) + ") at non-singleton dimension " + i + "\".";
+                }
+
+                broadcast[i] = Math.Max(sizeA, sizeB);
+            }
+
+            return "PyTorch would broadcast the sum to " + TensorShape.Of(broadcast.Skip(1).ToArray()) + " without an error, which is not a skip connection.";
         }
 
         /// <summary>After an error no shape is known; only layers that set a shape outright give one back.</summary>
@@ -211,6 +305,19 @@ namespace VaeGen.Spec.Shapes
                     return Row(rows, stage, module, layer, "flatten", input, TensorShape.Flat(input.ElementCount), 0, where);
                 case UnflattenSpec unflatten:
                     return Unflatten(unflatten, where, input, stage, module, previous, rows);
+                case ZeroPad2dSpec pad:
+                    {
+                        if (!RequireImage(layer, where, input, previous, null))
+                        {
+                            return null;
+                        }
+
+                        var output = TensorShape.Image(input.Dimensions[0], checked(input.Dimensions[1] + pad.Top + pad.Bottom), checked(input.Dimensions[2] + pad.Left + pad.Right));
+                        return Row(rows, stage, module, layer, "zero_pad2d " + PadText(pad), input, output, 0, where);
+                    }
+
+                case ResidualSpec residual:
+                    return Residual(residual, where, input, stage, module, previous, rows);
                 case ActivationSpec activation:
                     {
                         string text = activation.Kind == ActivationKind.LeakyRelu
@@ -224,7 +331,7 @@ namespace VaeGen.Spec.Shapes
             }
         }
 
-        private TensorShape? Convolution(Conv2dSpec conv, LayerSyntax where, TensorShape input, ModelStage stage, string module, string previous, List<LayerPlan> rows)
+        private TensorShape? Convolution(Conv2dSpec conv, LayerSyntax where, TensorShape input, ModelStage stage, string module, string previous, List<LayerPlan> rows, string note = "")
         {
             if (!TryConvolutionInput(conv, where, input, previous, conv.In, "Conv2d", out long channels, out long height, out long width))
             {
@@ -253,7 +360,7 @@ namespace VaeGen.Spec.Shapes
             var output = TensorShape.Image(conv.Out, outH, outW);
             var tensors = WeightAndBias(module, EquatableArray.Create(conv.Out, channels, conv.Kernel.Height, conv.Kernel.Width), conv.Out, conv.Bias);
             string text = "conv2d " + N(channels) + "->" + N(conv.Out) + ", kernel " + conv.Kernel + ", stride " + conv.Stride + ", padding " + conv.Padding +
-                          (conv.Dilation.Equals(Model.Size2.Square(1)) ? string.Empty : ", dilation " + conv.Dilation) + (conv.Bias ? string.Empty : ", no bias");
+                          (conv.Dilation.Equals(Model.Size2.Square(1)) ? string.Empty : ", dilation " + conv.Dilation) + (conv.Bias ? string.Empty : ", no bias") + note;
             return Row(rows, stage, module, conv, text, input, output, channels, where, tensors);
         }
 
@@ -419,7 +526,9 @@ namespace VaeGen.Spec.Shapes
                 ConvTranspose2dSpec => "ConvTranspose2d",
                 _ => string.Empty,
             };
-            string runtime = module.Length > 0
+            string runtime = layer is ZeroPad2dSpec
+                ? " zero_pad2d pads the last two dimensions of a (B, C, H, W) batch; on the 2-D batch (B, " + (input.IsFlat ? N(input.Dimensions[0]) : "N") + ") it would pad the batch dimension instead."
+                : module.Length > 0
                 ? " TorchSharp would throw \"Expected 3D (unbatched) or 4D (batched) input with " + (inChannels.HasValue ? N(inChannels.Value) : "C") + " channels to " + module + ".\"."
                 : " At run time the 2-D batch (B, " + (input.IsFlat ? N(input.Dimensions[0]) : "N") + ") would be rejected: " + layer.Keyword + " works on 4-D (B, C, H, W) tensors.";
             string suggestion = input.IsFlat ? " Fix: add '- unflatten: [C, H, W]' before it, with C*H*W = " + N(input.Dimensions[0]) : " Fix: give it a [C, H, W] input";

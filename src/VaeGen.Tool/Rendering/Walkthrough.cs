@@ -133,6 +133,12 @@ internal sealed class Walkthrough
         {
             LayerPlan row = rows[i];
             float[] before = Copy(current);
+            if (row.Body.Count > 0 && layers.Children[i].Layer is Residual residual)
+            {
+                current = ResidualBlock(row, residual, current, before);
+                continue;
+            }
+
             current = layers.Children[i].Layer.Forward(current);
             ActivationSpec? activation = null;
             string modules = row.ModuleName;
@@ -151,6 +157,23 @@ internal sealed class Walkthrough
         }
 
         return current;
+    }
+
+    /// <summary>
+    /// A residual block: its body's layers as steps of their own, then the sum x + body(x) as one more step. The block
+    /// is not run again: in eval mode its output is exactly the block's input plus what the body steps printed.
+    /// </summary>
+    private Tensor ResidualBlock(LayerPlan row, Residual residual, Tensor input, float[] x)
+    {
+        _out.WriteLine("Residual block " + row.ModuleName + ": its body " + row.ModuleName + ".body runs on the input, then the input is added back.");
+        _out.WriteLine();
+        float[] body = Copy(Stage(row.Body, residual.Body, input));
+        var sum = new float[x.Length];
+        TensorPrimitives.Add(x, body, sum);
+        int[] shape = Dims(row.Output);
+        Section(Title("Residual sum"), "x + body(x), x the block's input  (" + row.ModuleName + ")", Shape(shape), Shape(shape), body, shape, sum, shape,
+            "the body's output plus the block's input, element by element", extra: null);
+        return new Tensor(sum, [1, .. shape]);
     }
 
     private void WriteLayer(LayerPlan row, ActivationSpec? activation, string modules, float[] input, float[] output, float[]? preActivation)
@@ -178,6 +201,9 @@ internal sealed class Walkthrough
             DropoutSpec d => (Title("Dropout"), "dropout p = " + N(d.P) + ": off in eval mode, the identity", "unchanged"),
             FlattenSpec => ("Flatten", "flatten into one vector", outShape[0] + "-dimensional vector"),
             UnflattenSpec => ("Reshape", "reshape the vector into an image", Describe(outShape, "channels")),
+            ZeroPad2dSpec z => (Title("Zero padding"), "zeros added around each map: " + z.Left + " left, " + z.Right + " right, " + z.Top + " top, " + z.Bottom + " bottom" +
+                                                       (z.YamlPath.EndsWith(".padding", StringComparison.Ordinal) ? " (the uneven part of padding: same)" : string.Empty),
+                Describe(outShape, "maps")),
             ActivationSpec a => (ActivationName(a) + " activation", ActivationName(a) + ", element-wise",
                 a.Kind == ActivationKind.Sigmoid ? "values in (0, 1)" : a.Kind == ActivationKind.Relu ? Negatives(input) + " of " + output.Length + " values set to 0" : output.Length + " values"),
             _ => (row.Layer.Keyword, row.Description, string.Empty),

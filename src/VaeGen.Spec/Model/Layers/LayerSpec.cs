@@ -13,7 +13,12 @@ namespace VaeGen.Spec.Model
     }
 
     /// <summary>A 2-D convolution.</summary>
-    public sealed record Conv2dSpec(string YamlPath, long Out, Size2 Kernel, Size2 Stride, Size2 Padding, Size2 Dilation, bool Bias, long? In)
+    /// <param name="SamePadding">
+    /// True for <c>padding: same</c> (spec 1.1): <paramref name="Padding"/> is then 0 as written and the shape
+    /// inference resolves it per input size (TensorFlow's formula), into a symmetric padding or a
+    /// <see cref="ZeroPad2dSpec"/> row before the conv. Rows of a checked plan never carry it.
+    /// </param>
+    public sealed record Conv2dSpec(string YamlPath, long Out, Size2 Kernel, Size2 Stride, Size2 Padding, Size2 Dilation, bool Bias, long? In, bool SamePadding = false)
         : LayerSpec(YamlPath)
     {
         /// <inheritdoc />
@@ -102,5 +107,23 @@ namespace VaeGen.Spec.Model
 
         /// <inheritdoc />
         public override string Keyword => ActivationNames.ToKeyword(Kind);
+    }
+
+    /// <summary>Zero padding of [C, H, W] (spec 1.1), in PyTorch <c>nn.ZeroPad2d</c>'s order: left, right, top, bottom.</summary>
+    public sealed record ZeroPad2dSpec(string YamlPath, long Left, long Right, long Top, long Bottom)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "zero_pad2d";
+    }
+
+    /// <summary>A skip connection (spec 1.1): output = x + body(x); the body's layers are a Sequential named <c>body</c>.</summary>
+    /// <param name="YamlPath">Where the block was written.</param>
+    /// <param name="Body">The body's layers, with their own Sequential indices (activation shorthands expanded).</param>
+    public sealed record ResidualSpec(string YamlPath, Collections.EquatableArray<LayerSpec> Body)
+        : LayerSpec(YamlPath)
+    {
+        /// <inheritdoc />
+        public override string Keyword => "residual";
     }
 }
