@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VaeGen.Onnx.Tests;
+
+/// <summary>
+/// ONNX Runtime 1.31.1 running the exported graphs gives the managed model's outputs on the same batch,
+/// within 1e-5 relative (max |ort - managed| / max |managed|): mu and logvar from encoder.onnx, the
+/// reconstruction given z from decoder.onnx, all three given eps from vae.onnx.
+/// </summary>
+public sealed class OnnxRuntimeParityTests(ExportedModels models, ITestOutputHelper output) : IClassFixture<ExportedModels>
+{
+    private const double Tolerance = 1e-5;
+
+    [Theory]
+    [MemberData(nameof(ExportedModels.Specs), MemberType = typeof(ExportedModels))]
+    public void ONNX_Runtime_gives_the_managed_models_outputs(string specFile)
+    {
+        ExportCase c = models[specFile];
+        var inputs = new Inputs(c);
+        VaeModel model = c.Model;
+        var errors = new List<(string Name, double Error)>();
+
+        var (mu, logVar) = model.Encode(inputs.XTensor);
+        float[] managedMu = mu.Data.ToArray(), managedLogVar = logVar.Data.ToArray();
+        var encoder = Ort.Run(Path.Combine(c.Folder, "encoder.onnx"), ("x", inputs.X, inputs.XShape));
+        errors.Add(("encoder mu", Ort.RelativeError(encoder["mu"], managedMu)));
+        errors.Add(("encoder logvar", Ort.RelativeError(encoder["logvar"], managedLogVar)));
+
+        float[] managedDecoded = Inputs.Reconstruction(model, model.Decode(new Tensor((float[])inputs.Z.Clone(), inputs.LatentShape)));
+        var decoder = Ort.Run(Path.Combine(c.Folder, "decoder.onnx"), ("z", inputs.Z, inputs.LatentShape));
+        errors.Add(("decoder reconstruction", Ort.RelativeError(decoder["reconstruction"], managedDecoded)));
+
+        var (reconstruction, fullMu, fullLogVar) = model.Forward(inputs.XTensor, new Tensor((float[])inputs.Eps.Clone(), inputs.LatentShape));
+        float[] managedReconstruction = Inputs.Reconstruction(model, reconstruction);
+        var vae = Ort.Run(Path.Combine(c.Folder, "vae.onnx"), ("x", inputs.X, inputs.XShape), ("eps", inputs.Eps, inputs.LatentShape));
+        errors.Add(("vae reconstruction", Ort.RelativeError(vae["reconstruction"], managedReconstruction)));
+        errors.Add(("vae mu", Ort.RelativeError(vae["mu"], fullMu.Data)));
+        errors.Add(("vae logvar", Ort.RelativeError(vae["logvar"], fullLogVar.Data)));
+
+        foreach (var (name, error) in errors)
+        {
+            output.WriteLine($"{specFile} {name}: relative error {error:E2}");
+        }
+
+        Assert.Equal(inputs.XShape.Aggregate(1, (a, b) => a * b), vae["reconstruction"].Length);
+        var failures = errors.Where(e => !(e.Error <= Tolerance)).Select(e => $"{e.Name} {e.Error:E2}").ToList();
+        Assert.True(failures.Count == 0, specFile + ": ONNX Runtime differs from the managed model by more than " + Tolerance + ": " + string.Join("; ", failures));
+    }
+}

@@ -1,0 +1,38 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace VaeGen.Onnx.Tests;
+
+/// <summary>Runs an ONNX file in ONNX Runtime (one thread: the machine's two cores are shared by the test run).</summary>
+internal static class Ort
+{
+    public static Dictionary<string, float[]> Run(string path, params (string Name, float[] Data, int[] Shape)[] inputs)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var session = new InferenceSession(path, options);
+        var values = inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<float>(i.Data, i.Shape))).ToList();
+        using var results = session.Run(values);
+        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
+    }
+
+    /// <summary>max |actual - expected| / max |expected|: the relative error of a tensor.</summary>
+    public static double RelativeError(float[] actual, float[] expected)
+    {
+        if (actual.Length != expected.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double scale = 0, difference = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs((double)expected[i]));
+            difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));
+        }
+
+        return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
+    }
+}
