@@ -66,7 +66,7 @@ internal static class PyTorchThroughput
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or JsonException or InvalidOperationException or System.Collections.Generic.KeyNotFoundException)
         {
-            error = "could not run " + Python + " tools/torch/bench.py (apt-get install python3-torch python3-yaml libopenblas0-pthread): " + ex.Message;
+            error = "could not run " + Python + " tools/torch/bench.py (apt-get install python3-torch python3-yaml python3-onnx libopenblas0-pthread): " + ex.Message;
             return null;
         }
     }

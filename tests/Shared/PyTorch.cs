@@ -14,7 +14,7 @@ internal static partial class PyTorch
     public const string Python = "/usr/bin/python3";
 
     /// <summary>How to get what the scripts import.</summary>
-    public const string Install = "This test compares with PyTorch run by " + Python + ": apt-get install -y python3-torch python3-yaml libopenblas0-pthread (CI installs them).";
+    public const string Install = "This test compares with PyTorch run by " + Python + ": apt-get install -y python3-torch python3-yaml python3-onnx libopenblas0-pthread (CI installs them).";
 
     /// <summary>Only a hang reaches it: the slowest script (a parity training run) takes well under a minute.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
@@ -34,7 +34,7 @@ internal static partial class PyTorch
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
         start.Environment["OMP_NUM_THREADS"] = "1";
         ProcessResult result = ProcessRunner.Run(start, Timeout);
-        if (result.Error.Contains("No module named 'torch'", StringComparison.Ordinal) || result.Error.Contains("No module named 'yaml'", StringComparison.Ordinal))
+        if (result.Error.Contains("No module named 'torch'", StringComparison.Ordinal) || result.Error.Contains("No module named 'yaml'", StringComparison.Ordinal) || result.Error.Contains("No module named 'onnx'", StringComparison.Ordinal))
         {
             Assert.Fail(Install + Environment.NewLine + result.Error);
         }

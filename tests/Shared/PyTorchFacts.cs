@@ -53,7 +53,7 @@ internal static partial class PyTorch
             return python + " does not exist";
         }
 
-        var start = ProcessRunner.Start(python, Environment.CurrentDirectory, "-c", "import torch, yaml");
+        var start = ProcessRunner.Start(python, Environment.CurrentDirectory, "-c", "import torch, yaml, onnx");
         ProcessResult result = ProcessRunner.Run(start, TimeSpan.FromMinutes(2));
         return result.ExitCode == 0 ? null : result.Error.Trim().Split('\n')[^1];
     }

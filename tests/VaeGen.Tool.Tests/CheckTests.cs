@@ -46,7 +46,7 @@ public sealed class CheckTests
         ProcessResult result = ToolProcess.Run("--help");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (string verb in new[] { "check", "explain", "train", "sample", "interpolate", "eval", "bench" })
+        foreach (string verb in new[] { "check", "explain", "train", "sample", "interpolate", "eval", "bench", "export" })
         {
             Assert.Contains("  " + verb + " <spec>", result.Out);
         }

@@ -16,7 +16,7 @@ public sealed class PyTorchSkipTests
 
         string reason = PyTorch.SkipReasonFor(missing, required: false)!;
         Assert.StartsWith("PyTorch is not available (/nonexistent/python3 does not exist). ", reason);
-        Assert.Contains("apt-get install -y python3-torch python3-yaml libopenblas0-pthread", reason);
+        Assert.Contains("apt-get install -y python3-torch python3-yaml python3-onnx libopenblas0-pthread", reason);
         Assert.Null(PyTorch.SkipReasonFor(missing, required: true));
     }
 

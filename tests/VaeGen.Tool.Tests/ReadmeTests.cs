@@ -20,6 +20,7 @@ public sealed class ReadmeTests
     [InlineData("interpolate")]
     [InlineData("eval")]
     [InlineData("bench")]
+    [InlineData("export")]
     public void TheVerbTableNamesEveryOptionOfHelp(string verb)
     {
         ProcessResult help = ToolProcess.Run(verb, "--help");

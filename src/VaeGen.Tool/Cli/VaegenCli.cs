@@ -14,7 +14,7 @@ namespace VaeGen.Tool.Cli;
 internal static class VaegenCli
 {
     public const string Description =
-        "vaegen: check, explain, train, sample and evaluate variational autoencoders described by *.vae.yaml specs.\n\n" +
+        "vaegen: check, explain, train, sample, evaluate and export (ONNX) variational autoencoders described by *.vae.yaml specs.\n\n" +
         "Exit codes: 0 success; 1 a spec has errors; 2 bad usage, or an input or output file that is missing, unreadable,\n" +
         "corrupt or does not fit the spec (nothing already on disk is overwritten); 3 training stopped because the loss\n" +
         "became NaN or infinite (the last good checkpoint is kept); 130 or 143 training stopped by SIGINT or SIGTERM at a\n" +
@@ -31,6 +31,7 @@ internal static class VaegenCli
             InterpolateCommand.Create(console),
             EvalCommand.Create(console),
             BenchCommand.Create(console),
+            ExportCommand.Create(console),
             SchemaCommand.Create(console),
         };
 
