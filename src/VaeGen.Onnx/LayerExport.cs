@@ -36,28 +36,15 @@ internal sealed class LayerExport
         switch (c.Kind)
         {
             case RuntimeLayerKind.Conv2d:
-            {
-                var (kh, kw) = c.Size("kernelSize");
-                var (sh, sw) = c.Size("stride");
-                var (ph, pw) = c.Size("padding");
-                var (dh, dw) = c.Size("dilation");
-                return _graph.Node("Conv", WeightAndBias(name, c.Bool("bias"), input), name,
-                    OnnxGraph.Ints("kernel_shape", kh, kw), OnnxGraph.Ints("strides", sh, sw), OnnxGraph.Ints("pads", ph, pw, ph, pw),
-                    OnnxGraph.Ints("dilations", dh, dw), OnnxGraph.Int("group", 1));
-            }
+                return _graph.Node("Conv", WeightAndBias(name, c.Bool("bias"), input), name, ConvolutionAttributes(c));
 
             case RuntimeLayerKind.ConvTranspose2d:
             {
                 // PyTorch's weight layout (in, out, kh, kw) is ONNX's (C, M/group, kh, kw); output_padding
                 // is added to the bottom/right as in PyTorch's output-size formula.
-                var (kh, kw) = c.Size("kernelSize");
-                var (sh, sw) = c.Size("stride");
-                var (ph, pw) = c.Size("padding");
                 var (oh, ow) = c.Size("outputPadding");
-                var (dh, dw) = c.Size("dilation");
                 return _graph.Node("ConvTranspose", WeightAndBias(name, c.Bool("bias"), input), name,
-                    OnnxGraph.Ints("kernel_shape", kh, kw), OnnxGraph.Ints("strides", sh, sw), OnnxGraph.Ints("pads", ph, pw, ph, pw),
-                    OnnxGraph.Ints("output_padding", oh, ow), OnnxGraph.Ints("dilations", dh, dw), OnnxGraph.Int("group", 1));
+                    [.. ConvolutionAttributes(c), OnnxGraph.Ints("output_padding", oh, ow)]);
             }
 
             case RuntimeLayerKind.MaxPool2d:
@@ -129,6 +116,17 @@ internal sealed class LayerExport
             default:
                 throw Unsupported(row, "the layer kind " + c.Kind + " (" + c.TypeName + ") has no ONNX export yet");
         }
+    }
+
+    /// <summary>What Conv and ConvTranspose share, as the runtime's Convolution base holds it for Conv2d and ConvTranspose2d.</summary>
+    private static global::Onnx.AttributeProto[] ConvolutionAttributes(LayerConstruction c)
+    {
+        var (kh, kw) = c.Size("kernelSize");
+        var (sh, sw) = c.Size("stride");
+        var (ph, pw) = c.Size("padding");
+        var (dh, dw) = c.Size("dilation");
+        return [OnnxGraph.Ints("kernel_shape", kh, kw), OnnxGraph.Ints("strides", sh, sw), OnnxGraph.Ints("pads", ph, pw, ph, pw),
+            OnnxGraph.Ints("dilations", dh, dw), OnnxGraph.Int("group", 1)];
     }
 
     private string Pool(LayerPlan row, LayerConstruction c, string input)

@@ -1,14 +1,13 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using VaeGen.Builder;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
-using VaeGen.Spec.Checking;
 using VaeGen.Spec.Collections;
 using VaeGen.Spec.Lowering;
 using VaeGen.Spec.Shapes;
+using VaeGen.Testing;
 using Xunit;
 
 namespace VaeGen.Onnx.Tests;
@@ -39,19 +38,7 @@ public sealed class ExportErrorTests(ExportedModels models) : IClassFixture<Expo
     [Fact]
     public void A_pooling_layer_no_ONNX_ceil_mode_reproduces_is_refused_naming_it()
     {
-        // Height: PyTorch drops the window that would start in the bottom padding (3 rows, ONNX's ceil gives 4);
-        // width: PyTorch keeps the partial last window (3 columns, ONNX's floor gives 2). No one ceil_mode does both.
-        ModelPlan plan = Plan("""
-            name: CeilVae
-            input: { shape: [1, 5, 5] }
-            latent: 2
-            encoder:
-              - maxpool2d: { kernel: 2, stride: 2, padding: [1, 0], ceil_mode: true }
-              - flatten
-            decoder:
-              - linear: { out: 25 }
-              - unflatten: [1, 5, 5]
-            """);
+        ModelPlan plan = ExportedModels.Plan(Repository.Path("tests", "VaeGen.Onnx.Tests", "Specs", "ceil_unexportable.vae.yaml"));
         VaeModel model = ModelBuilder.Create(plan, seed: 0);
         var e = Assert.Throws<OnnxExportException>(() => VaeOnnx.Export(model, plan));
         Assert.Equal("encoder.0", e.ModuleName);
@@ -81,12 +68,5 @@ public sealed class ExportErrorTests(ExportedModels models) : IClassFixture<Expo
         ExportCase conv = models["fashion_conv.vae.yaml"];
         var e = Assert.Throws<OnnxExportException>(() => VaeOnnx.Export(mlp.Model, conv.Plan));
         Assert.Contains("FashionMlpVae", e.Message, System.StringComparison.Ordinal);
-    }
-
-    private static ModelPlan Plan(string yaml)
-    {
-        SpecCheckResult result = SpecChecker.Check("ceil.vae.yaml", Encoding.UTF8.GetBytes(yaml));
-        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
-        return result.Plan!;
     }
 }
