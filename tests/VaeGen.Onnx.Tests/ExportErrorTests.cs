@@ -38,7 +38,7 @@ public sealed class ExportErrorTests(ExportedModels models) : IClassFixture<Expo
     [Fact]
     public void A_pooling_layer_no_ONNX_ceil_mode_reproduces_is_refused_naming_it()
     {
-        ModelPlan plan = ExportedModels.Plan(Repository.Path("tests", "VaeGen.Onnx.Tests", "Specs", "ceil_unexportable.vae.yaml"));
+        ModelPlan plan = ExportedModels.Plan(TestSpecs.Path("ceil_unexportable.vae.yaml"));
         VaeModel model = ModelBuilder.Create(plan, seed: 0);
         var e = Assert.Throws<OnnxExportException>(() => VaeOnnx.Export(model, plan));
         Assert.Equal("encoder.0", e.ModuleName);

@@ -36,7 +36,7 @@ public sealed class ExportedModels : IDisposable
     {
         foreach (string specFile in Specs)
         {
-            string specPath = SpecPath(specFile);
+            string specPath = TestSpecs.Path(specFile);
             ModelPlan plan = Plan(specPath);
             VaeModel model = ModelBuilder.Create(plan, seed: 5);
             RandomizeBatchNorm(model, new Random(11));
@@ -54,10 +54,6 @@ public sealed class ExportedModels : IDisposable
 
     /// <summary>check.json of each spec's folder, after tools/torch/onnx_reference.py ran once over all of them.</summary>
     public Dictionary<string, string> Checks(string specFile) => _checks.Value[specFile];
-
-    public static string SpecPath(string specFile) => specFile == "parity_layers.vae.yaml"
-        ? Repository.Path("tests", "VaeGen.Generators.Tests", "Specs", specFile)
-        : Repository.Path("specs", specFile);
 
     public static ModelPlan Plan(string specPath)
     {

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -29,19 +30,19 @@ public sealed class OnnxRuntimeParityTests(ExportedModels models, ITestOutputHel
         var (mu, logVar) = model.Encode(inputs.XTensor);
         float[] managedMu = mu.Data.ToArray(), managedLogVar = logVar.Data.ToArray();
         var encoder = Ort.Run(Path.Combine(c.Folder, "encoder.onnx"), ("x", inputs.X, inputs.XShape));
-        errors.Add(("encoder mu", Ort.RelativeError(encoder["mu"], managedMu)));
-        errors.Add(("encoder logvar", Ort.RelativeError(encoder["logvar"], managedLogVar)));
+        errors.Add(("encoder mu", RelativeError.Of(encoder["mu"], managedMu)));
+        errors.Add(("encoder logvar", RelativeError.Of(encoder["logvar"], managedLogVar)));
 
         float[] managedDecoded = Inputs.Reconstruction(model, model.Decode(new Tensor((float[])inputs.Z.Clone(), inputs.LatentShape)));
         var decoder = Ort.Run(Path.Combine(c.Folder, "decoder.onnx"), ("z", inputs.Z, inputs.LatentShape));
-        errors.Add(("decoder reconstruction", Ort.RelativeError(decoder["reconstruction"], managedDecoded)));
+        errors.Add(("decoder reconstruction", RelativeError.Of(decoder["reconstruction"], managedDecoded)));
 
         var (reconstruction, fullMu, fullLogVar) = model.Forward(inputs.XTensor, new Tensor((float[])inputs.Eps.Clone(), inputs.LatentShape));
         float[] managedReconstruction = Inputs.Reconstruction(model, reconstruction);
         var vae = Ort.Run(Path.Combine(c.Folder, "vae.onnx"), ("x", inputs.X, inputs.XShape), ("eps", inputs.Eps, inputs.LatentShape));
-        errors.Add(("vae reconstruction", Ort.RelativeError(vae["reconstruction"], managedReconstruction)));
-        errors.Add(("vae mu", Ort.RelativeError(vae["mu"], fullMu.Data)));
-        errors.Add(("vae logvar", Ort.RelativeError(vae["logvar"], fullLogVar.Data)));
+        errors.Add(("vae reconstruction", RelativeError.Of(vae["reconstruction"], managedReconstruction)));
+        errors.Add(("vae mu", RelativeError.Of(vae["mu"], fullMu.Data)));
+        errors.Add(("vae logvar", RelativeError.Of(vae["logvar"], fullLogVar.Data)));
 
         foreach (var (name, error) in errors)
         {

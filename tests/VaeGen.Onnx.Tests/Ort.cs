@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML.OnnxRuntime;
@@ -16,23 +15,5 @@ internal static class Ort
         var values = inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<float>(i.Data, i.Shape))).ToList();
         using var results = session.Run(values);
         return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
-    }
-
-    /// <summary>max |actual - expected| / max |expected|: the relative error of a tensor.</summary>
-    public static double RelativeError(float[] actual, float[] expected)
-    {
-        if (actual.Length != expected.Length)
-        {
-            return double.PositiveInfinity;
-        }
-
-        double scale = 0, difference = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            scale = Math.Max(scale, Math.Abs((double)expected[i]));
-            difference = Math.Max(difference, Math.Abs((double)actual[i] - expected[i]));
-        }
-
-        return difference == 0 ? 0 : difference / Math.Max(scale, 1e-30);
     }
 }

@@ -62,7 +62,7 @@ public sealed class PyTorchExportTests(ExportedModels models, ITestOutputHelper 
             var theirs = Ort.Run(Path.Combine(torch, graph), feed);
             foreach (string name in outputs)
             {
-                errors.Add((graph + " " + name, Ort.RelativeError(ours[name], theirs[name])));
+                errors.Add((graph + " " + name, RelativeError.Of(ours[name], theirs[name])));
             }
         }
     }

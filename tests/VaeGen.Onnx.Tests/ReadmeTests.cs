@@ -32,7 +32,7 @@ public sealed class ReadmeTests
     public void The_serving_snippet_decodes_what_the_managed_model_decodes()
     {
         using var temp = new TempFolder("vaegen-onnx-readme-");
-        string specPath = Repository.Path("specs", "fashion_mlp.vae.yaml");
+        string specPath = TestSpecs.Path("fashion_mlp.vae.yaml");
         var plan = ExportedModels.Plan(specPath);
         VaeModel model = Builder.ModelBuilder.Create(plan, seed: 3);
         VaeOnnx.Save(model, plan, Path.Combine(temp.Path, "fashion_mlp_onnx"));
@@ -51,6 +51,6 @@ public sealed class ReadmeTests
 
         Assert.Equal([16, 28, 28, 1], images.Dimensions.ToArray());
         float[] expected = Inputs.Reconstruction(model, model.Decode(new VaeGen.Runtime.Tensors.Tensor(16, 20)));
-        Assert.True(Ort.RelativeError(images.ToArray(), expected) <= 1e-5);
+        Assert.True(RelativeError.Of(images.ToArray(), expected) <= 1e-5);
     }
 }
