@@ -113,6 +113,26 @@ internal sealed class LayerExport
                 return _graph.Node("Mul", [times, _graph.AddScalar(name + ".half", 0.5f)], name);
             }
 
+            case RuntimeLayerKind.ZeroPad2d:
+            {
+                // ONNX's pads list every axis's begin, then every axis's end: (N, C, top, left), (N, C, bottom, right).
+                long[] pads = [0, 0, c.Int("top"), c.Int("left"), 0, 0, c.Int("bottom"), c.Int("right")];
+                return _graph.Node("Pad", [input, _graph.AddInt64s(name + ".pads", pads)], name, OnnxGraph.String("mode", "constant"));
+            }
+
+            case RuntimeLayerKind.Residual:
+            {
+                // x + body(x); the body's rows, lowering and layers are nested exactly as the block's.
+                var body = ((Residual)layer).Body;
+                string value = input;
+                for (int i = 0; i < c.Body.Count; i++)
+                {
+                    value = Add(row.Body[i], c.Body[i], body.Children[i].Layer, value);
+                }
+
+                return _graph.Node("Add", [input, value], name);
+            }
+
             default:
                 throw Unsupported(row, "the layer kind " + c.Kind + " (" + c.TypeName + ") has no ONNX export yet");
         }

@@ -282,6 +282,10 @@ public static class VaeOnnx
             for (int i = 0; i < lowering.Count; i++)
             {
                 CheckLayer(lowering[i], layers.Children[i].Layer);
+                if (layers.Children[i].Layer is Residual residual)
+                {
+                    CheckLayers(lowering[i].Body, residual.Body);
+                }
             }
         }
 

@@ -22,11 +22,13 @@ public sealed record ExportCase(string SpecFile, string SpecPath, ModelPlan Plan
 /// </summary>
 public sealed class ExportedModels : IDisposable
 {
-    /// <summary>The shipped specs and the spec with every layer kind the parity tests use.</summary>
-    public static readonly TheoryData<string> Specs = new()
-    {
-        "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml",
-    };
+    /// <summary>
+    /// Every shipped spec (whatever specs/ holds) and the specs with every layer kind the parity tests use:
+    /// parity_layers (v1) and parity_v11 (zero_pad2d, padding: same, nested residual blocks).
+    /// </summary>
+    public static readonly TheoryData<string> Specs = new(
+        Directory.GetFiles(Repository.Path("specs"), "*.vae.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)
+            .Concat(["parity_layers.vae.yaml", "parity_v11.vae.yaml"])!);
 
     private readonly TempFolder _folder = new("vaegen-onnx-");
     private readonly Dictionary<string, ExportCase> _cases = new();

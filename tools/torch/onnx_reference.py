@@ -44,11 +44,12 @@ class Reshape(nn.Module):
         return x.reshape((-1,) + self.sizes)
 
 
-def exportable(sequential):
-    """The same Sequential (same modules, same state_dict) with each nn.Unflatten replaced by Reshape."""
-    for i, module in enumerate(sequential):
-        if isinstance(module, nn.Unflatten):
-            sequential[i] = Reshape(module.unflattened_size)
+def exportable(model):
+    """The same model (same modules, same state_dict) with every nn.Unflatten, at any depth, replaced by Reshape."""
+    for module in list(model.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, nn.Unflatten):
+                setattr(module, name, Reshape(child.unflattened_size))
 
 
 class Encoder(nn.Module):
@@ -99,8 +100,7 @@ def export_torch(spec_path, folder):
     state, _ = safetensors_io.load(os.path.join(folder, "model.safetensors"))
     model.load_state_dict(state)
     model.eval()
-    exportable(model.encoder)
-    exportable(model.decoder)
+    exportable(model)
     logits = spec.get("reconstruction", "mse") == "bce_logits"
     latent = int(spec["latent"])
     x = torch.zeros((2,) + tuple(int(d) for d in spec["input"]["shape"]))
