@@ -142,7 +142,7 @@ public sealed class StateDictParityTests
         for (int i = 0; i < items.Count; i++)
         {
             string name = prefix + "." + i.ToString(CultureInfo.InvariantCulture);
-            if (items[i].Expression is ObjectCreationExpressionSyntax { Type: IdentifierNameSyntax { Identifier.Text: "Residual" } } residual)
+            if (items[i].Expression is ObjectCreationExpressionSyntax { Type: IdentifierNameSyntax { Identifier.Text: "Residual" or "ResidualBlock" } } residual)
             {
                 AddSequential(entries, name + ".body", (InvocationExpressionSyntax)residual.ArgumentList!.Arguments.Single().Expression);
             }

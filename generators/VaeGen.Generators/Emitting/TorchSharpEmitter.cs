@@ -40,7 +40,7 @@ namespace VaeGen.Generators.Emitting
             WriteSample(w, spec);
             TorchSharpInit.WriteHelpers(w, plan);
             TorchSharpShapeGuard.Write(w, model);
-            WriteResidualClass(w, plan);
+            WriteResidualClass(w, plan, ResidualClassName(model.ClassName));
             w.Close();
             w.Close();
             return w.ToString();
@@ -83,10 +83,10 @@ namespace VaeGen.Generators.Emitting
             w.Line("public " + model.ClassName + "(string name = " + Literals.String(model.ClassName) + ", " + Device + "? device = null)");
             w.Line("    : base(name)");
             w.Open();
-            WriteSequential(w, "encoder", plan.Encoder);
+            WriteSequential(w, "encoder", plan.Encoder, ResidualClassName(model.ClassName));
             w.Line("fc_mu = " + TorchSharpInit.Wrap(plan.Mu, TorchSharpLayers.Factory(plan.Mu)) + ";");
             w.Line("fc_logvar = " + TorchSharpInit.Wrap(plan.LogVar, TorchSharpLayers.Factory(plan.LogVar)) + ";");
-            WriteSequential(w, "decoder", plan.Decoder);
+            WriteSequential(w, "decoder", plan.Decoder, ResidualClassName(model.ClassName));
             w.Line();
             w.Line("// Registered by name, not by reflection: RegisterComponents finds nothing under NativeAOT (TorchSharp issue 934).");
             w.Line("register_module(\"encoder\", encoder);");
@@ -101,7 +101,7 @@ namespace VaeGen.Generators.Emitting
             w.Line();
         }
 
-        private static void WriteSequential(SourceWriter w, string field, IReadOnlyList<LayerPlan> rows)
+        private static void WriteSequential(SourceWriter w, string field, IReadOnlyList<LayerPlan> rows, string residualClass)
         {
             if (rows.Count == 0)
             {
@@ -110,14 +110,14 @@ namespace VaeGen.Generators.Emitting
             }
 
             w.Line(field + " = " + Nn + ".Sequential(");
-            WriteLayers(w, rows, ");");
+            WriteLayers(w, rows, ");", residualClass);
         }
 
         /// <summary>
         /// One factory call per row, each after a comment with its module name and shapes; a residual block is a
         /// <c>Residual</c> around a nested Sequential written the same way. The last call ends with <paramref name="end"/>.
         /// </summary>
-        private static void WriteLayers(SourceWriter w, IReadOnlyList<LayerPlan> rows, string end)
+        private static void WriteLayers(SourceWriter w, IReadOnlyList<LayerPlan> rows, string end, string residualClass)
         {
             w.Indent();
             for (int i = 0; i < rows.Count; i++)
@@ -126,8 +126,8 @@ namespace VaeGen.Generators.Emitting
                 w.Line("// " + rows[i].ModuleName + ": " + rows[i].Input + " -> " + rows[i].Output + (rows[i].Body.Count > 0 ? ", x + body(x)" : string.Empty));
                 if (rows[i].Body.Count > 0)
                 {
-                    w.Line("new " + ResidualClass + "(" + Nn + ".Sequential(");
-                    WriteLayers(w, rows[i].Body, "))" + suffix);
+                    w.Line("new " + residualClass + "(" + Nn + ".Sequential(");
+                    WriteLayers(w, rows[i].Body, "))" + suffix, residualClass);
                 }
                 else
                 {
@@ -139,7 +139,7 @@ namespace VaeGen.Generators.Emitting
         }
 
         /// <summary>The nested module class of a residual block; written only into classes whose spec has one, so v1 output is unchanged.</summary>
-        private static void WriteResidualClass(SourceWriter w, ModelPlan plan)
+        private static void WriteResidualClass(SourceWriter w, ModelPlan plan, string residualClass)
         {
             if (!plan.AllLayers.Any(row => row.Body.Count > 0))
             {
@@ -151,14 +151,14 @@ namespace VaeGen.Generators.Emitting
             w.Doc("A skip connection, output = x + body(x) (spec 1.1 <c>residual</c>): its only child is the Sequential registered as");
             w.Doc("<c>body</c>, so state_dict keys are <c>encoder.{i}.body.{j}.*</c>, as PyTorch's <c>class Residual(nn.Module)</c> gives.");
             w.Doc("</summary>");
-            w.Line("private sealed class " + ResidualClass + " : " + Nn + ".Module<" + Tensor + ", " + Tensor + ">");
+            w.Line("private sealed class " + residualClass + " : " + Nn + ".Module<" + Tensor + ", " + Tensor + ">");
             w.Open();
             w.Line("private readonly " + Sequential + " body;");
             w.Line();
             w.Doc("<summary>Wraps <paramref name=\"body\"/>, which must keep the shape.</summary>");
             w.Doc("<param name=\"body\">The layers whose output is added to their input.</param>");
-            w.Line("public " + ResidualClass + "(" + Sequential + " body)");
-            w.Line("    : base(\"" + ResidualClass + "\")");
+            w.Line("public " + residualClass + "(" + Sequential + " body)");
+            w.Line("    : base(\"" + residualClass + "\")");
             w.Open();
             w.Line("this.body = body;");
             w.Line("register_module(\"body\", body);");
@@ -169,7 +169,8 @@ namespace VaeGen.Generators.Emitting
             w.Close();
         }
 
-        private const string ResidualClass = "Residual";
+        /// <summary>The nested module's name: <c>Residual</c>, unless that is the model's own name (a member may not be named as its class).</summary>
+        private static string ResidualClassName(string className) => className == "Residual" ? "ResidualBlock" : "Residual";
 
         private static void WriteEncode(SourceWriter w, EmitModel model)
         {
