@@ -97,6 +97,7 @@ public static class VaeOnnx
             }
 
             CheckModelMatchesPlan();
+            CheckDataFlow();
         }
 
         private VaeConfig Config => _model.Config;
@@ -222,6 +223,29 @@ public static class VaeOnnx
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
 
         private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// The graphs feed the encoder's output alone to the heads and z alone to the decoder. A plan whose heads
+        /// or decoder read more (a conditional VAE's labels, concatenated) would make a graph ONNX Runtime refuses
+        /// at load, so it is refused here, naming the layer.
+        /// </summary>
+        private void CheckDataFlow()
+        {
+            TensorShape encoded = _plan.Encoder.Count > 0 ? _plan.Encoder[_plan.Encoder.Count - 1].Output : _plan.InputShape;
+            if (!encoded.Equals(TensorShape.Flat(_plan.Mu.InFeatures)))
+            {
+                throw new OnnxExportException(_plan.Mu.ModuleName,
+                    $"{_plan.Mu.ModuleName}: reads {_plan.Mu.InFeatures} features where the encoder gives {encoded}; heads that read more than the encoder's output (such as a conditional VAE's labels) have no ONNX export yet.");
+            }
+
+            TensorShape latent = TensorShape.Flat(_lowering.Config.LatentDim);
+            if (_plan.Decoder.Count > 0 && !_plan.Decoder[0].Input.Equals(latent))
+            {
+                LayerPlan first = _plan.Decoder[0];
+                throw new OnnxExportException(first.ModuleName,
+                    $"{first.ModuleName}: reads {first.Input} where z is {latent}; a decoder that reads more than z (such as a conditional VAE's labels) has no ONNX export yet.");
+            }
+        }
 
         /// <summary>
         /// The model object must be the plan's: the same runtime layer at every index and the same state

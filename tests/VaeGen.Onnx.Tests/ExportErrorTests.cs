@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using Microsoft.ML.OnnxRuntime;
 using VaeGen.Builder;
@@ -59,6 +60,22 @@ public sealed class ExportErrorTests(ExportedModels models) : IClassFixture<Expo
         Assert.Equal(row.ModuleName, e.ModuleName);
         Assert.Contains(row.ModuleName + " (", e.Message, System.StringComparison.Ordinal);
         Assert.Contains("no ONNX export", e.Message, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Heads_or_a_decoder_that_read_more_than_the_encoder_or_z_are_refused_naming_the_layer()
+    {
+        // What a conditional VAE's plan looks like to the exporter: fc_mu and decoder.0 read labels besides h and z.
+        ExportCase c = models["fashion_mlp.vae.yaml"];
+        ModelPlan heads = c.Plan with { Mu = c.Plan.Mu with { InFeatures = c.Plan.Mu.InFeatures + 10 } };
+        var e = Assert.Throws<OnnxExportException>(() => VaeOnnx.Export(c.Model, heads));
+        Assert.Equal("fc_mu", e.ModuleName);
+        Assert.StartsWith("fc_mu: reads 410 features where the encoder gives [400]", e.Message, System.StringComparison.Ordinal);
+
+        LayerPlan first = c.Plan.Decoder[0];
+        ModelPlan decoder = c.Plan with { Decoder = c.Plan.Decoder.Select((row, i) => i == 0 ? first with { Input = TensorShape.Flat(30) } : row).ToEquatableArray() };
+        e = Assert.Throws<OnnxExportException>(() => VaeOnnx.Export(c.Model, decoder));
+        Assert.Equal("decoder.0", e.ModuleName);
     }
 
     [Fact]
