@@ -61,7 +61,9 @@ public static class ModelBuilder
             config.LatentDim,
             Enum<ReconstructionTerm>(config.Reconstruction),
             Enum<Reduction>(config.Reduction),
-            config.Beta);
+            config.Beta,
+            config.Sigma,
+            config.LearnedSigma);
     }
 
     /// <summary>One runtime layer; layers that use the random stream take it (or a fork of it) from <paramref name="rng"/>.</summary>

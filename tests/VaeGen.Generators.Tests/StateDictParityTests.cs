@@ -114,11 +114,19 @@ public sealed class StateDictParityTests
         }
 
         var entries = new List<string>();
-        foreach (var register in constructor.Body.DescendantNodes().OfType<InvocationExpressionSyntax>().Where(i => MethodName(i) == "register_module"))
+        foreach (var register in constructor.Body.DescendantNodes().OfType<InvocationExpressionSyntax>().Where(i => MethodName(i) is "register_module" or "register_parameter"))
         {
             var args = register.ArgumentList.Arguments;
             string name = (string)((LiteralExpressionSyntax)args[0].Expression).Token.Value!;
             var factory = fieldValues[FieldName(args[1].Expression)];
+            if (MethodName(register) == "register_parameter")
+            {
+                // The module's own parameter (spec 1.1's log_sigma): nn.Parameter(torch.zeros(shape...)).
+                var zeros = (InvocationExpressionSyntax)factory.ArgumentList.Arguments[0].Expression;
+                entries.Add(name + " [" + string.Join(", ", zeros.ArgumentList.Arguments.Select(a => a.ToString())) + "]");
+                continue;
+            }
+
             if (MethodName(factory) == "Sequential")
             {
                 AddSequential(entries, name, factory);

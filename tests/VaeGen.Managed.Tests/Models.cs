@@ -22,6 +22,8 @@ internal static class Models
         "parity_layers.vae.yaml" => new ParityLayersVae(seed),
         "init_schemes.vae.yaml" => new InitSchemesVae(seed),
         "parity_v11.vae.yaml" => new ParityV11Vae(seed),
+        "gaussian_learned.vae.yaml" => new GaussianLearnedVae(seed),
+        "gaussian_fixed.vae.yaml" => new GaussianFixedVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 }

@@ -28,6 +28,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     public static readonly TheoryData<string> Specs = new()
     {
         "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml", "parity_v11.vae.yaml",
+        "gaussian_learned.vae.yaml", "gaussian_fixed.vae.yaml",
     };
 
     [PyTorchTheory]
@@ -40,6 +41,12 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
         if (evalDropout)
         {
             arguments.Add("--eval-dropout");
+        }
+
+        // A learned sigma starts at log_sigma 0; 0.3 exercises the soft floor's softplus and its slope.
+        if (specFile == "gaussian_learned.vae.yaml")
+        {
+            arguments.AddRange(new[] { "--log-sigma", "0.3" });
         }
 
         PyTorch.Run("parity_case.py", arguments.ToArray());

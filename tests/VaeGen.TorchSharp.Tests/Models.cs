@@ -46,6 +46,16 @@ namespace VaeGen.Specs
     {
         public torch.nn.Module Module => this;
     }
+
+    public sealed partial class GaussianLearnedVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
+
+    public sealed partial class GaussianFixedVae : VaeGen.TorchSharpTests.IGeneratedVae
+    {
+        public torch.nn.Module Module => this;
+    }
 }
 
 namespace VaeGen.TorchSharpTests
@@ -57,6 +67,7 @@ internal static class Models
     public static readonly TheoryData<string> Specs = new()
     {
         "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml", "parity_v11.vae.yaml",
+        "gaussian_learned.vae.yaml", "gaussian_fixed.vae.yaml",
     };
 
     public static IGeneratedVae CreateTorchSharp(string specFile) => specFile switch
@@ -68,6 +79,8 @@ internal static class Models
         "parity_layers.vae.yaml" => new ParityLayersVae(),
         "init_schemes.vae.yaml" => new InitSchemesVae(),
         "parity_v11.vae.yaml" => new ParityV11Vae(),
+        "gaussian_learned.vae.yaml" => new GaussianLearnedVae(),
+        "gaussian_fixed.vae.yaml" => new GaussianFixedVae(),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 
@@ -80,6 +93,8 @@ internal static class Models
         "parity_layers.vae.yaml" => new managed::VaeGen.Specs.ParityLayersVae(seed),
         "init_schemes.vae.yaml" => new managed::VaeGen.Specs.InitSchemesVae(seed),
         "parity_v11.vae.yaml" => new managed::VaeGen.Specs.ParityV11Vae(seed),
+        "gaussian_learned.vae.yaml" => new managed::VaeGen.Specs.GaussianLearnedVae(seed),
+        "gaussian_fixed.vae.yaml" => new managed::VaeGen.Specs.GaussianFixedVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 

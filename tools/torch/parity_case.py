@@ -1,7 +1,7 @@
 """Writes one PyTorch parity case for a spec: the weights, an input batch, eps, and everything one
 training pass produces, so the managed backend can be held to PyTorch's numbers.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/parity_case.py SPEC OUT_DIR [--batch 4] [--seed 0] [--eval-dropout]
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/parity_case.py SPEC OUT_DIR [--batch 4] [--seed 0] [--eval-dropout] [--log-sigma x]
 
 OUT_DIR/weights.safetensors  the state_dict before the pass (PyTorch's initialisation, seed --seed)
 OUT_DIR/case.safetensors     x (the spec's layout and range), eps [N, latent], and after
@@ -34,6 +34,8 @@ def main():
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--eval-dropout", action="store_true")
+    parser.add_argument("--log-sigma", type=float, default=None,
+                        help="start a learned sigma's log_sigma here instead of 0, so the soft floor's softplus is exercised")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -45,6 +47,10 @@ def main():
         for module in model.modules():
             if isinstance(module, torch.nn.Dropout):
                 module.eval()
+
+    if args.log_sigma is not None:
+        with torch.no_grad():
+            model.log_sigma.fill_(args.log_sigma)
 
     os.makedirs(args.out_dir, exist_ok=True)
     safetensors_io.save(os.path.join(args.out_dir, "weights.safetensors"),
@@ -64,15 +70,7 @@ def main():
     out = model.decoder(z)
     recon_view = out.permute(0, 2, 3, 1) if model.nhwc else out
     # The same terms vae_loss computes, from this one forward pass (a second pass would move batchnorm's statistics again).
-    target = vae_loss.target_nchw(model, x)
-    if loss_spec.reconstruction == "mse":
-        e = (out - target) ** 2
-    elif loss_spec.reconstruction == "bce":
-        e = torch.nn.functional.binary_cross_entropy(out, target, reduction="none")
-    else:
-        e = torch.nn.functional.binary_cross_entropy_with_logits(out, target, reduction="none")
-    e = e.flatten(1)
-    recon_i = e.sum(1) if loss_spec.reduction == "sum" else e.mean(1)
+    recon_i = vae_loss.recon_per_sample(model, loss_spec, out, vae_loss.target_nchw(model, x))
     kl_i = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
     total = (recon_i + loss_spec.beta * kl_i).mean()
     total.backward()

@@ -184,6 +184,9 @@ class SpecVae(nn.Module):
         self.fc_mu = apply_init(nn.Linear(encoded[0], latent), init)
         self.fc_logvar = apply_init(nn.Linear(encoded[0], latent), init)
         self.decoder, _ = build_sequential(spec["decoder"], (latent,), init)
+        # Spec 1.1 `sigma: learned`: one trainable scalar, initially 0 (no draw); state_dict lists it first.
+        if spec.get("reconstruction") == "gaussian" and spec.get("sigma") == "learned":
+            self.log_sigma = nn.Parameter(torch.zeros(1))
 
     def encode(self, x):
         h = (x.permute(0, 3, 1, 2) if self.nhwc else x) / self.scale

@@ -8,6 +8,8 @@ loss_i = recon_i + beta * kl_i. The training loss is the batch mean of loss_i.
 Same formula as tools/torch/make_layer_fixtures.py (loss_fixtures); the model is the one
 tools/torch/spec_model.py builds (SpecVae).
 """
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -19,7 +21,11 @@ class LossSpec:
         self.reconstruction = spec.get("reconstruction", "mse")
         self.reduction = spec.get("reduction", "sum")
         self.beta = float(spec.get("beta", 1.0))
-        if self.reconstruction not in ("mse", "bce", "bce_logits"):
+        # Spec 1.1: sigma of the gaussian term, a number or "learned" (the model's log_sigma parameter).
+        sigma = spec.get("sigma", 1.0)
+        self.sigma_learned = sigma == "learned"
+        self.sigma = 1.0 if self.sigma_learned else float(sigma)
+        if self.reconstruction not in ("mse", "bce", "bce_logits", "gaussian"):
             raise ValueError(f"unknown reconstruction {self.reconstruction!r}")
         if self.reduction not in ("sum", "mean"):
             raise ValueError(f"unknown reduction {self.reduction!r}")
@@ -30,6 +36,32 @@ def target_nchw(model, x):
     return (x.permute(0, 3, 1, 2) if model.nhwc else x) / model.scale
 
 
+def log_sigma(model, loss_spec):
+    """ln sigma of the gaussian term: ln of the fixed sigma, or -6 + softplus(log_sigma + 6) (a soft floor at
+    e^-6, as the sigma-VAE reference implementation, Rybkin et al. 2021)."""
+    if loss_spec.sigma_learned:
+        return -6 + F.softplus(model.log_sigma + 6)
+    return torch.tensor(math.log(loss_spec.sigma))
+
+
+def recon_elements(model, loss_spec, out, target):
+    """The per-value reconstruction term between the decoder's output and the target (both NCHW)."""
+    if loss_spec.reconstruction == "mse":
+        return (out - target) ** 2
+    if loss_spec.reconstruction == "bce":
+        return F.binary_cross_entropy(out, target, reduction="none")
+    if loss_spec.reconstruction == "bce_logits":
+        return F.binary_cross_entropy_with_logits(out, target, reduction="none")
+    ls = log_sigma(model, loss_spec)
+    return (out - target) ** 2 / (2 * torch.exp(2 * ls)) + ls + 0.5 * math.log(2 * math.pi)
+
+
+def recon_per_sample(model, loss_spec, out, target):
+    """recon_i: the per-value term summed (or averaged, reduction mean) over C, H, W."""
+    e = recon_elements(model, loss_spec, out, target).flatten(1)
+    return e.sum(1) if loss_spec.reduction == "sum" else e.mean(1)
+
+
 def per_sample_terms(model, loss_spec, x, eps=None):
     """Runs encode -> reparameterize -> decode on x (spec layout, unscaled) and returns
     (loss_i, recon_i, kl_i), each of shape [N]. eps: the N(0, I) noise ([N, latent]); None draws
@@ -38,15 +70,7 @@ def per_sample_terms(model, loss_spec, x, eps=None):
     std = torch.exp(0.5 * logvar)
     z = mu + std * (torch.randn_like(std) if eps is None else eps)
     out = model.decoder(z)  # NCHW, before SpecVae.decode's permute back to the input layout
-    target = target_nchw(model, x)
-    if loss_spec.reconstruction == "mse":
-        e = (out - target) ** 2
-    elif loss_spec.reconstruction == "bce":
-        e = F.binary_cross_entropy(out, target, reduction="none")
-    else:
-        e = F.binary_cross_entropy_with_logits(out, target, reduction="none")
-    e = e.flatten(1)
-    recon_i = e.sum(1) if loss_spec.reduction == "sum" else e.mean(1)
+    recon_i = recon_per_sample(model, loss_spec, out, target_nchw(model, x))
     kl_i = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
     return recon_i + loss_spec.beta * kl_i, recon_i, kl_i
 

@@ -167,6 +167,10 @@ namespace VaeGen.Generators.Diagnostics
             "VAE3007", DiagnosticRules.BetaZero.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Warning, isEnabledByDefault: true,
             description: DiagnosticRules.BetaZero.Trigger + " " + DiagnosticRules.BetaZero.Fix, helpLinkUri: HelpLink);
 
+        public static readonly DiagnosticDescriptor SigmaWithoutGaussian = new DiagnosticDescriptor(
+            "VAE3008", DiagnosticRules.SigmaWithoutGaussian.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.SigmaWithoutGaussian.Trigger + " " + DiagnosticRules.SigmaWithoutGaussian.Fix, helpLinkUri: HelpLink);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "VAE9001", DiagnosticRules.InternalError.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.InternalError.Trigger + " " + DiagnosticRules.InternalError.Fix, helpLinkUri: HelpLink);
@@ -227,6 +231,7 @@ namespace VaeGen.Generators.Diagnostics
             [BceTargetRange.Id] = BceTargetRange,
             [SigmoidRange.Id] = SigmoidRange,
             [BetaZero.Id] = BetaZero,
+            [SigmaWithoutGaussian.Id] = SigmaWithoutGaussian,
             [InternalError.Id] = InternalError,
             [RuntimeMissing.Id] = RuntimeMissing,
             [TorchSharpMissing.Id] = TorchSharpMissing,

@@ -121,6 +121,7 @@ namespace VaeGen.Generators.Emitting
         {
             ReconstructionKind.BceLogits => "bce_logits",
             ReconstructionKind.Bce => "bce",
+            ReconstructionKind.Gaussian => "gaussian",
             _ => "mse",
         };
     }

@@ -108,7 +108,20 @@ namespace VaeGen.Generators.Emitting
             w.Line("latentDim: LatentDim,");
             w.Line("reconstruction: " + ManagedLayers.Enum(config.Reconstruction) + ",");
             w.Line("reduction: " + ManagedLayers.Enum(config.Reduction) + ",");
-            w.Line("beta: Beta);");
+            if (config.Reconstruction.Member != "Gaussian")
+            {
+                w.Line("beta: Beta);");
+            }
+            else if (config.LearnedSigma)
+            {
+                w.Line("beta: Beta,");
+                w.Line("learnedSigma: true);");
+            }
+            else
+            {
+                w.Line("beta: Beta,");
+                w.Line("sigma: " + Literals.Double(config.Sigma) + ");");
+            }
             w.Unindent();
             w.Line();
         }

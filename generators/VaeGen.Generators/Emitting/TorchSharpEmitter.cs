@@ -71,7 +71,13 @@ namespace VaeGen.Generators.Emitting
             w.Line();
             w.Doc("<summary>The decoder: " + Literals.Xml("[" + plan.Spec.Latent + "] -> " + plan.InputShape) + " per sample; state_dict keys <c>decoder.{i}.*</c>.</summary>");
             w.Line("private readonly " + Sequential + " decoder;");
-            w.Line();
+            w.Line();            if (plan.Spec.SigmaLearned)
+            {
+                w.Doc("<summary>The learned sigma of the Gaussian reconstruction term, [1], initially 0; Loss uses ln sigma = -6 + softplus(log_sigma + 6). state_dict key <c>log_sigma</c>.</summary>");
+                w.Line("private readonly " + Parameter + " log_sigma;");
+                w.Line();
+            }
+
         }
 
         private static void WriteConstructor(SourceWriter w, EmitModel model)
@@ -89,6 +95,12 @@ namespace VaeGen.Generators.Emitting
             WriteSequential(w, "decoder", plan.Decoder, ResidualClassName(model.ClassName));
             w.Line();
             w.Line("// Registered by name, not by reflection: RegisterComponents finds nothing under NativeAOT (TorchSharp issue 934).");
+            if (plan.Spec.SigmaLearned)
+            {
+                w.Line("log_sigma = " + Nn + ".Parameter(" + Torch + ".zeros(1));");
+                w.Line("register_parameter(\"log_sigma\", log_sigma);");
+            }
+
             w.Line("register_module(\"encoder\", encoder);");
             w.Line("register_module(\"fc_mu\", fc_mu);");
             w.Line("register_module(\"fc_logvar\", fc_logvar);");
@@ -286,8 +298,18 @@ namespace VaeGen.Generators.Emitting
             {
                 ReconstructionKind.BceLogits => Functional + ".binary_cross_entropy_with_logits(reconstruction, target, reduction: " + Reduction + ".None)",
                 ReconstructionKind.Bce => Functional + ".binary_cross_entropy(reconstruction, target, reduction: " + Reduction + ".None)",
+                ReconstructionKind.Gaussian when spec.SigmaLearned => "(0.5 * (reconstruction - target).pow(2) * (-2 * logSigma).exp() + logSigma + halfLogTwoPi)",
+                ReconstructionKind.Gaussian => "((reconstruction - target).pow(2) / (2 * sigma * sigma) + (global::System.Math.Log(sigma) + halfLogTwoPi))",
                 _ => "(reconstruction - target).pow(2)",
             };
+            if (spec.Reconstruction == ReconstructionKind.Gaussian)
+            {
+                w.Line("double halfLogTwoPi = 0.5 * global::System.Math.Log(2 * global::System.Math.PI);");
+                w.Line(spec.SigmaLearned
+                    ? "var logSigma = " + Functional + ".softplus(log_sigma + 6) - 6; // ln sigma, with a soft floor at e^-6"
+                    : "const double sigma = " + Literals.Double(spec.Sigma) + ";");
+            }
+
             w.Line("var recon = " + perElement + "." + reduce + "(new long[] { 1, 2, 3 });");
             w.Line("var kl = 0.5 * (logVar.exp() + mu.pow(2) - 1 - logVar).sum(new long[] { 1 });");
             w.Line("var total = (recon + (Beta * kl)).mean();");
@@ -328,6 +350,7 @@ namespace VaeGen.Generators.Emitting
         {
             ReconstructionKind.BceLogits => "binary_cross_entropy_with_logits(reconstruction, x / InputScale)",
             ReconstructionKind.Bce => "binary_cross_entropy(reconstruction, x / InputScale)",
+            ReconstructionKind.Gaussian => "(reconstruction - x / InputScale)^2 / (2 sigma^2) + ln sigma + 0.5 ln(2 pi)" + (spec.SigmaLearned ? " with ln sigma = -6 + softplus(log_sigma + 6)" : " with sigma " + Literals.Double(spec.Sigma)),
             _ => "(reconstruction - x / InputScale)^2",
         };
     }

@@ -9,6 +9,7 @@ namespace VaeGen.Generators.Emitting
         public const string Device = Torch + ".Device";
         public const string Sequential = "global::TorchSharp.Modules.Sequential";
         public const string Linear = "global::TorchSharp.Modules.Linear";
+        public const string Parameter = "global::TorchSharp.Modules.Parameter";
         public const string Reduction = Nn + ".Reduction";
         public const string Functional = Nn + ".functional";
         public const string ModuleExtensions = "global::TorchSharp.ModuleExtensionMethods";

@@ -11,4 +11,10 @@ public enum ReconstructionTerm
 
     /// <summary>Binary cross-entropy on logits: max(l, 0) - l x + log(1 + e^-|l|).</summary>
     BceLogits,
+
+    /// <summary>
+    /// Gaussian negative log-likelihood in nats (spec 1.1): (xhat - x)^2 / (2 sigma^2) + ln sigma + 0.5 ln(2 pi),
+    /// sigma fixed or learned (<see cref="VaeLoss.LogSigma"/>).
+    /// </summary>
+    Gaussian,
 }

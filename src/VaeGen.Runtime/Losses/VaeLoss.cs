@@ -31,16 +31,52 @@ public sealed class VaeLoss
     private double[] _wide2 = Array.Empty<double>();
     private double[] _wide3 = Array.Empty<double>();
 
+    // 0.5 ln(2 pi): the Gaussian's normalising constant per value.
+    private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
+
+    // The soft floor of a learned sigma: ln sigma = SigmaFloor + softplus(log_sigma - SigmaFloor), so sigma > e^-6.
+    private const double SigmaFloor = -6.0;
+
+    private double _logSigma;
+    private double _inverseVariance = 1.0;
+    private double _squaredErrors;
+
     /// <summary>Creates the loss.</summary>
     /// <param name="term">The reconstruction term.</param>
     /// <param name="reduction">How each sample's reconstruction terms are reduced.</param>
     /// <param name="beta">Weight of the KL term.</param>
-    public VaeLoss(ReconstructionTerm term, Reduction reduction = Reduction.Sum, double beta = 1.0)
+    /// <param name="sigma">The Gaussian term's fixed sigma (> 0).</param>
+    /// <param name="logSigma">The Gaussian term's learned <c>log_sigma</c> [1], or null for the fixed <paramref name="sigma"/>; Backward adds to its gradient.</param>
+    public VaeLoss(ReconstructionTerm term, Reduction reduction = Reduction.Sum, double beta = 1.0, double sigma = 1.0, Parameter? logSigma = null)
     {
+        if (!(sigma > 0) || double.IsInfinity(sigma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be a positive number.");
+        }
+
+        if (logSigma is not null && logSigma.Value.Length != 1)
+        {
+            throw new ArgumentException("log_sigma is a single value, shape [1].", nameof(logSigma));
+        }
+
         Term = term;
         Reduction = reduction;
         Beta = beta;
+        Sigma = sigma;
+        LogSigma = logSigma;
     }
+
+    /// <summary>The Gaussian term's fixed sigma.</summary>
+    public double Sigma { get; }
+
+    /// <summary>The Gaussian term's learned <c>log_sigma</c> [1], or null when sigma is fixed.</summary>
+    public Parameter? LogSigma { get; }
+
+    /// <summary>
+    /// ln sigma of the Gaussian term as the loss uses it now: ln of the fixed sigma, or for a learned one
+    /// -6 + softplus(log_sigma + 6) (a soft floor at e^-6, as the sigma-VAE reference implementation has it).
+    /// </summary>
+    public double CurrentLogSigma => LogSigma is null ? Math.Log(Sigma) : SigmaFloor + Softplus(LogSigma.Value.Span[0] - SigmaFloor);
 
     /// <summary>The reconstruction term.</summary>
     public ReconstructionTerm Term { get; }
@@ -98,6 +134,9 @@ public sealed class VaeLoss
         EnsureScratch(per);
         float[] r = reconstruction.Data;
         float[] x = target.Data;
+        _logSigma = CurrentLogSigma;
+        _inverseVariance = Math.Exp(-2 * _logSigma);
+        _squaredErrors = 0;
         double reconTotal = 0;
         double klTotal = 0;
         for (int i = 0; i < n; i++)
@@ -149,6 +188,18 @@ public sealed class VaeLoss
                 TensorPrimitives.Subtract(r, x, g);
                 TensorPrimitives.Multiply(g, 2f * scale, g);
                 break;
+            case ReconstructionTerm.Gaussian:
+                TensorPrimitives.Subtract(r, x, g);
+                TensorPrimitives.Multiply(g, (float)(scale * _inverseVariance), g);
+                if (LogSigma is not null)
+                {
+                    // d recon_i / d ln sigma = sum over values of (1 - (x - xhat)^2 / sigma^2); d ln sigma / d log_sigma = sigmoid(log_sigma + 6).
+                    double perLogSigma = (((double)recon.Length) - (_squaredErrors * _inverseVariance)) / n / (Reduction == Reduction.Mean ? per : 1);
+                    double inner = LogSigma.Value.Span[0] - SigmaFloor;
+                    LogSigma.Grad.Span[0] += (float)(perLogSigma * SoftplusSlope(inner));
+                }
+
+                break;
             case ReconstructionTerm.Bce:
                 // As PyTorch: (p - x) / max(p (1 - p), eps), also where the log clamp is active.
                 for (int offset = 0; offset < r.Length; offset += per)
@@ -197,6 +248,13 @@ public sealed class VaeLoss
             case ReconstructionTerm.Mse:
                 TensorPrimitives.Subtract(a, b, t);
                 return TensorPrimitives.SumOfSquares<double>(t);
+            case ReconstructionTerm.Gaussian:
+            {
+                TensorPrimitives.Subtract(a, b, t);
+                double squared = TensorPrimitives.SumOfSquares<double>(t);
+                _squaredErrors += squared;
+                return (0.5 * squared * _inverseVariance) + (r.Length * (_logSigma + HalfLogTwoPi));
+            }
             case ReconstructionTerm.Bce:
                 // -(x log p + (1 - x) log(1 - p)) = -(l1 + x (l0 - l1)), logs clamped at -100 as PyTorch.
                 TensorPrimitives.Subtract(1.0, a, t);
@@ -221,6 +279,11 @@ public sealed class VaeLoss
                 return TensorPrimitives.Sum<double>(t);
         }
     }
+
+    // PyTorch's softplus (beta 1, threshold 20): x itself above the threshold, else log(1 + e^x).
+    private static double Softplus(double x) => x > 20 ? x : Math.Log(1 + Math.Exp(x));
+
+    private static double SoftplusSlope(double x) => x > 20 ? 1.0 : 1.0 / (1.0 + Math.Exp(-x));
 
     private static void Widen(ReadOnlySpan<float> source, Span<double> destination)
     {

@@ -7,12 +7,15 @@ using VaeGen.Runtime.Tensors;
 namespace VaeGen.Runtime.Models;
 
 /// <summary>
-/// A model's state dict under PyTorch's names (<c>encoder.{i}.*</c>, <c>fc_mu.*</c>, <c>fc_logvar.*</c>,
+/// A model's state dict under PyTorch's names (<c>log_sigma</c> when sigma is learned, <c>encoder.{i}.*</c>, <c>fc_mu.*</c>, <c>fc_logvar.*</c>,
 /// <c>decoder.{i}.*</c>), and its weights file: safetensors that PyTorch's <c>load_state_dict</c> reads.
 /// The one place the module names are written down.
 /// </summary>
 public static class ModelWeights
 {
+    /// <summary>The state_dict key of a learned Gaussian sigma (spec 1.1 <c>sigma: learned</c>).</summary>
+    public const string LogSigmaName = "log_sigma";
+
     /// <summary>The model's modules with their state_dict prefixes, in PyTorch's registration order.</summary>
     /// <param name="model">The model.</param>
     public static (string Prefix, Layer Module)[] Modules(VaeModel model)
@@ -26,6 +29,13 @@ public static class ModelWeights
     public static List<NamedParameter> NamedParameters(VaeModel model)
     {
         var list = new List<NamedParameter>();
+
+        // The model's own parameter comes first, as PyTorch lists a module's parameters before its children's.
+        if (model.LogSigma is { } logSigma)
+        {
+            list.Add(new NamedParameter(LogSigmaName, logSigma));
+        }
+
         foreach (var (prefix, module) in Modules(model))
         {
             module.CollectParameters(prefix, list);
@@ -39,6 +49,11 @@ public static class ModelWeights
     public static List<StateTensor> StateDict(VaeModel model)
     {
         var list = new List<StateTensor>();
+        if (model.LogSigma is { } logSigma)
+        {
+            list.Add(StateTensor.Of(LogSigmaName, logSigma.Value));
+        }
+
         foreach (var (prefix, module) in Modules(model))
         {
             module.CollectState(prefix, list);

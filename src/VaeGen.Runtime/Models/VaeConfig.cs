@@ -20,7 +20,10 @@ public sealed class VaeConfig
     /// <param name="reconstruction">The reconstruction term.</param>
     /// <param name="reduction">How each sample's reconstruction terms are reduced.</param>
     /// <param name="beta">Weight of the KL term (>= 0).</param>
-    public VaeConfig(string name, int[] inputShape, InputLayout layout, double scale, int latentDim, ReconstructionTerm reconstruction, Reduction reduction, double beta)
+    /// <param name="sigma">The fixed sigma of the <see cref="ReconstructionTerm.Gaussian"/> term (> 0); 1 for the others.</param>
+    /// <param name="learnedSigma">Whether the Gaussian term's sigma is the trainable <c>log_sigma</c> instead.</param>
+    public VaeConfig(string name, int[] inputShape, InputLayout layout, double scale, int latentDim, ReconstructionTerm reconstruction, Reduction reduction, double beta,
+        double sigma = 1.0, bool learnedSigma = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -40,7 +43,19 @@ public sealed class VaeConfig
             throw new ArgumentOutOfRangeException(nameof(beta), beta, "Beta must be a number >= 0.");
         }
 
+        if (!(sigma > 0) || double.IsInfinity(sigma))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be a positive number.");
+        }
+
+        if (reconstruction != ReconstructionTerm.Gaussian && (sigma != 1.0 || learnedSigma))
+        {
+            throw new ArgumentException("Sigma belongs to the Gaussian reconstruction term only.", nameof(sigma));
+        }
+
         Name = name;
+        Sigma = sigma;
+        LearnedSigma = learnedSigma;
         _inputShape = (int[])inputShape.Clone();
         Layout = layout;
         Scale = scale;
@@ -76,6 +91,12 @@ public sealed class VaeConfig
 
     /// <summary>Weight of the KL term.</summary>
     public double Beta { get; }
+
+    /// <summary>The fixed sigma of the Gaussian term (1 for the other terms, and unused when <see cref="LearnedSigma"/>).</summary>
+    public double Sigma { get; }
+
+    /// <summary>Whether the Gaussian term's sigma is the trainable parameter <c>log_sigma</c>.</summary>
+    public bool LearnedSigma { get; }
 
     /// <summary>Input channels C.</summary>
     public int Channels { get; }

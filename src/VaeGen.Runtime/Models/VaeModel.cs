@@ -66,6 +66,9 @@ public class VaeModel
         }
 
         Config = config;
+
+        // Not drawn from the stream (it starts at 0), so a learned sigma shifts no weight's draw.
+        LogSigma = config.LearnedSigma ? new Parameter("log_sigma", 1) : null;
         Encoder = encoder;
         FcMu = fcMu;
         FcLogVar = fcLogVar;
@@ -78,7 +81,7 @@ public class VaeModel
 
         // The data is a leaf: nothing needs d loss / d input, so the encoder's first layers skip it, as autograd does.
         encoder.ComputeInputGradient = false;
-        _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta);
+        _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta, config.Sigma, LogSigma);
     }
 
     /// <summary>Input shape, layout, scale, latent size and loss.</summary>
@@ -95,6 +98,15 @@ public class VaeModel
 
     /// <summary>The decoder, state_dict keys <c>decoder.{i}.*</c>.</summary>
     public Sequential Decoder { get; }
+
+    /// <summary>
+    /// The learned sigma of <c>reconstruction: gaussian</c> with <c>sigma: learned</c> (state_dict key <c>log_sigma</c>, [1],
+    /// initially 0; the loss uses ln sigma = -6 + softplus(log_sigma + 6)), or null.
+    /// </summary>
+    public Parameter? LogSigma { get; }
+
+    /// <summary>ln sigma of the Gaussian term as the loss uses it now (fixed, or from <see cref="LogSigma"/>); 0 for the other terms.</summary>
+    public double GaussianLogSigma => _loss.CurrentLogSigma;
 
     /// <summary>Whether batchnorm uses batch statistics and dropout drops (true until <see cref="Eval"/>).</summary>
     public bool Training { get; private set; } = true;

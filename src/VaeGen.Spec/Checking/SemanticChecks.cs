@@ -75,7 +75,7 @@ namespace VaeGen.Spec.Checking
                     "reconstruction: " + (spec.Reconstruction == ReconstructionKind.Bce ? "bce" : "bce_logits") + " treats each input value as a probability, but " + rangeText +
                     " lies outside [0, 1], so the loss is meaningless (and can go negative); " + scaleFix + ", or use reconstruction: mse");
             }
-            else if (spec.Reconstruction == ReconstructionKind.Mse && endsInSigmoid && !unitRange)
+            else if ((spec.Reconstruction == ReconstructionKind.Mse || spec.Reconstruction == ReconstructionKind.Gaussian) && endsInSigmoid && !unitRange)
             {
                 bag.Report(DiagnosticRules.SigmoidRange, syntax.NodeOrRoot(rangePath), rangePath,
                     "the decoder ends in sigmoid, so reconstructions lie in [0, 1], but the loss compares them with data in " + rangeText +

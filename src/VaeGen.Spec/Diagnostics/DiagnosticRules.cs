@@ -235,7 +235,7 @@ namespace VaeGen.Spec.Diagnostics
         /// <summary>VAE3006.</summary>
         public static readonly DiagnosticRule SigmoidRange = new DiagnosticRule(
             "VAE3006", RuleCategory.Semantics, Severity.Error, "Decoder output range cannot reach the data range",
-            "A decoder ending in sigmoid (outputs in [0, 1]) with mse against an effective range outside [0, 1].",
+            "A decoder ending in sigmoid (outputs in [0, 1]) with mse or gaussian against an effective range outside [0, 1].",
             "Set input.scale so that range / scale lies in [0, 1] (e.g. scale: 255), or remove the final sigmoid.");
 
         /// <summary>VAE3007.</summary>
@@ -243,6 +243,12 @@ namespace VaeGen.Spec.Diagnostics
             "VAE3007", RuleCategory.Semantics, Severity.Warning, "beta: 0 trains a plain autoencoder",
             "beta: 0, which removes the KL term.",
             "Use beta > 0 for a VAE (1.0 is the standard VAE).");
+
+        /// <summary>VAE3008.</summary>
+        public static readonly DiagnosticRule SigmaWithoutGaussian = new DiagnosticRule(
+            "VAE3008", RuleCategory.Semantics, Severity.Error, "sigma without reconstruction: gaussian has no effect",
+            "sigma: (spec 1.1) with a reconstruction other than gaussian.",
+            "Write 'reconstruction: gaussian', or remove sigma.");
 
         // ---- VAE9xxx: internal ------------------------------------------------------------------
 
@@ -280,7 +286,7 @@ namespace VaeGen.Spec.Diagnostics
             ElementCountOverflow, NeedsImage, NeedsFlat, UnflattenMismatch, EncoderNotFlat, DecoderMismatch,
             InMismatch, PoolPaddingTooLarge, RedundantFlatten, ResidualChangesShape,
             LooksChannelsLast, LooksChannelsFirst, SigmoidTwice, BceWithoutSigmoid, BceTargetRange,
-            SigmoidRange, BetaZero,
+            SigmoidRange, BetaZero, SigmaWithoutGaussian,
             InternalError, RuntimeMissing, TorchSharpMissing, StandInUsed,
         };
     }

@@ -38,5 +38,12 @@ namespace VaeGen.Spec.Lowering
         int LatentDim,
         RuntimeEnumValue Reconstruction,
         RuntimeEnumValue Reduction,
-        double Beta);
+        double Beta)
+    {
+        /// <summary>The fixed sigma of a <c>Gaussian</c> term (spec 1.1); 1.0 otherwise.</summary>
+        public double Sigma { get; init; } = 1.0;
+
+        /// <summary>Whether the Gaussian term's sigma is the trainable <c>log_sigma</c> (spec 1.1 <c>sigma: learned</c>).</summary>
+        public bool LearnedSigma { get; init; }
+    }
 }

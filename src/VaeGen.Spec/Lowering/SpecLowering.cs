@@ -50,10 +50,15 @@ namespace VaeGen.Spec.Lowering
                 {
                     ReconstructionKind.BceLogits => "BceLogits",
                     ReconstructionKind.Bce => "Bce",
+                    ReconstructionKind.Gaussian => "Gaussian",
                     _ => "Mse",
                 }),
                 new RuntimeEnumValue("Losses.Reduction", spec.Reduction == ReconstructionReduction.Sum ? "Sum" : "Mean"),
-                spec.Beta);
+                spec.Beta)
+            {
+                Sigma = spec.Sigma,
+                LearnedSigma = spec.SigmaLearned,
+            };
         }
 
         /// <summary>One row of the plan as one runtime layer, with PyTorch's argument names and defaults spelled out.</summary>

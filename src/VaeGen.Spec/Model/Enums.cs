@@ -21,6 +21,9 @@ namespace VaeGen.Spec.Model
 
         /// <summary>Binary cross-entropy on probabilities; the decoder must end in sigmoid.</summary>
         Bce,
+
+        /// <summary>Gaussian negative log-likelihood with a fixed or learned sigma (spec 1.1); the decoder outputs the mean.</summary>
+        Gaussian,
     }
 
     /// <summary>How the reconstruction term is reduced over C, H, W for each sample.</summary>

@@ -33,5 +33,11 @@ namespace VaeGen.Spec.Model
 
         /// <summary>The top-level <c>init:</c> (spec 1.1): the weight initialisation of every conv and linear layer that does not name its own, the heads included.</summary>
         public InitScheme Init { get; init; }
+
+        /// <summary>The fixed sigma of <c>reconstruction: gaussian</c> (spec 1.1, <c>sigma:</c>); 1.0 unless written, and unused when <see cref="SigmaLearned"/>.</summary>
+        public double Sigma { get; init; } = 1.0;
+
+        /// <summary><c>sigma: learned</c>: one trainable scalar <c>log_sigma</c> [1], initially 0, with ln sigma = -6 + softplus(log_sigma + 6).</summary>
+        public bool SigmaLearned { get; init; }
     }
 }

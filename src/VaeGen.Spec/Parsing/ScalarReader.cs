@@ -236,7 +236,7 @@ namespace VaeGen.Spec.Parsing
             return true;
         }
 
-        private static bool TryParseDouble(string text, out double value)
+        internal static bool TryParseDouble(string text, out double value)
         {
             switch (text)
             {

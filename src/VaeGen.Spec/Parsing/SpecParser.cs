@@ -15,14 +15,17 @@ namespace VaeGen.Spec.Parsing
     internal sealed class SpecParser
     {
         internal static readonly string[] TopLevelKeys =
-            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init" };
+            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init", "sigma" };
 
         internal static readonly string[] InputKeys = { "shape", "layout", "range", "scale" };
 
         internal static readonly (string, InputLayout)[] Layouts = { ("nchw", InputLayout.Nchw), ("nhwc", InputLayout.Nhwc) };
 
         internal static readonly (string, ReconstructionKind)[] Reconstructions =
-            { ("mse", ReconstructionKind.Mse), ("bce_logits", ReconstructionKind.BceLogits), ("bce", ReconstructionKind.Bce) };
+            { ("mse", ReconstructionKind.Mse), ("bce_logits", ReconstructionKind.BceLogits), ("bce", ReconstructionKind.Bce), ("gaussian", ReconstructionKind.Gaussian) };
+
+        /// <summary>The word <c>sigma:</c> takes besides a number (spec 1.1).</summary>
+        internal const string SigmaLearned = "learned";
 
         internal static readonly (string, ReconstructionReduction)[] Reductions =
             { ("sum", ReconstructionReduction.Sum), ("mean", ReconstructionReduction.Mean) };
@@ -107,10 +110,13 @@ namespace VaeGen.Spec.Parsing
             }
 
             var reconstruction = ReconstructionKind.Mse;
+            bool reconstructionOk = true;
             if (Optional(map, "reconstruction") is { } reconstructionNode)
             {
-                _read.TryReadChoice(reconstructionNode, "reconstruction", Reconstructions, out reconstruction);
+                reconstructionOk = _read.TryReadChoice(reconstructionNode, "reconstruction", Reconstructions, out reconstruction);
             }
+
+            var (sigma, sigmaLearned) = ParseSigma(map, reconstructionOk ? reconstruction : (ReconstructionKind?)null);
 
             var reduction = ReconstructionReduction.Sum;
             if (Optional(map, "reduction") is { } reductionNode)
@@ -146,8 +152,50 @@ namespace VaeGen.Spec.Parsing
                 encoder.ToEquatableArray(), decoder.ToEquatableArray())
             {
                 Init = init,
+                Sigma = sigma,
+                SigmaLearned = sigmaLearned,
             };
             return new ParsedSpec(spec, name, ns, syntax);
+        }
+
+        /// <summary>
+        /// <c>sigma:</c> (spec 1.1): a number above 0 or <c>learned</c>, and only with <c>reconstruction: gaussian</c>
+        /// (<paramref name="reconstruction"/> is null when that key itself was reported).
+        /// </summary>
+        private (double Sigma, bool Learned) ParseSigma(YamlMapping map, ReconstructionKind? reconstruction)
+        {
+            if (Optional(map, "sigma") is not { } node)
+            {
+                return (1.0, false);
+            }
+
+            if (reconstruction is { } kind && kind != ReconstructionKind.Gaussian)
+            {
+                _bag.Report(DiagnosticRules.SigmaWithoutGaussian, map.Find("sigma")!.Key, "sigma",
+                    "sigma is the standard deviation of reconstruction: gaussian, but reconstruction is " + Reconstructions.First(r => r.Item2 == kind).Item1 +
+                    (map.Find("reconstruction") is null ? " (the default)" : string.Empty) + ", so it has no effect; write 'reconstruction: gaussian' or remove sigma");
+                return (1.0, false);
+            }
+
+            if (node is YamlScalar word && !word.IsQuoted && word.Value == SigmaLearned)
+            {
+                return (1.0, true);
+            }
+
+            if (node is YamlScalar text && !text.IsNull && !ScalarReader.TryParseDouble(text.Value.Trim(), out _))
+            {
+                _bag.Report(DiagnosticRules.InvalidChoice, node, "sigma",
+                    "sigma must be a number above 0 or 'learned', but is " + text.Describe() + NameSuggester.Hint(text.Value, new[] { SigmaLearned }));
+                return (1.0, false);
+            }
+
+            if (_read.TryReadNumber(node, "sigma", out double sigma) && !(sigma > 0))
+            {
+                _bag.Report(DiagnosticRules.OutOfRange, node, "sigma",
+                    "sigma must be above 0 (it is the standard deviation of p(x|z)) or 'learned', but is " + Format(sigma));
+            }
+
+            return (sigma > 0 ? sigma : 1.0, false);
         }
 
         private InputSpec? ParseInput(YamlMapping map, SpecSyntax syntax)

@@ -22,7 +22,7 @@ internal static class EvalCommand
         "The IWAE estimate needs a normalised p(x|z); vaegen uses the one the loss implies. bce_logits and bce: Bernoulli, " +
         "log p(x|z) = sum of x log p + (1 - x) log(1 - p) over the values (exactly -recon for reduction sum). mse with reduction sum: " +
         "a Gaussian with variance 1/2 per value, log p(x|z) = -recon - D/2 log(pi); with reduction mean: variance D/2, " +
-        "log p(x|z) = -recon - D/2 log(pi D). In nats per image, over the values the model sees (the data divided by the spec's scale).";
+        "log p(x|z) = -recon - D/2 log(pi D). gaussian (spec 1.1): exactly -recon, with the model's sigma. In nats per image, over the values the model sees (the data divided by the spec's scale).";
 
     public static Command Create(ToolConsole console)
     {
@@ -75,7 +75,7 @@ internal static class EvalCommand
         }
 
         double iwaeSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        var likelihood = new Likelihood(model.Config);
+        var likelihood = new Likelihood(model);
         var report = new EvalReport(specPath, spec.Name, weightsPath, data.Description, test.Count, seed, elbo.Total, elbo.Reconstruction, elbo.Kl,
             k, nll, likelihood.Name, likelihood.Constant, elboSeconds, iwaeSeconds);
         if (json)

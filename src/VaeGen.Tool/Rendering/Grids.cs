@@ -147,7 +147,7 @@ internal static class Grids
 
     /// <summary>The values shown as black and white: [0, 1] for probabilities, else the data's range divided by the scale.</summary>
     public static (float Min, float Max) DisplayRange(VaeModel model, double rangeMin, double rangeMax) =>
-        model.Config.Reconstruction == ReconstructionTerm.Mse
+        model.Config.Reconstruction is ReconstructionTerm.Mse or ReconstructionTerm.Gaussian
             ? ((float)(rangeMin / model.Config.Scale), (float)(rangeMax / model.Config.Scale))
             : (0f, 1f);
 

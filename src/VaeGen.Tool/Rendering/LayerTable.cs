@@ -83,6 +83,7 @@ internal static class LayerTable
         {
             ReconstructionKind.BceLogits => "bce_logits",
             ReconstructionKind.Bce => "bce",
+            ReconstructionKind.Gaussian => "gaussian, sigma " + (spec.SigmaLearned ? "learned" : Number(spec.Sigma)),
             _ => "mse",
         };
         return path + ": " + (spec.Namespace is null ? spec.Name : spec.Namespace + "." + spec.Name) + ", input " + TensorShape.Format(input.Shape) + " " +

@@ -220,6 +220,8 @@ internal sealed class Walkthrough
         {
             ReconstructionKind.Mse => "squared error " + reduce + " (x_i − x̂_i)²",
             ReconstructionKind.Bce => "binary cross-entropy −" + reduce + " [x_i log x̂_i + (1 − x_i) log(1 − x̂_i)]",
+            ReconstructionKind.Gaussian => "Gaussian negative log-likelihood " + reduce + " [(x_i − x̂_i)² / (2σ²) + ln σ + ½ ln 2π], " +
+                (spec.SigmaLearned ? "ln σ = −6 + softplus(log_sigma + 6)" : "σ = " + spec.Sigma.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),
             _ => "binary cross-entropy on logits, " + reduce + " [max(l_i, 0) − l_i x_i + log(1 + e^(−|l_i|))], x̂ = sigmoid(l)",
         };
         _out.WriteLine("#### Reconstruction loss");

@@ -73,7 +73,7 @@ internal static class Evaluation
         const int maxRows = 1024;
         bool wasTraining = model.Training;
         model.Eval();
-        var likelihood = new Likelihood(model.Config);
+        var likelihood = new Likelihood(model);
         var noise = new Rng(unchecked(seed + 2));
         int latent = model.Config.LatentDim;
         int sampleLength = model.Config.SampleLength;

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
@@ -21,35 +22,47 @@ namespace VaeGen.Tool.Training;
 /// p(x|z) is a Gaussian with variance 1/2 per value: log p(x|z) = -recon_i - D/2 log(pi).</item>
 /// <item>mse, reduction mean: recon_i = sum (x - x_hat)^2 / D, a Gaussian with variance D/2:
 /// log p(x|z) = -recon_i - D/2 log(pi D).</item>
+/// <item>gaussian (spec 1.1): recon_i is the Gaussian negative log-likelihood with the model's sigma, so
+/// log p(x|z) is exactly -recon_i, as the contract says.</item>
 /// </list>
 /// Densities are over the values the model sees (the data divided by the spec's scale), in nats.
 /// </remarks>
 internal sealed class Likelihood
 {
     private readonly VaeLoss _sum;
-    private readonly bool _gaussian;
+    private readonly bool _mse;
     private readonly bool _mean;
     private readonly Tensor _output;
     private readonly Tensor _target;
     private readonly Tensor _noLatent = new(1, 1);
 
-    public Likelihood(VaeConfig config)
+    public Likelihood(VaeModel model)
     {
-        // Beta 0 and a zero latent: only the reconstruction term is wanted, summed over the values.
-        _sum = new VaeLoss(config.Reconstruction, Reduction.Sum, beta: 0);
-        _gaussian = config.Reconstruction == ReconstructionTerm.Mse;
-        _mean = config.Reduction == Reduction.Mean;
+        ArgumentNullException.ThrowIfNull(model);
+        VaeConfig config = model.Config;
         int d = config.SampleLength;
         _output = new Tensor(1, d);
         _target = new Tensor(1, d);
-        Constant = _gaussian ? 0.5 * d * Math.Log(Math.PI * (_mean ? d : 1)) : 0;
-        Name = _gaussian ? "gaussian, variance " + (_mean ? "D/2" : "1/2") + " per value" : "bernoulli";
+        _mean = config.Reduction == Reduction.Mean;
+        if (config.Reconstruction == ReconstructionTerm.Gaussian)
+        {
+            // recon_i is the Gaussian negative log-likelihood itself, with the model's sigma (learned: its value now).
+            _sum = new VaeLoss(ReconstructionTerm.Gaussian, config.Reduction, beta: 0, config.Sigma, model.LogSigma);
+            Name = string.Create(CultureInfo.InvariantCulture, $"gaussian, sigma {Math.Exp(model.GaussianLogSigma):G6}{(config.LearnedSigma ? " (learned)" : string.Empty)}");
+            return;
+        }
+
+        // Beta 0 and a zero latent: only the reconstruction term is wanted, summed over the values.
+        _sum = new VaeLoss(config.Reconstruction, Reduction.Sum, beta: 0);
+        _mse = config.Reconstruction == ReconstructionTerm.Mse;
+        Constant = _mse ? 0.5 * d * Math.Log(Math.PI * (_mean ? d : 1)) : 0;
+        Name = _mse ? "gaussian, variance " + (_mean ? "D/2" : "1/2") + " per value" : "bernoulli";
     }
 
-    /// <summary>"bernoulli" or "gaussian, variance 1/2 per value", for reports.</summary>
+    /// <summary>"bernoulli", "gaussian, variance 1/2 per value" or "gaussian, sigma 0.1", for reports.</summary>
     public string Name { get; }
 
-    /// <summary>What -log p(x|z) adds to the trained reconstruction term (nats): D/2 log(pi) for mse with sum, 0 for Bernoulli.</summary>
+    /// <summary>What -log p(x|z) adds to the trained reconstruction term (nats): D/2 log(pi) for mse with sum, 0 for Bernoulli and gaussian.</summary>
     public double Constant { get; }
 
     /// <summary>log p(x|z) for one sample: the decoder's output as <see cref="VaeModel.Decode"/> returns it, and x divided by the scale.</summary>
@@ -58,7 +71,12 @@ internal sealed class Likelihood
         output.CopyTo(_output.Span);
         target.CopyTo(_target.Span);
         _sum.Forward(_output, _target, _noLatent, _noLatent);
-        double sum = _sum.Reconstruction;
-        return _gaussian ? -Constant - (_mean ? sum / _output.Length : sum) : -sum;
+        double recon = _sum.Reconstruction;
+        if (_sum.Term == ReconstructionTerm.Gaussian)
+        {
+            return -recon;
+        }
+
+        return _mse ? -Constant - (_mean ? recon / _output.Length : recon) : -recon;
     }
 }
