@@ -214,6 +214,27 @@ public sealed class TrainTests
         Assert.Contains("batch 20, Adam lr 0.001", result.Out);
     }
 
+    [Fact]
+    public void ASmallDataSetTrainsForAThousandStepsUnlessTheEpochsAreGiven()
+    {
+        // 320 images: batch 20, 16 steps an epoch, so 63 epochs instead of 10. The shipped photo
+        // patches get 59 the same way, the first default that shows the RGB spec learning.
+        using var temp = new TempFolder();
+        string run = temp.File("run");
+        ProcessResult result = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--data", ToolProcess.FashionMnist, "--limit-train", "320",
+            "--limit-test", "16", "--out", run);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("vaegen: epochs 63: on 320 training images an epoch is 16 steps, and a small data set trains for at least 1,000 steps (--epochs sets it)", result.Error);
+        Assert.Contains("epochs 1..63", result.Out);
+        Assert.Equal(63, Epochs(run).GetArrayLength());
+
+        // A resume sees the same data and batch, so the same default: nothing is left to do.
+        ProcessResult resumed = ToolProcess.Run("train", ToolProcess.Spec("fashion_mlp.vae.yaml"), "--resume", "--out", run);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("already trained for 63 epochs", resumed.Out);
+    }
+
     private static JsonElement Epochs(string run) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json"))).RootElement.GetProperty("epochs").Clone();
 }

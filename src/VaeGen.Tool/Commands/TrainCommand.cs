@@ -28,12 +28,16 @@ internal static class TrainCommand
     private const int SampleCount = 64;
     private const int DefaultBatch = 128;
     private const int MinimumStepsPerEpoch = 16;
+    private const int DefaultEpochs = 10;
+    private const int MinimumDefaultSteps = 1000;
 
     public static Command Create(ToolConsole console)
     {
         var spec = ToolOptions.Spec();
         var data = ToolOptions.Data();
-        var epochs = ToolOptions.PositiveInt("--epochs", "Train until this many epochs are done in total (a resumed run continues up to it).", 10);
+        var epochs = ToolOptions.PositiveInt("--epochs", "Train until this many epochs are done in total (a resumed run continues up to it). Default: " + DefaultEpochs +
+                                                          ", or on a small data set as many as " + MinimumDefaultSteps.ToString("N0", CultureInfo.InvariantCulture) +
+                                                          " Adam steps take (59 for the 243 shipped photo patches).", DefaultEpochs);
         var batch = ToolOptions.PositiveInt("--batch", "Images per step. Default: " + DefaultBatch + ", or fewer on a small data set, so that an epoch has at least " +
                                                         MinimumStepsPerEpoch + " steps (the 243 shipped photo patches get 15).", DefaultBatch);
         var lr = ToolOptions.PositiveDouble("--lr", "Adam's learning rate (betas 0.9, 0.999, eps 1e-8, no weight decay).", 1e-3);
@@ -130,6 +134,21 @@ internal static class TrainCommand
             console.Note("batch " + small + ": the default " + DefaultBatch + " would give " + SpecFile.Plural((train.Count + DefaultBatch - 1) / DefaultBatch, "step") +
                          " an epoch on " + SpecFile.Plural(train.Count, "training image") + " (--batch sets it)");
             settings = settings with { Batch = small };
+        }
+
+        if (!explicitly.Contains("--epochs") && IsSmall(train.Count))
+        {
+            // A few hundred images make an epoch of a few steps: 10 epochs end before the model
+            // learns more than the mean colour. The epochs follow the steps instead (the same count
+            // on a resume, which sees the same data and batch).
+            int stepsPerEpoch = (train.Count + settings.Batch - 1) / settings.Batch;
+            int forSteps = (MinimumDefaultSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+            if (forSteps > epochs)
+            {
+                console.Note("epochs " + forSteps + ": on " + SpecFile.Plural(train.Count, "training image") + " an epoch is " + SpecFile.Plural(stepsPerEpoch, "step") +
+                             ", and a small data set trains for at least " + MinimumDefaultSteps.ToString("N0", CultureInfo.InvariantCulture) + " steps (--epochs sets it)");
+                epochs = forSteps;
+            }
         }
 
         var test = new BatchFiller(data.RequireTest(), geometry);
@@ -238,6 +257,9 @@ internal static class TrainCommand
         double d => d.ToString("G", CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
+
+    /// <summary>Whether the default batch would give an epoch fewer than <see cref="MinimumStepsPerEpoch"/> steps.</summary>
+    private static bool IsSmall(int trainingImages) => trainingImages / MinimumStepsPerEpoch < DefaultBatch;
 
     /// <summary>The state of one training run between epochs.</summary>
     private sealed class TrainingRun(SpecFile spec, VaeModel model, BatchFiller train, BatchFiller test, Shuffler shuffler, RunSettings settings,
