@@ -72,7 +72,7 @@ internal static class TrainCommand
             var given = new RunSettings(parse.GetValue(seed), parse.GetValue(batch), parse.GetValue(lr),
                 parse.GetValue(data) is { } folder ? Path.GetFullPath(folder) : null, parse.GetValue(limitTrain), parse.GetValue(limitTest));
             var explicitly = new HashSet<string>();
-            foreach (Option option in new Option[] { seed, batch, lr, data, limitTrain, limitTest })
+            foreach (Option option in new Option[] { seed, batch, lr, data, limitTrain, limitTest, epochs })
             {
                 if (ToolOptions.IsGiven(parse, option))
                 {
