@@ -63,7 +63,9 @@ public static class ModelBuilder
             Enum<Reduction>(config.Reduction),
             config.Beta,
             config.Sigma,
-            config.LearnedSigma);
+            config.LearnedSigma,
+            config.KlCapacity is { } capacity ? KlSchedule.Capacity(capacity.Max, capacity.Steps, capacity.Gamma)
+                : config.KlWarmup > 0 ? KlSchedule.Warmup(config.KlWarmup) : null);
     }
 
     /// <summary>One runtime layer; layers that use the random stream take it (or a fork of it) from <paramref name="rng"/>.</summary>

@@ -24,6 +24,8 @@ internal static class Models
         "parity_v11.vae.yaml" => new ParityV11Vae(seed),
         "gaussian_learned.vae.yaml" => new GaussianLearnedVae(seed),
         "gaussian_fixed.vae.yaml" => new GaussianFixedVae(seed),
+        "kl_warmup.vae.yaml" => new KlWarmupVae(seed),
+        "kl_capacity.vae.yaml" => new KlCapacityVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 }

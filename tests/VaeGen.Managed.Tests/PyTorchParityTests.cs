@@ -28,7 +28,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     public static readonly TheoryData<string> Specs = new()
     {
         "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml", "parity_v11.vae.yaml",
-        "gaussian_learned.vae.yaml", "gaussian_fixed.vae.yaml",
+        "gaussian_learned.vae.yaml", "gaussian_fixed.vae.yaml", "kl_warmup.vae.yaml", "kl_capacity.vae.yaml",
     };
 
     [PyTorchTheory]
@@ -43,6 +43,10 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
             arguments.Add("--eval-dropout");
         }
 
+        // A kl schedule is compared mid-schedule, at t = 3 optimizer steps (C_3 = 1.5 nats, a warm-up weight of 0.6).
+        int step = specFile.StartsWith("kl_", StringComparison.Ordinal) ? 3 : 0;
+        arguments.AddRange(new[] { "--step", step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
         // A learned sigma starts at log_sigma 0; 0.3 exercises the soft floor's softplus and its slope.
         if (specFile == "gaussian_learned.vae.yaml")
         {
@@ -52,6 +56,13 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
         PyTorch.Run("parity_case.py", arguments.ToArray());
         var model = Models.Create(specFile, seed: 99);
         model.LoadWeights(_folder.File("weights.safetensors"));
+
+        // t steps with a learning rate of 0: the optimizer counts them, the weights stay PyTorch's.
+        model.UseAdam(learningRate: 0);
+        for (int i = 0; i < step; i++)
+        {
+            model.Optimizer.Step();
+        }
         if (evalDropout)
         {
             foreach (Layer dropout in AllLayers(model).Where(l => l is Dropout))

@@ -61,7 +61,7 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
 
         ProcessResult text = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--limit-test", "20", "--k", "8");
         Assert.True(text.ExitCode == 0, text.ToString());
-        Assert.Matches(@"test negative ELBO\s+[0-9.]+\s+= reconstruction [0-9.]+ \+ beta 1 \* KL [0-9.]+", text.Out);
+        Assert.Matches(@"test negative ELBO\s+[0-9.]+\s+= reconstruction [0-9.]+ \+ KL [0-9.]+", text.Out);
         Assert.Matches(@"IWAE NLL, k = 8\s+[0-9.]+\s+nats per image, bernoulli p\(x\|z\)", text.Out);
     }
 

@@ -1,7 +1,7 @@
 """Writes one PyTorch parity case for a spec: the weights, an input batch, eps, and everything one
 training pass produces, so the managed backend can be held to PyTorch's numbers.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/parity_case.py SPEC OUT_DIR [--batch 4] [--seed 0] [--eval-dropout] [--log-sigma x]
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/parity_case.py SPEC OUT_DIR [--batch 4] [--seed 0] [--eval-dropout] [--log-sigma x] [--step t]
 
 OUT_DIR/weights.safetensors  the state_dict before the pass (PyTorch's initialisation, seed --seed)
 OUT_DIR/case.safetensors     x (the spec's layout and range), eps [N, latent], and after
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--eval-dropout", action="store_true")
+    parser.add_argument("--step", type=int, default=0, help="t, the optimizer steps taken so far, for a spec's kl schedule")
     parser.add_argument("--log-sigma", type=float, default=None,
                         help="start a learned sigma's log_sigma here instead of 0, so the soft floor's softplus is exercised")
     args = parser.parse_args()
@@ -72,7 +73,7 @@ def main():
     # The same terms vae_loss computes, from this one forward pass (a second pass would move batchnorm's statistics again).
     recon_i = vae_loss.recon_per_sample(model, loss_spec, out, vae_loss.target_nchw(model, x))
     kl_i = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
-    total = (recon_i + loss_spec.beta * kl_i).mean()
+    total = vae_loss.objective(loss_spec, recon_i, kl_i, args.step)
     total.backward()
 
     tensors = {

@@ -23,10 +23,12 @@ Before anything else the run pins glibc malloc's mmap and trim thresholds (tools
 malloc_tuning.py) so that step temporaries are not returned to the kernel and faulted in again.
 
 Reported per epoch:
-  train_loss     mean over the epoch's training samples of recon_i + beta * kl_i, as computed
+  train_loss     mean over the epoch's training samples of the objective (recon_i + beta * kl_i, or the
+                 kl schedule's at each step), as computed
                  during the epoch's training steps (each batch's loss at that step, weighted by
                  batch size), so it lags the model at the end of the epoch.
-  test_neg_elbo  mean over the test images of recon_i + beta * kl_i with ONE sampled z per image,
+  test_neg_elbo  mean over the test images of the plain recon_i + kl_i (beta and a spec 1.1 kl schedule
+                 shape only the training loss) with ONE sampled z per image,
                  z = mu + sigma * eps (not z = mu): the single-sample Monte Carlo estimate of the
                  negative ELBO (exactly -ELBO when beta = 1 and recon_i is a log-likelihood, as with
                  bce / bce_logits and reduction sum; with mse it is the squared-error objective).
@@ -104,7 +106,8 @@ def images_for_spec(images, spec):
 
 
 def evaluate(model, loss_spec, x, latent, seed, batch=1000):
-    """Mean over x of recon_i + beta * kl_i, one sampled z per image (see the module docstring)."""
+    """Mean over x of the plain negative ELBO recon_i + kl_i, one sampled z per image: evaluation ignores beta and
+    any kl schedule (spec 1.1), which shape only the training objective."""
     generator = torch.Generator().manual_seed(seed)
     model.eval()
     total = 0.0
@@ -112,7 +115,8 @@ def evaluate(model, loss_spec, x, latent, seed, batch=1000):
         for start in range(0, x.shape[0], batch):
             xb = x[start:start + batch]
             eps = torch.randn((xb.shape[0], latent), generator=generator)
-            total += vae_loss.per_sample_terms(model, loss_spec, xb, eps)[0].double().sum().item()
+            _, recon_i, kl_i = vae_loss.per_sample_terms(model, loss_spec, xb, eps)
+            total += (recon_i + kl_i).double().sum().item()
     model.train()
     return total / x.shape[0]
 
@@ -152,6 +156,7 @@ def main(argv=None):
           f"threads {args.threads}, torch {torch.__version__}", file=log, flush=True)
 
     epochs = []
+    step = 0
     for epoch in range(1, args.epochs + 1):
         model.train()
         start = time.perf_counter()
@@ -160,9 +165,11 @@ def main(argv=None):
         for first in range(0, n, args.batch):
             xb = x_train[order[first:first + args.batch]]
             optimizer.zero_grad()
-            loss = vae_loss.batch_loss(model, loss_spec, xb)
+            # t = the optimizer steps taken so far, as the kl schedules read it.
+            loss = vae_loss.batch_loss(model, loss_spec, xb, step=step)
             loss.backward()
             optimizer.step()
+            step += 1
             total += loss.item() * xb.shape[0]
         seconds = time.perf_counter() - start
         start = time.perf_counter()

@@ -25,6 +25,11 @@ class LossSpec:
         sigma = spec.get("sigma", 1.0)
         self.sigma_learned = sigma == "learned"
         self.sigma = 1.0 if self.sigma_learned else float(sigma)
+        # Spec 1.1 kl: {warmup: N} or {capacity: {max, steps, gamma}}, read at t, the optimizer steps taken so far.
+        kl = spec.get("kl") or {}
+        self.warmup = int(kl.get("warmup", 0))
+        capacity = kl.get("capacity")
+        self.capacity = None if capacity is None else (float(capacity["max"]), int(capacity["steps"]), float(capacity["gamma"]))
         if self.reconstruction not in ("mse", "bce", "bce_logits", "gaussian"):
             raise ValueError(f"unknown reconstruction {self.reconstruction!r}")
         if self.reduction not in ("sum", "mean"):
@@ -75,6 +80,17 @@ def per_sample_terms(model, loss_spec, x, eps=None):
     return recon_i + loss_spec.beta * kl_i, recon_i, kl_i
 
 
-def batch_loss(model, loss_spec, x, eps=None):
-    """The training loss: mean over the batch of recon_i + beta * kl_i."""
-    return per_sample_terms(model, loss_spec, x, eps)[0].mean()
+def objective(loss_spec, recon_i, kl_i, step=0):
+    """The training loss at optimizer step `step`: mean_i(recon_i + w_t kl_i) with w_t = beta (or beta * min(1, t / N)
+    with a warm-up), or mean_i(recon_i) + gamma * |mean_i(kl_i) - C * min(1, t / T)| with a capacity."""
+    if loss_spec.capacity is not None:
+        c, t_steps, gamma = loss_spec.capacity
+        return recon_i.mean() + gamma * (kl_i.mean() - c * min(1.0, step / t_steps)).abs()
+    weight = loss_spec.beta * (min(1.0, step / loss_spec.warmup) if loss_spec.warmup > 0 else 1.0)
+    return (recon_i + weight * kl_i).mean()
+
+
+def batch_loss(model, loss_spec, x, eps=None, step=0):
+    """The training loss of a batch at optimizer step `step` (see objective)."""
+    _, recon_i, kl_i = per_sample_terms(model, loss_spec, x, eps)
+    return objective(loss_spec, recon_i, kl_i, step)

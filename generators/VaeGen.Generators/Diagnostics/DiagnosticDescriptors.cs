@@ -171,6 +171,14 @@ namespace VaeGen.Generators.Diagnostics
             "VAE3008", DiagnosticRules.SigmaWithoutGaussian.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.SigmaWithoutGaussian.Trigger + " " + DiagnosticRules.SigmaWithoutGaussian.Fix, helpLinkUri: HelpLink);
 
+        public static readonly DiagnosticDescriptor KlForm = new DiagnosticDescriptor(
+            "VAE1111", DiagnosticRules.KlForm.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.KlForm.Trigger + " " + DiagnosticRules.KlForm.Fix, helpLinkUri: HelpLink);
+
+        public static readonly DiagnosticDescriptor BetaWithCapacity = new DiagnosticDescriptor(
+            "VAE3009", DiagnosticRules.BetaWithCapacity.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.BetaWithCapacity.Trigger + " " + DiagnosticRules.BetaWithCapacity.Fix, helpLinkUri: HelpLink);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "VAE9001", DiagnosticRules.InternalError.Title, "{0}", "VaeGen.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.InternalError.Trigger + " " + DiagnosticRules.InternalError.Fix, helpLinkUri: HelpLink);
@@ -210,6 +218,7 @@ namespace VaeGen.Generators.Diagnostics
             [InvalidIdentifier.Id] = InvalidIdentifier,
             [DuplicateClassName.Id] = DuplicateClassName,
             [MalformedLayer.Id] = MalformedLayer,
+            [KlForm.Id] = KlForm,
             [KernelTooLarge.Id] = KernelTooLarge,
             [PoolOutputTooSmall.Id] = PoolOutputTooSmall,
             [TransposedOutputTooSmall.Id] = TransposedOutputTooSmall,
@@ -232,6 +241,7 @@ namespace VaeGen.Generators.Diagnostics
             [SigmoidRange.Id] = SigmoidRange,
             [BetaZero.Id] = BetaZero,
             [SigmaWithoutGaussian.Id] = SigmaWithoutGaussian,
+            [BetaWithCapacity.Id] = BetaWithCapacity,
             [InternalError.Id] = InternalError,
             [RuntimeMissing.Id] = RuntimeMissing,
             [TorchSharpMissing.Id] = TorchSharpMissing,

@@ -108,19 +108,27 @@ namespace VaeGen.Generators.Emitting
             w.Line("latentDim: LatentDim,");
             w.Line("reconstruction: " + ManagedLayers.Enum(config.Reconstruction) + ",");
             w.Line("reduction: " + ManagedLayers.Enum(config.Reduction) + ",");
-            if (config.Reconstruction.Member != "Gaussian")
+
+            // Spec 1.1's loss arguments, each only when the spec wrote it, so a v1 spec renders as before.
+            var extra = new List<string>();
+            if (config.Reconstruction.Member == "Gaussian")
             {
-                w.Line("beta: Beta);");
+                extra.Add(config.LearnedSigma ? "learnedSigma: true" : "sigma: " + Literals.Double(config.Sigma));
             }
-            else if (config.LearnedSigma)
+
+            if (config.KlCapacity is { } capacity)
             {
-                w.Line("beta: Beta,");
-                w.Line("learnedSigma: true);");
+                extra.Add("kl: " + Runtime + ".Losses.KlSchedule.Capacity(" + Literals.Double(capacity.Max) + ", " + Literals.Long(capacity.Steps) + ", " + Literals.Double(capacity.Gamma) + ")");
             }
-            else
+            else if (config.KlWarmup > 0)
             {
-                w.Line("beta: Beta,");
-                w.Line("sigma: " + Literals.Double(config.Sigma) + ");");
+                extra.Add("kl: " + Runtime + ".Losses.KlSchedule.Warmup(" + Literals.Long(config.KlWarmup) + ")");
+            }
+
+            w.Line("beta: Beta" + (extra.Count == 0 ? ");" : ","));
+            for (int i = 0; i < extra.Count; i++)
+            {
+                w.Line(extra[i] + (i == extra.Count - 1 ? ");" : ","));
             }
             w.Unindent();
             w.Line();

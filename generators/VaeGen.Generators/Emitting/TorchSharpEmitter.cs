@@ -266,31 +266,58 @@ namespace VaeGen.Generators.Emitting
         private static void WriteLoss(SourceWriter w, VaeSpec spec)
         {
             string reduce = spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean";
+
+            // Spec 1.1's kl schedules read t, the optimizer steps taken so far: the TorchSharp class takes it as an argument.
+            bool scheduled = spec.KlWarmup > 0 || spec.KlCapacity is not null;
+            string stepParameter = scheduled ? ", long step" : string.Empty;
+            string stepArgument = scheduled ? ", step" : string.Empty;
+            const string StepDoc = "<param name=\"step\">t, the optimizer steps taken so far (0 for the first step); the KL schedule reads it.</param>";
             w.Doc("<summary>Runs the model on x and returns its loss; see the other overload.</summary>");
-            w.Line("public " + LossResult + " Loss(" + Tensor + " x)");
+            if (scheduled)
+            {
+                w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+                w.Doc(StepDoc);
+            }
+
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x" + stepParameter + ")");
             w.Open();
             w.Line("var (reconstruction, mu, logVar) = forward(x);");
-            w.Line("return Loss(x, reconstruction, mu, logVar);");
+            w.Line("return Loss(x, reconstruction, mu, logVar" + stepArgument + ");");
             w.Close();
             w.Line();
             w.Doc("<summary>Runs the model on x with the given eps and returns its loss; see the other overloads.</summary>");
             w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
             w.Doc("<param name=\"eps\">The standard normal noise, (B, LatentDim).</param>");
-            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " eps)");
+            if (scheduled)
+            {
+                w.Doc(StepDoc);
+            }
+
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " eps" + stepParameter + ")");
             w.Open();
             w.Line("var (reconstruction, mu, logVar) = forward(x, eps);");
-            w.Line("return Loss(x, reconstruction, mu, logVar);");
+            w.Line("return Loss(x, reconstruction, mu, logVar" + stepArgument + ");");
             w.Close();
             w.Line();
+            string objective = spec.KlCapacity is { } c
+                ? "Total = mean_i(recon_i) + " + Literals.Double(c.Gamma) + " * |mean_i(kl_i) - C_t| with C_t = " + Literals.Double(c.Max) + " * min(1, step / " + Literals.Long(c.Steps) + ")"
+                : spec.KlWarmup > 0
+                    ? "Total = mean_i(recon_i + w_t * kl_i) with w_t = Beta * min(1, step / " + Literals.Long(spec.KlWarmup) + ")"
+                    : "Total = mean_i(recon_i + Beta * kl_i)";
             w.Doc("<summary>");
-            w.Doc(Literals.Xml("The VAE loss as the spec defines it: per sample, recon_i = " + ReconText(spec) + " " + (reduce == "sum" ? "summed" : "averaged") + " over C, H, W and kl_i = 0.5 * sum_k (exp(logvar_k) + mu_k^2 - 1 - logvar_k); then Total = mean_i(recon_i + Beta * kl_i)."));
+            w.Doc(Literals.Xml("The VAE loss as the spec defines it: per sample, recon_i = " + ReconText(spec) + " " + (reduce == "sum" ? "summed" : "averaged") + " over C, H, W and kl_i = 0.5 * sum_k (exp(logvar_k) + mu_k^2 - 1 - logvar_k); then " + objective + "."));
             w.Doc("</summary>");
             w.Doc("<param name=\"x\">The batch the reconstruction was made from, as given to <see cref=\"Encode\"/>.</param>");
             w.Doc("<param name=\"reconstruction\">What <see cref=\"Decode\"/> returned.</param>");
             w.Doc("<param name=\"mu\">mu from <see cref=\"Encode\"/>.</param>");
             w.Doc("<param name=\"logVar\">logvar from <see cref=\"Encode\"/>.</param>");
-            w.Doc("<returns>Scalars: the total, and the batch means of the reconstruction and KL terms (Total = Reconstruction + Beta * Kl).</returns>");
-            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " reconstruction, " + Tensor + " mu, " + Tensor + " logVar)");
+            if (scheduled)
+            {
+                w.Doc(StepDoc);
+            }
+
+            w.Doc("<returns>Scalars: the total, and the batch means of the reconstruction and KL terms (" + (scheduled ? "the KL unweighted" : "Total = Reconstruction + Beta * Kl") + ").</returns>");
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " reconstruction, " + Tensor + " mu, " + Tensor + " logVar" + stepParameter + ")");
             w.Open();
             w.Line("CheckInput(x, nameof(x));");
             w.Line("var target = " + (spec.Input.Scale == 1 ? "x" : "x / InputScale") + ";");
@@ -312,7 +339,21 @@ namespace VaeGen.Generators.Emitting
 
             w.Line("var recon = " + perElement + "." + reduce + "(new long[] { 1, 2, 3 });");
             w.Line("var kl = 0.5 * (logVar.exp() + mu.pow(2) - 1 - logVar).sum(new long[] { 1 });");
-            w.Line("var total = (recon + (Beta * kl)).mean();");
+            if (spec.KlCapacity is { } capacity)
+            {
+                w.Line("var capacity = " + Literals.Double(capacity.Max) + " * global::System.Math.Min(1.0, (double)step / " + Literals.Long(capacity.Steps) + ");");
+                w.Line("var total = recon.mean() + (" + Literals.Double(capacity.Gamma) + " * (kl.mean() - capacity).abs());");
+            }
+            else if (spec.KlWarmup > 0)
+            {
+                w.Line("var weight = Beta * global::System.Math.Min(1.0, (double)step / " + Literals.Long(spec.KlWarmup) + ");");
+                w.Line("var total = (recon + (weight * kl)).mean();");
+            }
+            else
+            {
+                w.Line("var total = (recon + (Beta * kl)).mean();");
+            }
+
             w.Line("return (total, recon.mean(), kl.mean());");
             w.Close();
             w.Line();

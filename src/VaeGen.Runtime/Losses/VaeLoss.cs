@@ -47,8 +47,10 @@ public sealed class VaeLoss
     /// <param name="beta">Weight of the KL term.</param>
     /// <param name="sigma">The Gaussian term's fixed sigma (> 0).</param>
     /// <param name="logSigma">The Gaussian term's learned <c>log_sigma</c> [1], or null for the fixed <paramref name="sigma"/>; Backward adds to its gradient.</param>
-    public VaeLoss(ReconstructionTerm term, Reduction reduction = Reduction.Sum, double beta = 1.0, double sigma = 1.0, Parameter? logSigma = null)
+    /// <param name="kl">The KL schedule (spec 1.1 <c>kl:</c>), read at <see cref="Step"/>; null weighs the KL term by beta throughout.</param>
+    public VaeLoss(ReconstructionTerm term, Reduction reduction = Reduction.Sum, double beta = 1.0, double sigma = 1.0, Parameter? logSigma = null, KlSchedule? kl = null)
     {
+        Schedule = kl;
         if (!(sigma > 0) || double.IsInfinity(sigma))
         {
             throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be a positive number.");
@@ -65,6 +67,15 @@ public sealed class VaeLoss
         Sigma = sigma;
         LogSigma = logSigma;
     }
+
+    /// <summary>The KL schedule, or null.</summary>
+    public KlSchedule? Schedule { get; }
+
+    /// <summary>t, the optimizer steps taken so far, at which the next Forward reads <see cref="Schedule"/>.</summary>
+    public long Step { get; set; }
+
+    /// <summary>d Total / d mean_i(kl_i) of the last Forward: beta, the warm-up's weight, or gamma * sign(mean kl - C_t).</summary>
+    public double KlWeight { get; private set; } = 1.0;
 
     /// <summary>The Gaussian term's fixed sigma.</summary>
     public double Sigma { get; }
@@ -159,7 +170,16 @@ public sealed class VaeLoss
 
         Reconstruction = reconTotal / n;
         Kl = klTotal / n;
-        return Reconstruction + (Beta * Kl);
+        if (Schedule is { IsCapacity: true } capacity)
+        {
+            // Burgess et al.: gamma * |KL - C_t|; the gradient's sign at KL = C_t is 0, as torch.abs's.
+            double distance = Kl - capacity.CapacityAt(Step);
+            KlWeight = capacity.Gamma * Math.Sign(distance);
+            return Reconstruction + (capacity.Gamma * Math.Abs(distance));
+        }
+
+        KlWeight = Schedule is null ? Beta : Schedule.Weight(Beta, Step);
+        return Reconstruction + (KlWeight * Kl);
     }
 
     /// <summary>Fills <see cref="GradReconstruction"/>, <see cref="GradMu"/> and <see cref="GradLogVar"/> for the last Forward.</summary>
@@ -224,7 +244,7 @@ public sealed class VaeLoss
                 break;
         }
 
-        double klScale = Beta / n;
+        double klScale = KlWeight / n;
         for (int k = 0; k < mu.Length; k++)
         {
             _gradMu.Data[k] = (float)(klScale * mu.Data[k]);

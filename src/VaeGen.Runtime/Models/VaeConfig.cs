@@ -22,8 +22,9 @@ public sealed class VaeConfig
     /// <param name="beta">Weight of the KL term (>= 0).</param>
     /// <param name="sigma">The fixed sigma of the <see cref="ReconstructionTerm.Gaussian"/> term (> 0); 1 for the others.</param>
     /// <param name="learnedSigma">Whether the Gaussian term's sigma is the trainable <c>log_sigma</c> instead.</param>
+    /// <param name="kl">The KL schedule (spec 1.1 <c>kl:</c>), or null for beta throughout.</param>
     public VaeConfig(string name, int[] inputShape, InputLayout layout, double scale, int latentDim, ReconstructionTerm reconstruction, Reduction reduction, double beta,
-        double sigma = 1.0, bool learnedSigma = false)
+        double sigma = 1.0, bool learnedSigma = false, KlSchedule? kl = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(inputShape);
@@ -54,6 +55,7 @@ public sealed class VaeConfig
         }
 
         Name = name;
+        Kl = kl;
         Sigma = sigma;
         LearnedSigma = learnedSigma;
         _inputShape = (int[])inputShape.Clone();
@@ -94,6 +96,9 @@ public sealed class VaeConfig
 
     /// <summary>The fixed sigma of the Gaussian term (1 for the other terms, and unused when <see cref="LearnedSigma"/>).</summary>
     public double Sigma { get; }
+
+    /// <summary>The KL schedule, or null for beta throughout.</summary>
+    public KlSchedule? Kl { get; }
 
     /// <summary>Whether the Gaussian term's sigma is the trainable parameter <c>log_sigma</c>.</summary>
     public bool LearnedSigma { get; }

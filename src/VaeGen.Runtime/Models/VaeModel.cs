@@ -81,7 +81,7 @@ public class VaeModel
 
         // The data is a leaf: nothing needs d loss / d input, so the encoder's first layers skip it, as autograd does.
         encoder.ComputeInputGradient = false;
-        _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta, config.Sigma, LogSigma);
+        _loss = new VaeLoss(config.Reconstruction, config.Reduction, config.Beta, config.Sigma, LogSigma, config.Kl);
     }
 
     /// <summary>Input shape, layout, scale, latent size and loss.</summary>
@@ -312,6 +312,8 @@ public class VaeModel
 
     private LossTerms RunLoss(Tensor x, Tensor? epsilon)
     {
+        // A KL schedule reads t, the optimizer steps taken so far: the session's count, which checkpoints save.
+        _loss.Step = _session?.Steps ?? 0;
         var (mu, logVar) = Encode(x);
         Tensor z = epsilon is null ? _reparameterize.Forward(mu, logVar) : _reparameterize.Forward(mu, logVar, epsilon);
         Tensor output = Decoder.Forward(z);

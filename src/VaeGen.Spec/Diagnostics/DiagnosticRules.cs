@@ -114,6 +114,12 @@ namespace VaeGen.Spec.Diagnostics
             "A layer that is not a bare word or a one-key map 'kind: {params}', or a bare word for a layer that needs parameters.",
             "Write the layer as '- relu' or '- conv2d: { out: 32, kernel: 3 }'.");
 
+        /// <summary>VAE1111.</summary>
+        public static readonly DiagnosticRule KlForm = new DiagnosticRule(
+            "VAE1111", RuleCategory.Schema, Severity.Error, "kl needs exactly one of warmup and capacity",
+            "kl: (spec 1.1) with both warmup and capacity, or with neither.",
+            "Keep one: 'kl: { warmup: 1000 }' or 'kl: { capacity: { max: 25, steps: 10000, gamma: 1000 } }'.");
+
         // ---- VAE2xxx: shapes --------------------------------------------------------------------
 
         /// <summary>VAE2001.</summary>
@@ -250,6 +256,12 @@ namespace VaeGen.Spec.Diagnostics
             "sigma: (spec 1.1) with a reconstruction other than gaussian.",
             "Write 'reconstruction: gaussian', or remove sigma.");
 
+        /// <summary>VAE3009.</summary>
+        public static readonly DiagnosticRule BetaWithCapacity = new DiagnosticRule(
+            "VAE3009", RuleCategory.Semantics, Severity.Error, "beta has no effect with a KL capacity",
+            "beta: written together with kl: { capacity: ... }, whose loss weighs the KL term by gamma instead.",
+            "Remove beta; the capacity's gamma weighs the KL term.");
+
         // ---- VAE9xxx: internal ------------------------------------------------------------------
 
         /// <summary>VAE9001.</summary>
@@ -281,12 +293,12 @@ namespace VaeGen.Spec.Diagnostics
         {
             YamlSyntax, EmptySpec, DuplicateKey, NotUtf8, YamlTooComplex, MultipleDocuments, ComplexKey,
             WrongNodeKind, UnknownKey, MissingKey, WrongType, OutOfRange, UnknownLayer, InvalidChoice,
-            InvalidIdentifier, DuplicateClassName, MalformedLayer,
+            InvalidIdentifier, DuplicateClassName, MalformedLayer, KlForm,
             KernelTooLarge, PoolOutputTooSmall, TransposedOutputTooSmall, OutputPaddingTooLarge,
             ElementCountOverflow, NeedsImage, NeedsFlat, UnflattenMismatch, EncoderNotFlat, DecoderMismatch,
             InMismatch, PoolPaddingTooLarge, RedundantFlatten, ResidualChangesShape,
             LooksChannelsLast, LooksChannelsFirst, SigmoidTwice, BceWithoutSigmoid, BceTargetRange,
-            SigmoidRange, BetaZero, SigmaWithoutGaussian,
+            SigmoidRange, BetaZero, SigmaWithoutGaussian, BetaWithCapacity,
             InternalError, RuntimeMissing, TorchSharpMissing, StandInUsed,
         };
     }

@@ -45,5 +45,11 @@ namespace VaeGen.Spec.Lowering
 
         /// <summary>Whether the Gaussian term's sigma is the trainable <c>log_sigma</c> (spec 1.1 <c>sigma: learned</c>).</summary>
         public bool LearnedSigma { get; init; }
+
+        /// <summary>The KL capacity schedule (spec 1.1 <c>kl: { capacity: ... }</c>), or null.</summary>
+        public Model.KlCapacity? KlCapacity { get; init; }
+
+        /// <summary>N of <c>kl: { warmup: N }</c>; 0 when off (a warm-up of 0 weighs by beta throughout, as no schedule).</summary>
+        public long KlWarmup { get; init; }
     }
 }

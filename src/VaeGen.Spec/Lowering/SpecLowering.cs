@@ -58,6 +58,8 @@ namespace VaeGen.Spec.Lowering
             {
                 Sigma = spec.Sigma,
                 LearnedSigma = spec.SigmaLearned,
+                KlWarmup = spec.KlWarmup,
+                KlCapacity = spec.KlCapacity,
             };
         }
 

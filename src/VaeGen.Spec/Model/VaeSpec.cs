@@ -37,7 +37,21 @@ namespace VaeGen.Spec.Model
         /// <summary>The fixed sigma of <c>reconstruction: gaussian</c> (spec 1.1, <c>sigma:</c>); 1.0 unless written, and unused when <see cref="SigmaLearned"/>.</summary>
         public double Sigma { get; init; } = 1.0;
 
+        /// <summary>Spec 1.1 <c>kl: { warmup: N }</c>: the KL weight at step t is beta * min(1, t / N); 0 when off.</summary>
+        public long KlWarmup { get; init; }
+
+        /// <summary>Spec 1.1 <c>kl: { capacity: ... }</c> (Burgess et al. 2018), or null.</summary>
+        public KlCapacity? KlCapacity { get; init; }
+
         /// <summary><c>sigma: learned</c>: one trainable scalar <c>log_sigma</c> [1], initially 0, with ln sigma = -6 + softplus(log_sigma + 6).</summary>
         public bool SigmaLearned { get; init; }
     }
+
+    /// <summary>
+    /// The KL capacity schedule: with C_t = Max * min(1, t / Steps), loss = mean_i(recon_i) + Gamma * |mean_i(kl_i) - C_t|.
+    /// </summary>
+    /// <param name="Max">C, the final capacity in nats (>= 0).</param>
+    /// <param name="Steps">T, the steps over which the capacity grows (>= 1).</param>
+    /// <param name="Gamma">g, the weight of the distance to the capacity (> 0).</param>
+    public sealed record KlCapacity(double Max, long Steps, double Gamma);
 }

@@ -15,7 +15,13 @@ namespace VaeGen.Spec.Parsing
     internal sealed class SpecParser
     {
         internal static readonly string[] TopLevelKeys =
-            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init", "sigma" };
+            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init", "sigma", "kl" };
+
+        /// <summary>The keys of <c>kl:</c> (spec 1.1): exactly one of them.</summary>
+        internal static readonly string[] KlKeys = { "warmup", "capacity" };
+
+        /// <summary>The keys of <c>kl: { capacity: ... }</c>, all required.</summary>
+        internal static readonly string[] CapacityKeys = { "max", "steps", "gamma" };
 
         internal static readonly string[] InputKeys = { "shape", "layout", "range", "scale" };
 
@@ -117,6 +123,7 @@ namespace VaeGen.Spec.Parsing
             }
 
             var (sigma, sigmaLearned) = ParseSigma(map, reconstructionOk ? reconstruction : (ReconstructionKind?)null);
+            var (klWarmup, klCapacity) = ParseKl(map, syntax);
 
             var reduction = ReconstructionReduction.Sum;
             if (Optional(map, "reduction") is { } reductionNode)
@@ -154,6 +161,8 @@ namespace VaeGen.Spec.Parsing
                 Init = init,
                 Sigma = sigma,
                 SigmaLearned = sigmaLearned,
+                KlWarmup = klWarmup,
+                KlCapacity = klCapacity,
             };
             return new ParsedSpec(spec, name, ns, syntax);
         }
@@ -196,6 +205,78 @@ namespace VaeGen.Spec.Parsing
             }
 
             return (sigma > 0 ? sigma : 1.0, false);
+        }
+
+        /// <summary>
+        /// <c>kl:</c> (spec 1.1): a map with exactly one of <c>warmup: N</c> (int >= 0) and
+        /// <c>capacity: { max: C >= 0, steps: T >= 1, gamma: g > 0 }</c>; <c>beta</c> written beside a capacity is an error at <c>beta</c>.
+        /// </summary>
+        private (long Warmup, KlCapacity? Capacity) ParseKl(YamlMapping map, SpecSyntax syntax)
+        {
+            if (Optional(map, "kl") is not { } node)
+            {
+                return (0, null);
+            }
+
+            if (node is not YamlMapping kl)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, node, "kl",
+                    "kl must be a map with one of warmup or capacity, e.g. 'kl: { warmup: 1000 }', but is " + node.Describe());
+                return (0, null);
+            }
+
+            CheckKeys(kl, "kl", KlKeys, syntax);
+            var warmupNode = kl.Find("warmup")?.Value;
+            var capacityNode = kl.Find("capacity")?.Value;
+            if ((warmupNode is null) == (capacityNode is null))
+            {
+                _bag.Report(DiagnosticRules.KlForm, map.Find("kl")!.Key, "kl",
+                    (warmupNode is null
+                        ? "kl has neither warmup nor capacity, so it says nothing"
+                        : "kl has both warmup and capacity, but a spec trains with one schedule") +
+                    "; write 'kl: { warmup: N }' (KL weight beta * min(1, t / N)) or 'kl: { capacity: { max: C, steps: T, gamma: g } }'");
+                return (0, null);
+            }
+
+            if (warmupNode is not null)
+            {
+                return (_read.TryReadInt(warmupNode, "kl.warmup", 0, out long warmup) ? warmup : 0, null);
+            }
+
+            if (capacityNode is not YamlMapping capacity)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, capacityNode!, "kl.capacity",
+                    "capacity must be a map { max: C, steps: T, gamma: g }, but is " + capacityNode!.Describe());
+                return (0, null);
+            }
+
+            CheckKeys(capacity, "kl.capacity", CapacityKeys, syntax);
+            var maxNode = Require(capacity, "max", "kl.capacity", "the final capacity C in nats, e.g. 'max: 25'");
+            var stepsNode = Require(capacity, "steps", "kl.capacity", "the steps T over which the capacity grows, e.g. 'steps: 10000'");
+            var gammaNode = Require(capacity, "gamma", "kl.capacity", "the weight g of |KL - C_t|, e.g. 'gamma: 1000'");
+            bool ok = maxNode is not null && stepsNode is not null && gammaNode is not null;
+            double max = 0, gamma = 1;
+            long steps = 1;
+            if (maxNode is not null && _read.TryReadNumber(maxNode, "kl.capacity.max", out max) && !(max >= 0))
+            {
+                _bag.Report(DiagnosticRules.OutOfRange, maxNode, "kl.capacity.max", "max must be at least 0 (a capacity in nats), but is " + Format(max));
+                ok = false;
+            }
+
+            ok &= stepsNode is not null && _read.TryReadInt(stepsNode, "kl.capacity.steps", 1, out steps);
+            if (gammaNode is not null && _read.TryReadNumber(gammaNode, "kl.capacity.gamma", out gamma) && !(gamma > 0))
+            {
+                _bag.Report(DiagnosticRules.OutOfRange, gammaNode, "kl.capacity.gamma", "gamma must be above 0, but is " + Format(gamma));
+                ok = false;
+            }
+
+            if (map.Find("beta") is { } beta)
+            {
+                _bag.Report(DiagnosticRules.BetaWithCapacity, beta.Key, "beta",
+                    "beta has no effect with kl: { capacity: ... }: the loss is mean(recon) + gamma * |mean(KL) - C_t|, weighted by gamma; remove beta");
+            }
+
+            return ok ? (0, new KlCapacity(max, steps, gamma)) : (0, null);
         }
 
         private InputSpec? ParseInput(YamlMapping map, SpecSyntax syntax)

@@ -34,7 +34,7 @@ internal static class EvalCommand
         var limitTest = ToolOptions.Limit("--limit-test", "test");
         var json = ToolOptions.Json();
         var command = new Command("eval",
-            "Evaluate weights on the test images: the negative ELBO (recon + beta * KL with one z per image, as train reports it) and the " +
+            "Evaluate weights on the test images: the negative ELBO (recon + KL with one z per image, as train reports it; beta and kl shape training only) and the " +
             "importance-weighted (IWAE) bound on the negative log-likelihood with k samples per image.")
         {
             spec, weights, data, k, seed, limitTest, json,
@@ -86,7 +86,7 @@ internal static class EvalCommand
 
         console.Out.WriteLine(spec.Name + " (" + specPath + ") with " + weightsPath + " on " + data.Description);
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"test negative ELBO  {elbo.Total,10:F4}   = reconstruction {elbo.Reconstruction:F4} + beta {spec.Spec.Beta:G} * KL {elbo.Kl:F4}  (one z per image)"));
+            $"test negative ELBO  {elbo.Total,10:F4}   = reconstruction {elbo.Reconstruction:F4} + KL {elbo.Kl:F4}  (one z per image; the plain ELBO, whatever beta or kl say)"));
         string constant = likelihood.Constant != 0
             ? string.Create(CultureInfo.InvariantCulture, $" (adds {likelihood.Constant:F4} to the squared error)")
             : string.Empty;
@@ -98,7 +98,7 @@ internal static class EvalCommand
 }
 
 /// <summary>The JSON of <c>vaegen eval --json</c>.</summary>
-/// <param name="NegElbo">Mean of recon_i + beta * kl_i, one z per image (as train's test_neg_elbo).</param>
+/// <param name="NegElbo">Mean of recon_i + kl_i, one z per image (as train's test_neg_elbo): the plain ELBO.</param>
 /// <param name="IwaeNll">The importance-weighted bound on -log p(x), nats per image.</param>
 /// <param name="LikelihoodConstant">What -log p(x|z) adds to the reconstruction term (D/2 log(pi) for mse with sum).</param>
 internal sealed record EvalReport(string Spec, string Model, string Weights, string Data, int Images, ulong Seed, double NegElbo, double Reconstruction, double Kl,

@@ -16,7 +16,8 @@ internal static class Evaluation
     public const int Batch = 500;
 
     /// <summary>
-    /// Mean over the images of recon_i + beta * kl_i with one z = mu + sigma * eps per image, layers
+    /// Mean over the images of the plain negative ELBO recon_i + kl_i (beta and a kl schedule shape only the
+    /// training objective) with one z = mu + sigma * eps per image, layers
     /// in eval mode (batchnorm uses running statistics, no dropout): the single-sample estimate of
     /// the negative ELBO, as tools/torch/train_reference.py reports it. eps comes from its own
     /// stream seeded with seed + 1 at every call, so every epoch sees the same noise and evaluating
@@ -28,7 +29,7 @@ internal static class Evaluation
         model.Eval();
         var noise = new Rng(unchecked(seed + 1));
         int latent = model.Config.LatentDim;
-        double total = 0, reconstruction = 0, kl = 0;
+        double reconstruction = 0, kl = 0;
         Tensor? x = null, eps = null;
         var indices = new int[Batch];
         for (int start = 0; start < data.Count; start += Batch)
@@ -48,7 +49,6 @@ internal static class Evaluation
             data.Fill(indices.AsSpan(0, count), x);
             noise.FillNormal(eps!.Span);
             LossTerms terms = model.Loss(x, eps);
-            total += terms.Total * count;
             reconstruction += terms.Reconstruction * count;
             kl += terms.Kl * count;
         }
@@ -58,7 +58,8 @@ internal static class Evaluation
             model.Train();
         }
 
-        return new LossTerms(total / data.Count, reconstruction / data.Count, kl / data.Count);
+        // The plain ELBO (spec 1.1): recon + 1 * KL, whatever beta or a kl schedule weigh in training.
+        return new LossTerms((reconstruction + kl) / data.Count, reconstruction / data.Count, kl / data.Count);
     }
 
     /// <summary>

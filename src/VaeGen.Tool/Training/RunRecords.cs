@@ -10,8 +10,8 @@ namespace VaeGen.Tool.Training;
 internal sealed record RunSettings(ulong Seed, int Batch, double LearningRate, string? Data, int? LimitTrain, int? LimitTest);
 
 /// <summary>One finished epoch: training means over its steps, the test-set evaluation after it, and its speed.</summary>
-/// <param name="TrainLoss">Mean over the epoch's training images of recon_i + beta * kl_i, each at the step that used it.</param>
-/// <param name="TestNegElbo">Mean over the test images of recon_i + beta * kl_i with one sampled z per image, layers in eval mode.</param>
+/// <param name="TrainLoss">Mean over the epoch's training images of the objective (recon_i + beta * kl_i, or the kl schedule's), each at the step that used it.</param>
+/// <param name="TestNegElbo">Mean over the test images of the plain recon_i + kl_i with one sampled z per image, layers in eval mode.</param>
 /// <param name="Curve">The training loss averaged over consecutive groups of steps, for the loss plot.</param>
 internal sealed record EpochResult(
     int Epoch,

@@ -27,7 +27,16 @@ internal static class EpochText
 
     public static string Done(EpochResult r, int epochs) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"epoch {r.Epoch}/{epochs}  loss {r.TrainLoss:F3}  recon {r.TrainReconstruction:F3}  kl {r.TrainKl:F3}  test -elbo {r.TestNegElbo:F3}  {r.SamplesPerSecond:N0} samples/s  {r.Seconds:F1} s");
+            $"epoch {r.Epoch}/{epochs}  loss {r.TrainLoss:F3}  recon {r.TrainReconstruction:F3}  kl {r.TrainKl:F3}{PlainElbo(r.TrainLoss, r.TrainReconstruction, r.TrainKl)}  test -elbo {r.TestNegElbo:F3}  {r.SamplesPerSecond:N0} samples/s  {r.Seconds:F1} s");
+
+    /// <summary>
+    /// The training set's plain negative ELBO (recon + KL) beside the objective, when beta or a kl schedule (spec 1.1)
+    /// make the two differ; nothing when they are the same number, so a standard VAE's line stays as it was.
+    /// </summary>
+    private static string PlainElbo(double objective, double reconstruction, double kl) =>
+        Math.Abs(objective - (reconstruction + kl)) <= 1e-9 * Math.Max(1, Math.Abs(objective))
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $"  (objective; -elbo {reconstruction + kl:F3})");
 }
 
 /// <summary>One line per finished epoch on stdout.</summary>
