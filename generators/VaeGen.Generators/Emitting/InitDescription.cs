@@ -26,16 +26,7 @@ namespace VaeGen.Generators.Emitting
                 return "PyTorch's default initialisation";
             }
 
-            return "the spec's initialisation (init: " + string.Join(", ", used.Select(Keyword)) + ")";
+            return "the spec's initialisation (init: " + string.Join(", ", used.Select(InitSchemeNames.ToKeyword)) + ")";
         }
-
-        public static string Keyword(InitScheme scheme) => scheme switch
-        {
-            InitScheme.XavierUniform => "xavier_uniform",
-            InitScheme.XavierNormal => "xavier_normal",
-            InitScheme.KaimingUniform => "kaiming_uniform",
-            InitScheme.KaimingNormal => "kaiming_normal",
-            _ => "pytorch",
-        };
     }
 }

@@ -37,11 +37,7 @@ namespace VaeGen.Spec.Parsing
             { ("sum", ReconstructionReduction.Sum), ("mean", ReconstructionReduction.Mean) };
 
         /// <summary>The values of <c>init:</c> (spec 1.1), top-level and per layer.</summary>
-        internal static readonly (string, InitScheme)[] InitSchemes =
-        {
-            ("pytorch", InitScheme.Pytorch), ("xavier_uniform", InitScheme.XavierUniform), ("xavier_normal", InitScheme.XavierNormal),
-            ("kaiming_uniform", InitScheme.KaimingUniform), ("kaiming_normal", InitScheme.KaimingNormal),
-        };
+        internal static readonly (string, InitScheme)[] InitSchemes = InitSchemeNames.All;
 
         internal static readonly (string, ModelBackend)[] Backends =
             { ("torchsharp", ModelBackend.TorchSharp), ("managed", ModelBackend.Managed) };
@@ -186,7 +182,7 @@ namespace VaeGen.Spec.Parsing
                 return (1.0, false);
             }
 
-            if (node is YamlScalar word && !word.IsQuoted && word.Value == SigmaLearned)
+            if (node is YamlScalar word && word.Value == SigmaLearned)
             {
                 return (1.0, true);
             }

@@ -88,7 +88,11 @@ internal static class LayerTable
         };
         return path + ": " + (spec.Namespace is null ? spec.Name : spec.Namespace + "." + spec.Name) + ", input " + TensorShape.Format(input.Shape) + " " +
                (input.Layout == InputLayout.Nhwc ? "nhwc" : "nchw") + " " + range + ", latent " + spec.Latent + ", " + reconstruction + " (" +
-               (spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean") + "), beta " + Number(spec.Beta);
+               (spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean") + "), " +
+               (spec.KlCapacity is { } capacity
+                   ? "kl capacity " + Number(capacity.Max) + " over " + capacity.Steps + " steps, gamma " + Number(capacity.Gamma)
+                   : "beta " + Number(spec.Beta) + (spec.KlWarmup > 0 ? ", kl warmup " + spec.KlWarmup + " steps" : string.Empty)) +
+               (spec.Init == InitScheme.Pytorch ? string.Empty : ", init " + InitSchemeNames.ToKeyword(spec.Init));
     }
 
     /// <summary>A row of plain text: shapes like [1, 28, 28] would otherwise be read as Spectre markup.</summary>
