@@ -61,8 +61,31 @@ public sealed class TrainedModelTests(TrainedMlp trained) : IClassFixture<Traine
 
         ProcessResult text = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist, "--limit-test", "20", "--k", "8");
         Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Equal(string.Empty, text.Error);
         Assert.Matches(@"test negative ELBO\s+[0-9.]+\s+= reconstruction [0-9.]+ \+ KL [0-9.]+", text.Out);
         Assert.Matches(@"IWAE NLL, k = 8\s+[0-9.]+\s+nats per image, bernoulli p\(x\|z\)", text.Out);
+    }
+
+    [Fact]
+    public void ALongEvalWithoutATerminalSaysHowFarItIsOnStderr()
+    {
+        // stdout is redirected here, so no progress bar: 200 images at k = 4,000 take well over the
+        // 5 s of silence, then a line at most every 5 s; a quick eval (the test above) prints none.
+        ProcessResult result = ToolProcess.Run("eval", TrainedMlp.Spec, "--weights", trained.Weights, "--data", ToolProcess.FashionMnist,
+            "--limit-test", "200", "--k", "4000", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        double seconds = json.RootElement.GetProperty("iwae_seconds").GetDouble();
+        if (seconds > 6)
+        {
+            Assert.Matches(@"^(vaegen: IWAE, k = 4000: [0-9,]+ of 200 images \([0-9]+%\) in [0-9]+ s, about [0-9]+ s left\n)+$", result.Error);
+        }
+        else
+        {
+            // A machine fast enough to finish in the silent first seconds prints nothing (about 10 s on the 2-core VM).
+            Assert.Equal(string.Empty, result.Error);
+        }
     }
 
     [Fact]

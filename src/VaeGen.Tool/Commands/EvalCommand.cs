@@ -71,7 +71,9 @@ internal static class EvalCommand
         }
         else
         {
-            nll = Evaluation.ImportanceWeightedNll(model, test, k, seed);
+            // Minutes of silence in a log look like a hang: say how far it is on stderr, where the results are not.
+            var progress = new ProgressLines(console.Error, "IWAE, k = " + k, test.Count);
+            nll = Evaluation.ImportanceWeightedNll(model, test, k, seed, progress.Report);
         }
 
         double iwaeSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
