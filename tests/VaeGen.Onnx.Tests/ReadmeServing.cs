@@ -8,11 +8,11 @@ namespace VaeGen.Onnx.Tests;
 /// <summary>README's "Serving" snippet, compiled here: the lines between the markers are the README's C# block, word for word (ReadmeTests checks it).</summary>
 internal static class ReadmeServing
 {
-    /// <summary>Runs the snippet in the current directory, which must hold fashion_mlp_onnx/decoder.onnx; returns what it printed.</summary>
+    /// <summary>Runs the snippet in the current directory, which must hold runs/fashion_mlp/onnx/decoder.onnx; returns what it printed.</summary>
     public static Tensor<float> Run()
     {
         // README begin
-        using var session = new InferenceSession("fashion_mlp_onnx/decoder.onnx");   // written by vaegen export
+        using var session = new InferenceSession("runs/fashion_mlp/onnx/decoder.onnx");   // written by vaegen export
         var z = new DenseTensor<float>(new float[16 * 20], [16, 20]);                 // 16 latent vectors of FashionMlpVae
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("z", z)]);
         Tensor<float> images = results[0].AsTensor<float>();                          // (16, 28, 28, 1), pixel probabilities

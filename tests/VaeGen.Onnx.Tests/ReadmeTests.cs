@@ -25,7 +25,7 @@ public sealed class ReadmeTests
         Assert.Equal(5, snippet.Count(c => c == '\n'));
         Assert.True(readme.Contains("```csharp\n" + snippet + "```\n", StringComparison.Ordinal),
             "README.md's Serving section must show the lines between the markers of tests/VaeGen.Onnx.Tests/ReadmeServing.cs exactly, in a ```csharp block:\n" + snippet);
-        Assert.Contains("vaegen export specs/fashion_mlp.vae.yaml --weights runs/fashion_mlp/model.safetensors --out fashion_mlp_onnx", readme, StringComparison.Ordinal);
+        Assert.Contains("vaegen export specs/fashion_mlp.vae.yaml --weights runs/fashion_mlp/model.safetensors --out runs/fashion_mlp/onnx", readme, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class ReadmeTests
         string specPath = TestSpecs.Path("fashion_mlp.vae.yaml");
         var plan = ExportedModels.Plan(specPath);
         VaeModel model = Builder.ModelBuilder.Create(plan, seed: 3);
-        VaeOnnx.Save(model, plan, Path.Combine(temp.Path, "fashion_mlp_onnx"));
+        VaeOnnx.Save(model, plan, Path.Combine(temp.Path, "runs", "fashion_mlp", "onnx"));
 
         string previous = Environment.CurrentDirectory;
         Tensor<float> images;
