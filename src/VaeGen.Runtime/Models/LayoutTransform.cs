@@ -27,7 +27,10 @@ internal static class LayoutTransform
             return;
         }
 
+        // Element (pixel p, channel ch) of a sample is at p * c + ch channels-last and ch * plane + p
+        // channels-first; the direction only swaps which side reads and which writes.
         int plane = config.Height * config.Width;
+        (int readPixel, int readChannel, int writePixel, int writeChannel) = toChannelsFirst ? (c, 1, 1, plane) : (1, plane, c, 1);
         int sample = plane * c;
         int batch = source.Dim(0);
         for (int b = 0; b < batch; b++)
@@ -37,16 +40,7 @@ internal static class LayoutTransform
             {
                 for (int ch = 0; ch < c; ch++)
                 {
-                    int channelsLast = offset + (p * c) + ch;
-                    int channelsFirst = offset + (ch * plane) + p;
-                    if (toChannelsFirst)
-                    {
-                        dst[channelsFirst] = src[channelsLast] / divisor;
-                    }
-                    else
-                    {
-                        dst[channelsLast] = src[channelsFirst] / divisor;
-                    }
+                    dst[offset + (p * writePixel) + (ch * writeChannel)] = src[offset + (p * readPixel) + (ch * readChannel)] / divisor;
                 }
             }
         }
