@@ -14,47 +14,38 @@ namespace VaeGen.Specs
 {
     public sealed partial class SeedVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class FashionMlpVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class FashionConvVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class RgbVae64 : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class ParityLayersVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class InitSchemesVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class ParityV11Vae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class GaussianLearnedVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 
     public sealed partial class GaussianFixedVae : VaeGen.TorchSharpTests.IGeneratedVae
     {
-        public torch.nn.Module Module => this;
     }
 }
 
@@ -135,6 +126,7 @@ internal interface IGeneratedVae : IDisposable
 
     Tensor Sample(long count, torch.Device? device = null);
 
-    torch.nn.Module Module { get; }
+    /// <summary>The class as the module it is (every generated TorchSharp class derives from torch.nn.Module).</summary>
+    torch.nn.Module Module => (torch.nn.Module)this;
 }
 }
