@@ -65,7 +65,8 @@ public static class ModelBuilder
             config.Sigma,
             config.LearnedSigma,
             config.KlCapacity is { } capacity ? KlSchedule.Capacity(capacity.Max, capacity.Steps, capacity.Gamma)
-                : config.KlWarmup > 0 ? KlSchedule.Warmup(config.KlWarmup) : null);
+                : config.KlWarmup > 0 ? KlSchedule.Warmup(config.KlWarmup) : null,
+            config.Classes);
     }
 
     /// <summary>One runtime layer; layers that use the random stream take it (or a fork of it) from <paramref name="rng"/>.</summary>

@@ -26,6 +26,7 @@ internal static class Models
         "gaussian_fixed.vae.yaml" => new GaussianFixedVae(seed),
         "kl_warmup.vae.yaml" => new KlWarmupVae(seed),
         "kl_capacity.vae.yaml" => new KlCapacityVae(seed),
+        "condition.vae.yaml" => new ConditionVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 }

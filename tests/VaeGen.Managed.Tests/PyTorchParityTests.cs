@@ -28,7 +28,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     public static readonly TheoryData<string> Specs = new()
     {
         "seed000.vae.yaml", "fashion_mlp.vae.yaml", "fashion_conv.vae.yaml", "seed002_rgb64.vae.yaml", "parity_layers.vae.yaml", "init_schemes.vae.yaml", "parity_v11.vae.yaml",
-        "gaussian_learned.vae.yaml", "gaussian_fixed.vae.yaml", "kl_warmup.vae.yaml", "kl_capacity.vae.yaml",
+        "gaussian_learned.vae.yaml", "gaussian_fixed.vae.yaml", "kl_warmup.vae.yaml", "kl_capacity.vae.yaml", "condition.vae.yaml",
     };
 
     [PyTorchTheory]
@@ -75,7 +75,10 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
         Tensor x = expected.ReadTensor("x");
         Tensor eps = expected.ReadTensor("eps");
 
-        LossTerms terms = model.ComputeGradients(x, eps);
+        // A conditional spec's case holds the labels PyTorch drew; they go next to the batch in every call.
+        int[]? labels = expected.Entries.ContainsKey("labels") ? Array.ConvertAll(expected.ReadInt64("labels"), l => checked((int)l)) : null;
+        Assert.Equal(model.Classes > 0, labels is not null);
+        LossTerms terms = labels is null ? model.ComputeGradients(x, eps) : model.ComputeGradients(x, labels, eps);
         var worst = new List<(string Name, double Error)>();
         float[] loss = expected.ReadFloat32("loss");
         worst.Add(("loss.total", RelativeError.Of(new[] { (float)terms.Total }, new[] { loss[0] })));
@@ -95,7 +98,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 
         // The outputs come from a second pass with the same weights (no step was taken); it runs after the
         // state comparison because in training mode it moves batchnorm's running statistics again.
-        var (reconstruction, mu, logVar) = model.Forward(x, eps);
+        var (reconstruction, mu, logVar) = labels is null ? model.Forward(x, eps) : model.Forward(x, labels, eps);
         worst.Add(("recon", Compare(expected, "recon", reconstruction.Data)));
         worst.Add(("mu", Compare(expected, "mu", mu.Data)));
         worst.Add(("logvar", Compare(expected, "logvar", logVar.Data)));

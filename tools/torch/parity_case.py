@@ -4,7 +4,8 @@ training pass produces, so the managed backend can be held to PyTorch's numbers.
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/torch/parity_case.py SPEC OUT_DIR [--batch 4] [--seed 0] [--eval-dropout] [--log-sigma x] [--step t]
 
 OUT_DIR/weights.safetensors  the state_dict before the pass (PyTorch's initialisation, seed --seed)
-OUT_DIR/case.safetensors     x (the spec's layout and range), eps [N, latent], and after
+OUT_DIR/case.safetensors     x (the spec's layout and range), eps [N, latent], labels (int64 [N], drawn
+                             uniformly in 0..K-1 after eps, only for a spec with `condition`), and after
                              zero_grad(); loss.backward() on mean_i(recon_i + beta kl_i):
                              z = mu + exp(0.5 logvar) eps, recon (decoder output for that z,
                              in the spec's layout: logits for bce_logits),
@@ -63,12 +64,13 @@ def main():
     x = low + (high - low) * torch.rand(shape)
     latent = int(spec["latent"])
     eps = torch.randn(args.batch, latent)
+    labels = torch.randint(0, model.classes, (args.batch,), dtype=torch.int64) if model.classes else None
 
     loss_spec = vae_loss.LossSpec(spec)
     model.zero_grad()
-    mu, logvar = model.encode(x)
+    mu, logvar = model.encode(x, labels)
     z = mu + torch.exp(0.5 * logvar) * eps
-    out = model.decoder(z)
+    out = model.decode_nchw(z, labels)
     recon_view = out.permute(0, 2, 3, 1) if model.nhwc else out
     # The same terms vae_loss computes, from this one forward pass (a second pass would move batchnorm's statistics again).
     recon_i = vae_loss.recon_per_sample(model, loss_spec, out, vae_loss.target_nchw(model, x))
@@ -80,6 +82,8 @@ def main():
         "x": x, "eps": eps, "z": z.detach(), "recon": recon_view.detach(), "mu": mu.detach(), "logvar": logvar.detach(),
         "loss": torch.tensor([total.item(), recon_i.mean().item(), kl_i.mean().item()], dtype=torch.float32),
     }
+    if labels is not None:
+        tensors["labels"] = labels
     for name, p in model.named_parameters():
         tensors["grad." + name] = p.grad.detach().clone()
     for name, t in model.state_dict().items():

@@ -1,5 +1,5 @@
 """Builds the PyTorch model a *.vae.yaml spec describes (shared/spec-language.md, version 1 and 1.1's
-`init`, `padding: same`, `zero_pad2d` and `residual`).
+`init`, `padding: same`, `zero_pad2d`, `residual` and `condition`).
 
 The reference for the generated backends: build_model(spec) registers encoder (Sequential), fc_mu,
 fc_logvar and decoder (Sequential) in that order, with every `activation:` shorthand expanded into
@@ -16,6 +16,7 @@ import sys
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import yaml
 
 
@@ -179,29 +180,46 @@ class SpecVae(nn.Module):
         self.scale = float(inp.get("scale", 1))
         latent = int(spec["latent"])
         init = spec.get("init", "pytorch")
+        # Spec 1.1 `condition: { classes: K }`: the heads read concat(h, one_hot(y)), the decoder concat(z, one_hot(y)).
+        self.classes = int((spec.get("condition") or {}).get("classes", 0))
         # Attribute order is state_dict order (and, with PyTorch's global generator, draw order): encoder, fc_mu, fc_logvar, decoder.
         self.encoder, encoded = build_sequential(spec["encoder"], self.chw, init)
-        self.fc_mu = apply_init(nn.Linear(encoded[0], latent), init)
-        self.fc_logvar = apply_init(nn.Linear(encoded[0], latent), init)
-        self.decoder, _ = build_sequential(spec["decoder"], (latent,), init)
+        self.fc_mu = apply_init(nn.Linear(encoded[0] + self.classes, latent), init)
+        self.fc_logvar = apply_init(nn.Linear(encoded[0] + self.classes, latent), init)
+        self.decoder, _ = build_sequential(spec["decoder"], (latent + self.classes,), init)
         # Spec 1.1 `sigma: learned`: one trainable scalar, initially 0 (no draw); state_dict lists it first.
         if spec.get("reconstruction") == "gaussian" and spec.get("sigma") == "learned":
             self.log_sigma = nn.Parameter(torch.zeros(1))
 
-    def encode(self, x):
+    def with_labels(self, v, labels):
+        """concat(v, one_hot(labels, K)) for a conditional spec ([N, F] -> [N, F + K]); v itself otherwise.
+        labels: int64 [N] in 0..K-1 (None for an unconditional spec)."""
+        if self.classes == 0:
+            if labels is not None:
+                raise ValueError("the spec has no condition, so it takes no labels")
+            return v
+        if labels is None:
+            raise ValueError(f"the spec is conditional (condition: {{ classes: {self.classes} }}): pass the labels")
+        return torch.cat([v, F.one_hot(labels.long(), self.classes).to(v.dtype)], 1)
+
+    def encode(self, x, labels=None):
         h = (x.permute(0, 3, 1, 2) if self.nhwc else x) / self.scale
-        h = self.encoder(h)
+        h = self.with_labels(self.encoder(h), labels)
         return self.fc_mu(h), self.fc_logvar(h)
 
-    def decode(self, z):
-        y = self.decoder(z)
+    def decode_nchw(self, z, labels=None):
+        """The decoder's output channels first (what the loss reads), before decode's permute back to the input layout."""
+        return self.decoder(self.with_labels(z, labels))
+
+    def decode(self, z, labels=None):
+        y = self.decode_nchw(z, labels)
         return y.permute(0, 2, 3, 1) if self.nhwc else y
 
-    def forward(self, x, eps=None):
-        mu, logvar = self.encode(x)
+    def forward(self, x, labels=None, eps=None):
+        mu, logvar = self.encode(x, labels)
         std = torch.exp(0.5 * logvar)
         z = mu + std * (torch.randn_like(std) if eps is None else eps)
-        return self.decode(z), mu, logvar
+        return self.decode(z, labels), mu, logvar
 
 
 def load_spec(path):

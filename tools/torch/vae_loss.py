@@ -67,14 +67,15 @@ def recon_per_sample(model, loss_spec, out, target):
     return e.sum(1) if loss_spec.reduction == "sum" else e.mean(1)
 
 
-def per_sample_terms(model, loss_spec, x, eps=None):
+def per_sample_terms(model, loss_spec, x, eps=None, labels=None):
     """Runs encode -> reparameterize -> decode on x (spec layout, unscaled) and returns
     (loss_i, recon_i, kl_i), each of shape [N]. eps: the N(0, I) noise ([N, latent]); None draws
-    it from the global generator (torch.randn_like), as SpecVae.forward does."""
-    mu, logvar = model.encode(x)
+    it from the global generator (torch.randn_like), as SpecVae.forward does. labels: int64 [N]
+    for a conditional spec (`condition`), else None."""
+    mu, logvar = model.encode(x, labels)
     std = torch.exp(0.5 * logvar)
     z = mu + std * (torch.randn_like(std) if eps is None else eps)
-    out = model.decoder(z)  # NCHW, before SpecVae.decode's permute back to the input layout
+    out = model.decode_nchw(z, labels)  # NCHW, before SpecVae.decode's permute back to the input layout
     recon_i = recon_per_sample(model, loss_spec, out, target_nchw(model, x))
     kl_i = 0.5 * (logvar.exp() + mu ** 2 - 1 - logvar).sum(1)
     return recon_i + loss_spec.beta * kl_i, recon_i, kl_i
@@ -90,7 +91,7 @@ def objective(loss_spec, recon_i, kl_i, step=0):
     return (recon_i + weight * kl_i).mean()
 
 
-def batch_loss(model, loss_spec, x, eps=None, step=0):
-    """The training loss of a batch at optimizer step `step` (see objective)."""
-    _, recon_i, kl_i = per_sample_terms(model, loss_spec, x, eps)
+def batch_loss(model, loss_spec, x, eps=None, step=0, labels=None):
+    """The training loss of a batch at optimizer step `step` (see objective); labels for a conditional spec."""
+    _, recon_i, kl_i = per_sample_terms(model, loss_spec, x, eps, labels)
     return objective(loss_spec, recon_i, kl_i, step)

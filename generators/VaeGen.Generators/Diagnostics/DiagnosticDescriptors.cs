@@ -175,6 +175,10 @@ namespace VaeGen.Generators.Diagnostics
             "VAE1111", DiagnosticRules.KlForm.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.KlForm.Trigger + " " + DiagnosticRules.KlForm.Fix, helpLinkUri: HelpLink);
 
+        public static readonly DiagnosticDescriptor TooFewClasses = new DiagnosticDescriptor(
+            "VAE1112", DiagnosticRules.TooFewClasses.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.TooFewClasses.Trigger + " " + DiagnosticRules.TooFewClasses.Fix, helpLinkUri: HelpLink);
+
         public static readonly DiagnosticDescriptor BetaWithCapacity = new DiagnosticDescriptor(
             "VAE3009", DiagnosticRules.BetaWithCapacity.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.BetaWithCapacity.Trigger + " " + DiagnosticRules.BetaWithCapacity.Fix, helpLinkUri: HelpLink);
@@ -219,6 +223,7 @@ namespace VaeGen.Generators.Diagnostics
             [DuplicateClassName.Id] = DuplicateClassName,
             [MalformedLayer.Id] = MalformedLayer,
             [KlForm.Id] = KlForm,
+            [TooFewClasses.Id] = TooFewClasses,
             [KernelTooLarge.Id] = KernelTooLarge,
             [PoolOutputTooSmall.Id] = PoolOutputTooSmall,
             [TransposedOutputTooSmall.Id] = TransposedOutputTooSmall,

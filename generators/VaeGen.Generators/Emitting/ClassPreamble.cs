@@ -78,6 +78,13 @@ namespace VaeGen.Generators.Emitting
             Constant(w, plan, "int", "EncodedFeatures", p => Literals.Long(p.EncodedFeatures), _ => "Length of the flat vector the encoder produces; fc_mu and fc_logvar map it to LatentDim.");
             Constant(w, plan, "long", "ParameterCount", p => Literals.Long(p.TotalParameters), _ => "Trainable parameters in total.");
 
+            // Spec 1.1's condition only where written, so every other class (and the stand-in) renders as before.
+            if (plan is not null && plan.Spec.Classes > 0)
+            {
+                Constant(w, plan, "int", "ConditionClasses", p => Literals.Long(p.Spec.Classes),
+                    p => "K of condition: { classes: " + p.Spec.Classes + " }: each sample has a label in 0..K-1, whose one-hot the heads read after the encoder's output and the decoder after z.");
+            }
+
             if (plan is null)
             {
                 w.Doc("<summary>The per-sample input shape in the declared layout; throws: the spec has errors.</summary>");

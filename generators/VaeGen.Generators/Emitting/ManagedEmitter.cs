@@ -31,7 +31,11 @@ namespace VaeGen.Generators.Emitting
                 Literals.Xml(BatchShape(spec)) + " in the declared " + ClassPreamble.Layout(spec.Input.Layout) + " layout and the data's value range; " +
                 "<see cref=\"CreateBatch\"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.",
                 Literals.Xml(DecodeReturns(spec)),
-                "Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names.");
+                spec.Classes == 0
+                    ? "Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names."
+                    : "A conditional VAE over " + spec.Classes + " classes: every call takes the labels next to the batch, one int in 0.." + (spec.Classes - 1) + " per sample " +
+                      "(<c>Encode(x, labels)</c>, <c>Decode(z, labels)</c>, <c>Forward(x, labels)</c>, <c>Loss(x, labels)</c>, <c>TrainStep(x, labels)</c>), and <c>Sample(classes)</c> draws one image per class given; " +
+                      "the overloads without labels throw. Train with <c>TrainStep(batch, labels)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names.");
             ClassPreamble.WriteGeneratedCodeAttribute(w);
             w.Line("public sealed partial class " + model.ClassName + " : " + VaeModel);
             w.Open();
@@ -42,7 +46,8 @@ namespace VaeGen.Generators.Emitting
             WriteConfig(w, lowered.Config);
             WriteSequential(w, "CreateEncoder", "The encoder: " + plan.InputShape + " -> [" + plan.EncodedFeatures + "] per sample.", plan.Encoder, lowered.Encoder);
             w.Line();
-            WriteSequential(w, "CreateDecoder", "The decoder: [" + spec.Latent + "] -> " + plan.InputShape + " per sample.", plan.Decoder, lowered.Decoder);
+            WriteSequential(w, "CreateDecoder", "The decoder: " + (spec.Classes == 0 ? "[" + spec.Latent + "]" : "concat(z, one_hot(y)) [" + spec.Latent + " + " + spec.Classes + "]") +
+                " -> " + plan.InputShape + " per sample.", plan.Decoder, lowered.Decoder);
             w.Close();
             w.Close();
             return w.ToString();
@@ -114,6 +119,11 @@ namespace VaeGen.Generators.Emitting
             if (config.Reconstruction.Member == "Gaussian")
             {
                 extra.Add(config.LearnedSigma ? "learnedSigma: true" : "sigma: " + Literals.Double(config.Sigma));
+            }
+
+            if (config.Classes > 0)
+            {
+                extra.Add("classes: ConditionClasses");
             }
 
             if (config.KlCapacity is { } capacity)

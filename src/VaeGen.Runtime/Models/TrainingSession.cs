@@ -7,8 +7,8 @@ namespace VaeGen.Runtime.Models;
 
 /// <summary>
 /// Training a <see cref="VaeModel"/>: the optimizer, the count of steps taken, and the step itself.
-/// <see cref="VaeModel.TrainStep"/> and the <c>vaegen</c> tool's training loop both step through
-/// <see cref="Step"/>, so there is one definition of a training step.
+/// <see cref="VaeModel.TrainStep(Tensor)"/> and the <c>vaegen</c> tool's training loop both step through
+/// <see cref="Step(Tensor, bool)"/> (or its overload with labels), so there is one definition of a training step.
 /// </summary>
 /// <remarks>Allocates nothing per step once the model's buffers exist for the batch size.</remarks>
 public sealed class TrainingSession
@@ -48,9 +48,20 @@ public sealed class TrainingSession
     /// applied whatever the loss, as <c>optimizer.step()</c> after <c>loss.backward()</c> does.
     /// </param>
     /// <returns>The loss terms of the batch, computed before the update.</returns>
-    public LossTerms Step(Tensor x, bool skipNonFinite = false)
+    public LossTerms Step(Tensor x, bool skipNonFinite = false) => Apply(Model.ComputeGradients(x), skipNonFinite);
+
+    /// <summary>
+    /// One training step on a labelled batch of a conditional model (<see cref="VaeModel.ComputeGradients(Tensor, ReadOnlySpan{int})"/>,
+    /// then the update), as <see cref="Step(Tensor, bool)"/>.
+    /// </summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <param name="labels">B labels in 0..K-1, one per sample.</param>
+    /// <param name="skipNonFinite">As in <see cref="Step(Tensor, bool)"/>.</param>
+    /// <returns>The loss terms of the batch, computed before the update.</returns>
+    public LossTerms Step(Tensor x, ReadOnlySpan<int> labels, bool skipNonFinite = false) => Apply(Model.ComputeGradients(x, labels), skipNonFinite);
+
+    private LossTerms Apply(LossTerms terms, bool skipNonFinite)
     {
-        LossTerms terms = Model.ComputeGradients(x);
         if (skipNonFinite && !terms.IsFinite)
         {
             return terms;

@@ -23,9 +23,15 @@ public sealed class VaeConfig
     /// <param name="sigma">The fixed sigma of the <see cref="ReconstructionTerm.Gaussian"/> term (> 0); 1 for the others.</param>
     /// <param name="learnedSigma">Whether the Gaussian term's sigma is the trainable <c>log_sigma</c> instead.</param>
     /// <param name="kl">The KL schedule (spec 1.1 <c>kl:</c>), or null for beta throughout.</param>
+    /// <param name="classes">K of a conditional VAE (spec 1.1 <c>condition: { classes: K }</c>, K >= 2), or 0 for an unconditional one.</param>
     public VaeConfig(string name, int[] inputShape, InputLayout layout, double scale, int latentDim, ReconstructionTerm reconstruction, Reduction reduction, double beta,
-        double sigma = 1.0, bool learnedSigma = false, KlSchedule? kl = null)
+        double sigma = 1.0, bool learnedSigma = false, KlSchedule? kl = null, int classes = 0)
     {
+        if (classes is < 0 or 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, "A conditional VAE needs at least 2 classes (0 means no condition).");
+        }
+
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(inputShape);
         if (inputShape.Length != 3 || Array.Exists(inputShape, d => d < 1))
@@ -55,6 +61,7 @@ public sealed class VaeConfig
         }
 
         Name = name;
+        Classes = classes;
         Kl = kl;
         Sigma = sigma;
         LearnedSigma = learnedSigma;
@@ -102,6 +109,12 @@ public sealed class VaeConfig
 
     /// <summary>Whether the Gaussian term's sigma is the trainable parameter <c>log_sigma</c>.</summary>
     public bool LearnedSigma { get; }
+
+    /// <summary>
+    /// K of a conditional VAE (spec 1.1 <c>condition</c>): each sample comes with a label in 0..K-1, whose one-hot the heads
+    /// read after the encoder's output and the decoder after z. 0 for an unconditional model.
+    /// </summary>
+    public int Classes { get; }
 
     /// <summary>Input channels C.</summary>
     public int Channels { get; }

@@ -17,6 +17,14 @@ namespace VaeGen.Runtime.Models;
 /// </summary>
 /// <remarks>
 /// <para>
+/// A conditional model (spec 1.1 <c>condition: { classes: K }</c>, <see cref="Classes"/> = K) takes one label in 0..K-1 per
+/// sample next to the batch: the heads read concat(h, one_hot(y)) and the decoder concat(z, one_hot(y)). It is used
+/// through the overloads with labels; the overloads without them throw on it, and the overloads with labels throw on
+/// an unconditional model.
+/// </para>
+/// </remarks>
+/// <remarks>
+/// <para>
 /// This type is the model's math: encode, reparameterise, decode, loss, backward, and train/eval mode.
 /// Its other members hand over to the types that do those jobs: <see cref="Session"/> (the optimizer,
 /// the step count and the training step), <see cref="Streams"/> (the random streams and their state)
@@ -37,6 +45,8 @@ public class VaeModel
     private readonly Rng _noise;
     private readonly List<NamedParameter> _parameters;
     private readonly (string Prefix, Layer Module)[] _modules;
+    private readonly OneHotConcat? _headsInput;
+    private readonly OneHotConcat? _decoderInput;
     private Tensor? _input;
     private Tensor? _gradEncoded;
     private Tensor? _declared;
@@ -47,9 +57,9 @@ public class VaeModel
     /// <summary>Assembles a model from its parts.</summary>
     /// <param name="config">Input shape, layout, scale, latent size and loss.</param>
     /// <param name="encoder">Input (B, C, H, W) to a flat (B, F).</param>
-    /// <param name="fcMu">The mu head, F to LatentDim.</param>
-    /// <param name="fcLogVar">The logvar head, F to LatentDim.</param>
-    /// <param name="decoder">(B, LatentDim) back to (B, C, H, W).</param>
+    /// <param name="fcMu">The mu head, F to LatentDim (F + K with <see cref="VaeConfig.Classes"/> K).</param>
+    /// <param name="fcLogVar">The logvar head, F to LatentDim (F + K with K classes).</param>
+    /// <param name="decoder">(B, LatentDim) back to (B, C, H, W); (B, LatentDim + K) with K classes.</param>
     /// <param name="noise">The stream eps and samples are drawn from; kept and advanced.</param>
     public VaeModel(VaeConfig config, Sequential encoder, Linear fcMu, Linear fcLogVar, Sequential decoder, Rng noise)
     {
@@ -66,6 +76,11 @@ public class VaeModel
         }
 
         Config = config;
+        if (config.Classes > 0)
+        {
+            _headsInput = new OneHotConcat(config.Classes);
+            _decoderInput = new OneHotConcat(config.Classes);
+        }
 
         // Not drawn from the stream (it starts at 0), so a learned sigma shifts no weight's draw.
         LogSigma = config.LearnedSigma ? new Parameter("log_sigma", 1) : null;
@@ -86,6 +101,9 @@ public class VaeModel
 
     /// <summary>Input shape, layout, scale, latent size and loss.</summary>
     public VaeConfig Config { get; }
+
+    /// <summary>K of a conditional model (spec 1.1 <c>condition: { classes: K }</c>): labels are 0..K-1; 0 for an unconditional model.</summary>
+    public int Classes => Config.Classes;
 
     /// <summary>The encoder, state_dict keys <c>encoder.{i}.*</c>.</summary>
     public Sequential Encoder { get; }
@@ -111,10 +129,10 @@ public class VaeModel
     /// <summary>Whether batchnorm uses batch statistics and dropout drops (true until <see cref="Eval"/>).</summary>
     public bool Training { get; private set; } = true;
 
-    /// <summary>The training session <see cref="TrainStep"/> steps: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
+    /// <summary>The training session <see cref="TrainStep(Tensor)"/> steps: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
     public TrainingSession Session => _session ??= new TrainingSession(this, new Adam(NamedParameters()));
 
-    /// <summary>The optimizer <see cref="TrainStep"/> uses: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
+    /// <summary>The optimizer <see cref="TrainStep(Tensor)"/> uses: Adam with lr 1e-3 unless <see cref="UseAdam"/> chose otherwise.</summary>
     public Adam Optimizer => Session.Optimizer;
 
     /// <summary>Every random stream the model draws from (eps, samples, dropout masks), by name.</summary>
@@ -143,13 +161,25 @@ public class VaeModel
     /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
     /// <returns>mu and logvar (log sigma^2), each (B, LatentDim), owned by the model.</returns>
     /// <exception cref="ArgumentException">x has the wrong shape; the message says how to fix it.</exception>
+    /// <exception cref="InvalidOperationException">The model is conditional: use the overload with labels.</exception>
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
-        InputShapeGuard.Check(x, Config, nameof(x));
-        _input = Tensor.Reuse(_input, stackalloc int[] { x.Dim(0), Config.Channels, Config.Height, Config.Width });
-        LayoutTransform.ToChannelsFirst(x, _input, Config);
-        Tensor encoded = Encoder.Forward(_input);
-        return (FcMu.Forward(encoded), FcLogVar.Forward(encoded));
+        RequireUnconditional();
+        return EncodeCore(x, default);
+    }
+
+    /// <summary>Encodes a batch with its labels into the parameters of q(z|x, y) (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1, one per sample.</param>
+    /// <returns>mu and logvar (log sigma^2), each (B, LatentDim), owned by the model.</returns>
+    /// <exception cref="ArgumentException">x has the wrong shape, or the labels are not one per sample.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside 0..K-1.</exception>
+    /// <exception cref="InvalidOperationException">The model is not conditional.</exception>
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x, ReadOnlySpan<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckLabels(labels, x.Rank > 0 ? x.Dim(0) : -1, nameof(labels));
+        return EncodeCore(x, labels);
     }
 
     /// <summary>Draws z = mu + exp(0.5 * logvar) * eps with fresh eps ~ N(0, I) from the model's seeded stream.</summary>
@@ -170,21 +200,57 @@ public class VaeModel
     /// <returns>
     /// The decoder's output in the declared layout, (B, ...InputShape): the reconstruction itself
     /// in the model's value range (the data's range divided by the scale), or logits for
-    /// bce_logits (apply a sigmoid for probabilities; <see cref="Sample"/> does).
+    /// bce_logits (apply a sigmoid for probabilities; <see cref="Sample(int)"/> does).
     /// </returns>
+    /// <exception cref="InvalidOperationException">The model is conditional: use the overload with labels.</exception>
     public Tensor Decode(Tensor z)
     {
+        RequireUnconditional();
         CheckLatent(z, nameof(z));
         return ToDeclaredLayout(Decoder.Forward(z));
     }
 
+    /// <summary>Decodes latent vectors, each with its label (a conditional model).</summary>
+    /// <param name="z">(B, LatentDim).</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1, one per row of z.</param>
+    /// <returns>The decoder's output in the declared layout, (B, ...InputShape), as <see cref="Decode(Tensor)"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside 0..K-1.</exception>
+    /// <exception cref="InvalidOperationException">The model is not conditional.</exception>
+    public Tensor Decode(Tensor z, ReadOnlySpan<int> labels)
+    {
+        CheckLatent(z, nameof(z));
+        CheckLabels(labels, z.Dim(0), nameof(labels));
+        return ToDeclaredLayout(Decoder.Forward(DecoderInput(z, labels)));
+    }
+
     /// <summary>Encodes, draws z and decodes.</summary>
     /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
-    /// <returns>The reconstruction (as <see cref="Decode"/>), mu and logvar, owned by the model.</returns>
+    /// <returns>The reconstruction (as <see cref="Decode(Tensor)"/>), mu and logvar, owned by the model.</returns>
     public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x)
     {
         var (mu, logVar) = Encode(x);
         return (Decode(Reparameterize(mu, logVar)), mu, logVar);
+    }
+
+    /// <summary>Encodes with the labels, draws z and decodes with the same labels (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <returns>The reconstruction, mu and logvar, owned by the model.</returns>
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, ReadOnlySpan<int> labels)
+    {
+        var (mu, logVar) = Encode(x, labels);
+        return (Decode(Reparameterize(mu, logVar), labels), mu, logVar);
+    }
+
+    /// <summary>Encodes with the labels, forms z from the given eps and decodes (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>The reconstruction, mu and logvar, owned by the model.</returns>
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, ReadOnlySpan<int> labels, Tensor epsilon)
+    {
+        var (mu, logVar) = Encode(x, labels);
+        return (Decode(Reparameterize(mu, logVar, epsilon), labels), mu, logVar);
     }
 
     /// <summary>Encodes, forms z from the given eps and decodes.</summary>
@@ -200,13 +266,35 @@ public class VaeModel
     /// <summary>The loss of a batch with freshly drawn z, without gradients.</summary>
     /// <param name="x">(B, ...InputShape).</param>
     /// <returns>Batch means of the total, the reconstruction term and the KL term.</returns>
-    public LossTerms Loss(Tensor x) => RunLoss(x, null);
+    public LossTerms Loss(Tensor x)
+    {
+        RequireUnconditional();
+        return RunLoss(x, default, null);
+    }
+
+    /// <summary>The loss of a labelled batch with freshly drawn z, without gradients (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <returns>Batch means of the total, the reconstruction term and the KL term.</returns>
+    public LossTerms Loss(Tensor x, ReadOnlySpan<int> labels) => RunLoss(x, Labels(x, labels), null);
+
+    /// <summary>The loss of a labelled batch for a given eps, without gradients (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>Batch means of the total, the reconstruction term and the KL term.</returns>
+    public LossTerms Loss(Tensor x, ReadOnlySpan<int> labels, Tensor epsilon) =>
+        RunLoss(x, Labels(x, labels), epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
 
     /// <summary>The loss of a batch for a given eps, without gradients.</summary>
     /// <param name="x">(B, ...InputShape).</param>
     /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
     /// <returns>Batch means of the total, the reconstruction term and the KL term.</returns>
-    public LossTerms Loss(Tensor x, Tensor epsilon) => RunLoss(x, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
+    public LossTerms Loss(Tensor x, Tensor epsilon)
+    {
+        RequireUnconditional();
+        return RunLoss(x, default, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
+    }
 
     /// <summary>
     /// Clears the gradients, runs the batch forward and backward, and leaves d loss / d parameter in
@@ -214,18 +302,46 @@ public class VaeModel
     /// </summary>
     /// <param name="x">(B, ...InputShape).</param>
     /// <returns>The loss terms of the batch.</returns>
-    public LossTerms ComputeGradients(Tensor x) => RunGradients(x, null);
+    public LossTerms ComputeGradients(Tensor x)
+    {
+        RequireUnconditional();
+        return RunGradients(x, default, null);
+    }
+
+    /// <summary>As <see cref="ComputeGradients(Tensor)"/> for a labelled batch (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <returns>The loss terms of the batch.</returns>
+    public LossTerms ComputeGradients(Tensor x, ReadOnlySpan<int> labels) => RunGradients(x, Labels(x, labels), null);
+
+    /// <summary>As <see cref="ComputeGradients(Tensor)"/> for a labelled batch and a given eps (a conditional model).</summary>
+    /// <param name="x">(B, ...InputShape).</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
+    /// <returns>The loss terms of the batch.</returns>
+    public LossTerms ComputeGradients(Tensor x, ReadOnlySpan<int> labels, Tensor epsilon) =>
+        RunGradients(x, Labels(x, labels), epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
 
     /// <summary>As <see cref="ComputeGradients(Tensor)"/> for a given eps.</summary>
     /// <param name="x">(B, ...InputShape).</param>
     /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
     /// <returns>The loss terms of the batch.</returns>
-    public LossTerms ComputeGradients(Tensor x, Tensor epsilon) => RunGradients(x, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
+    public LossTerms ComputeGradients(Tensor x, Tensor epsilon)
+    {
+        RequireUnconditional();
+        return RunGradients(x, default, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
+    }
 
-    /// <summary>One optimizer step on a batch: gradients, then <see cref="Optimizer"/>.Step() (<see cref="TrainingSession.Step"/>).</summary>
+    /// <summary>One optimizer step on a batch: gradients, then <see cref="Optimizer"/>.Step() (<see cref="TrainingSession.Step(Tensor, bool)"/>).</summary>
     /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
     /// <returns>The loss terms of the batch, computed before the step.</returns>
     public LossTerms TrainStep(Tensor x) => Session.Step(x);
+
+    /// <summary>One optimizer step on a labelled batch (a conditional model; <see cref="TrainingSession.Step(Tensor, ReadOnlySpan{int}, bool)"/>).</summary>
+    /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
+    /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
+    /// <returns>The loss terms of the batch, computed before the step.</returns>
+    public LossTerms TrainStep(Tensor x, ReadOnlySpan<int> labels) => Session.Step(x, labels);
 
     /// <summary>Draws z ~ N(0, I) and decodes it. Call <see cref="Eval"/> first if the decoder has dropout or batchnorm.</summary>
     /// <param name="count">How many samples.</param>
@@ -233,12 +349,38 @@ public class VaeModel
     /// (count, ...InputShape) in the declared layout: probabilities for bce and bce_logits (the
     /// sigmoid is applied to logits), otherwise values in the model's range. Owned by the model.
     /// </returns>
+    /// <exception cref="InvalidOperationException">The model is conditional: say which classes to draw with <see cref="Sample(ReadOnlySpan{int})"/>.</exception>
     public Tensor Sample(int count)
     {
+        RequireUnconditional();
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return SampleCore(count, default);
+    }
+
+    /// <summary>
+    /// Draws one z ~ N(0, I) per entry of <paramref name="classes"/> and decodes it with that class (a conditional model).
+    /// Call <see cref="Eval"/> first if the decoder has dropout or batchnorm.
+    /// </summary>
+    /// <param name="classes">The class of each image to draw, in 0..<see cref="Classes"/>-1 (at least one).</param>
+    /// <returns>(classes.Length, ...InputShape) in the declared layout, as <see cref="Sample(int)"/>. Owned by the model.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A class is outside 0..K-1.</exception>
+    /// <exception cref="InvalidOperationException">The model is not conditional.</exception>
+    public Tensor Sample(ReadOnlySpan<int> classes)
+    {
+        if (classes.IsEmpty)
+        {
+            throw new ArgumentException("Sample needs at least one class to draw.", nameof(classes));
+        }
+
+        CheckLabels(classes, classes.Length, nameof(classes));
+        return SampleCore(classes.Length, classes);
+    }
+
+    private Tensor SampleCore(int count, ReadOnlySpan<int> classes)
+    {
         _sampleZ = Tensor.Reuse(_sampleZ, stackalloc int[] { count, Config.LatentDim });
         _noise.FillNormal(_sampleZ.Span);
-        Tensor output = Decoder.Forward(_sampleZ);
+        Tensor output = Decoder.Forward(DecoderInput(_sampleZ, classes));
         if (Config.Reconstruction == ReconstructionTerm.BceLogits)
         {
             _probabilities = Tensor.Reuse(_probabilities, output.Shape);
@@ -310,23 +452,86 @@ public class VaeModel
         }
     }
 
-    private LossTerms RunLoss(Tensor x, Tensor? epsilon)
+    /// <summary>The encoder and the heads; <paramref name="labels"/> are checked (or empty for an unconditional model).</summary>
+    private (Tensor Mu, Tensor LogVar) EncodeCore(Tensor x, ReadOnlySpan<int> labels)
+    {
+        InputShapeGuard.Check(x, Config, nameof(x));
+        _input = Tensor.Reuse(_input, stackalloc int[] { x.Dim(0), Config.Channels, Config.Height, Config.Width });
+        LayoutTransform.ToChannelsFirst(x, _input, Config);
+        Tensor encoded = Encoder.Forward(_input);
+        if (_headsInput is not null)
+        {
+            encoded = _headsInput.Forward(encoded, labels);
+        }
+
+        return (FcMu.Forward(encoded), FcLogVar.Forward(encoded));
+    }
+
+    /// <summary>What the decoder reads: z, or concat(z, one_hot(labels)) for a conditional model.</summary>
+    private Tensor DecoderInput(Tensor z, ReadOnlySpan<int> labels) => _decoderInput is null ? z : _decoderInput.Forward(z, labels);
+
+    /// <summary>Checks the labels of a batch of x (whose shape <see cref="EncodeCore"/> checks) and returns them.</summary>
+    private ReadOnlySpan<int> Labels(Tensor x, ReadOnlySpan<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        CheckLabels(labels, x.Rank > 0 ? x.Dim(0) : -1, nameof(labels));
+        return labels;
+    }
+
+    private void CheckLabels(ReadOnlySpan<int> labels, int batch, string parameterName)
+    {
+        if (Config.Classes == 0)
+        {
+            throw new InvalidOperationException($"{Config.Name} is not conditional (its spec has no condition), so it takes no labels: use the overload without them.");
+        }
+
+        if (labels.Length != batch)
+        {
+            throw new ArgumentException($"{Config.Name} takes one label per sample: {batch} samples but {labels.Length} labels.", parameterName);
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)Config.Classes)
+            {
+                throw new ArgumentOutOfRangeException(parameterName, labels[i],
+                    $"{parameterName}[{i}] is {labels[i]}, outside 0..{Config.Classes - 1}: {Config.Name} has condition: {{ classes: {Config.Classes} }}.");
+            }
+        }
+    }
+
+    private void RequireUnconditional()
+    {
+        if (Config.Classes > 0)
+        {
+            throw new InvalidOperationException(
+                $"{Config.Name} is a conditional VAE (condition: {{ classes: {Config.Classes} }}): it needs a label in 0..{Config.Classes - 1} per sample; use the overload that takes labels (Sample takes the classes to draw).");
+        }
+    }
+
+    private LossTerms RunLoss(Tensor x, ReadOnlySpan<int> labels, Tensor? epsilon)
     {
         // A KL schedule reads t, the optimizer steps taken so far: the session's count, which checkpoints save.
         _loss.Step = _session?.Steps ?? 0;
-        var (mu, logVar) = Encode(x);
+        var (mu, logVar) = EncodeCore(x, labels);
         Tensor z = epsilon is null ? _reparameterize.Forward(mu, logVar) : _reparameterize.Forward(mu, logVar, epsilon);
-        Tensor output = Decoder.Forward(z);
+        Tensor output = Decoder.Forward(DecoderInput(z, labels));
         double total = _loss.Forward(output, _input!, mu, logVar);
         return new LossTerms(total, _loss.Reconstruction, _loss.Kl);
     }
 
-    private LossTerms RunGradients(Tensor x, Tensor? epsilon)
+    private LossTerms RunGradients(Tensor x, ReadOnlySpan<int> labels, Tensor? epsilon)
     {
         ZeroGrad();
-        LossTerms terms = RunLoss(x, epsilon);
+        LossTerms terms = RunLoss(x, labels, epsilon);
         _loss.Backward();
         Tensor gradZ = Decoder.Backward(_loss.GradReconstruction);
+
+        // The one-hot labels are constants: of d loss / d concat(z, one_hot(y)) only the z part flows on.
+        if (_decoderInput is not null)
+        {
+            gradZ = _decoderInput.Backward(gradZ);
+        }
 
         // z feeds back into mu and logvar; the loss's KL gradients are the accumulators, as autograd's leaves.
         _reparameterize.Backward(gradZ, _loss.GradMu, _loss.GradLogVar);
@@ -334,7 +539,7 @@ public class VaeModel
         Tensor fromLogVar = FcLogVar.Backward(_loss.GradLogVar);
         _gradEncoded = Tensor.Reuse(_gradEncoded, fromMu.Shape);
         TensorPrimitives.Add(fromMu.Span, fromLogVar.Span, _gradEncoded.Span);
-        Encoder.Backward(_gradEncoded);
+        Encoder.Backward(_headsInput is null ? _gradEncoded : _headsInput.Backward(_gradEncoded));
         return terms;
     }
 

@@ -120,6 +120,12 @@ namespace VaeGen.Spec.Diagnostics
             "kl: (spec 1.1) with both warmup and capacity, or with neither.",
             "Keep one: 'kl: { warmup: 1000 }' or 'kl: { capacity: { max: 25, steps: 10000, gamma: 1000 } }'.");
 
+        /// <summary>VAE1112.</summary>
+        public static readonly DiagnosticRule TooFewClasses = new DiagnosticRule(
+            "VAE1112", RuleCategory.Schema, Severity.Error, "A conditional VAE needs at least two classes",
+            "condition: { classes: K } (spec 1.1) with K below 2.",
+            "Write the number of labels the data has (0..K-1), e.g. 'condition: { classes: 10 }', or remove condition.");
+
         // ---- VAE2xxx: shapes --------------------------------------------------------------------
 
         /// <summary>VAE2001.</summary>
@@ -293,7 +299,7 @@ namespace VaeGen.Spec.Diagnostics
         {
             YamlSyntax, EmptySpec, DuplicateKey, NotUtf8, YamlTooComplex, MultipleDocuments, ComplexKey,
             WrongNodeKind, UnknownKey, MissingKey, WrongType, OutOfRange, UnknownLayer, InvalidChoice,
-            InvalidIdentifier, DuplicateClassName, MalformedLayer, KlForm,
+            InvalidIdentifier, DuplicateClassName, MalformedLayer, KlForm, TooFewClasses,
             KernelTooLarge, PoolOutputTooSmall, TransposedOutputTooSmall, OutputPaddingTooLarge,
             ElementCountOverflow, NeedsImage, NeedsFlat, UnflattenMismatch, EncoderNotFlat, DecoderMismatch,
             InMismatch, PoolPaddingTooLarge, RedundantFlatten, ResidualChangesShape,

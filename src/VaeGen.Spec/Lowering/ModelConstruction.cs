@@ -51,5 +51,8 @@ namespace VaeGen.Spec.Lowering
 
         /// <summary>N of <c>kl: { warmup: N }</c>; 0 when off (a warm-up of 0 weighs by beta throughout, as no schedule).</summary>
         public long KlWarmup { get; init; }
+
+        /// <summary>K of <c>condition: { classes: K }</c> (spec 1.1): the model takes a label in 0..K-1 per sample; 0 without a condition.</summary>
+        public int Classes { get; init; }
     }
 }

@@ -60,6 +60,7 @@ namespace VaeGen.Spec.Lowering
                 LearnedSigma = spec.SigmaLearned,
                 KlWarmup = spec.KlWarmup,
                 KlCapacity = spec.KlCapacity,
+                Classes = Int(spec.Classes),
             };
         }
 

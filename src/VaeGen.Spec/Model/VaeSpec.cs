@@ -45,6 +45,12 @@ namespace VaeGen.Spec.Model
 
         /// <summary><c>sigma: learned</c>: one trainable scalar <c>log_sigma</c> [1], initially 0, with ln sigma = -6 + softplus(log_sigma + 6).</summary>
         public bool SigmaLearned { get; init; }
+
+        /// <summary>
+        /// K of spec 1.1 <c>condition: { classes: K }</c> (a conditional VAE, K >= 2), or 0 without a condition. The heads read
+        /// concat(h, one_hot(y)) and the decoder concat(z, one_hot(y)), so both grow by K inputs; parameter names are unchanged.
+        /// </summary>
+        public long Classes { get; init; }
     }
 
     /// <summary>

@@ -15,10 +15,13 @@ namespace VaeGen.Spec.Parsing
     internal sealed class SpecParser
     {
         internal static readonly string[] TopLevelKeys =
-            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init", "sigma", "kl" };
+            { "name", "namespace", "backend", "input", "latent", "beta", "reconstruction", "reduction", "encoder", "decoder", "init", "sigma", "kl", "condition" };
 
         /// <summary>The keys of <c>kl:</c> (spec 1.1): exactly one of them.</summary>
         internal static readonly string[] KlKeys = { "warmup", "capacity" };
+
+        /// <summary>The keys of <c>condition:</c> (spec 1.1), all required.</summary>
+        internal static readonly string[] ConditionKeys = { "classes" };
 
         /// <summary>The keys of <c>kl: { capacity: ... }</c>, all required.</summary>
         internal static readonly string[] CapacityKeys = { "max", "steps", "gamma" };
@@ -120,6 +123,7 @@ namespace VaeGen.Spec.Parsing
 
             var (sigma, sigmaLearned) = ParseSigma(map, reconstructionOk ? reconstruction : (ReconstructionKind?)null);
             var (klWarmup, klCapacity) = ParseKl(map, syntax);
+            long classes = ParseCondition(map, syntax);
 
             var reduction = ReconstructionReduction.Sum;
             if (Optional(map, "reduction") is { } reductionNode)
@@ -159,8 +163,45 @@ namespace VaeGen.Spec.Parsing
                 SigmaLearned = sigmaLearned,
                 KlWarmup = klWarmup,
                 KlCapacity = klCapacity,
+                Classes = classes,
             };
             return new ParsedSpec(spec, name, ns, syntax);
+        }
+
+        /// <summary>
+        /// <c>condition: { classes: K }</c> (spec 1.1): a conditional VAE over K >= 2 classes; 0 without the key (or when it was reported).
+        /// Fewer than two classes is its own error at the value: one label carries no information.
+        /// </summary>
+        private long ParseCondition(YamlMapping map, SpecSyntax syntax)
+        {
+            if (Optional(map, "condition") is not { } node)
+            {
+                return 0;
+            }
+
+            if (node is not YamlMapping condition)
+            {
+                _bag.Report(DiagnosticRules.WrongNodeKind, node, "condition",
+                    "condition must be a map with the number of classes, e.g. 'condition: { classes: 10 }', but is " + node.Describe());
+                return 0;
+            }
+
+            CheckKeys(condition, "condition", ConditionKeys, syntax);
+            var classesNode = Require(condition, "classes", "condition", "the number of classes K the labels take (0..K-1), e.g. 'classes: 10'");
+            if (classesNode is null || !_read.TryReadInt(classesNode, "condition.classes", long.MinValue, out long classes))
+            {
+                return 0;
+            }
+
+            if (classes < 2)
+            {
+                _bag.Report(DiagnosticRules.TooFewClasses, classesNode, "condition.classes",
+                    "classes must be at least 2, but is " + classes + ": a conditional VAE with " + (classes == 1 ? "one class" : "no class") +
+                    " has no label to choose; write 'condition: { classes: K }' with K the number of labels (0..K-1), or remove condition");
+                return 0;
+            }
+
+            return classes;
         }
 
         /// <summary>

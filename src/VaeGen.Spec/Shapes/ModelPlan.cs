@@ -19,8 +19,8 @@ namespace VaeGen.Spec.Shapes
         LayerPlan LogVar,
         EquatableArray<LayerPlan> Decoder)
     {
-        /// <summary>The flat size the encoder ends with (the heads' in_features).</summary>
-        public long EncodedFeatures => Mu.InFeatures;
+        /// <summary>The flat size F the encoder ends with (the heads' in_features, less the K one-hot features of a condition).</summary>
+        public long EncodedFeatures => Mu.InFeatures - Spec.Classes;
 
         /// <summary>
         /// Every module in the order PyTorch's state_dict lists them: encoder, fc_mu, fc_logvar, decoder; a residual

@@ -43,7 +43,7 @@ namespace VaeGen.Spec.Shapes
             }
 
             int errors = _bag.ErrorCount;
-            var encoder = RunStage(spec.Encoder, syntax.Encoder, ModelStage.Encoder, "encoder", input, out var encoded);
+            var encoder = RunStage(spec.Encoder, syntax.Encoder, ModelStage.Encoder, "encoder", input, "the input", out var encoded);
             bool encoderFailed = _bag.ErrorCount > errors;
 
             long features = 0;
@@ -69,6 +69,7 @@ namespace VaeGen.Spec.Shapes
                 }
             }
 
+            // With a condition (spec 1.1) the heads read concat(h, one_hot(y)): F + K features.
             var mu = Head(spec, "fc_mu", features, encoded is not null);
             var logVar = Head(spec, "fc_logvar", features, encoded is not null);
             if (mu is not null && logVar is not null)
@@ -82,7 +83,8 @@ namespace VaeGen.Spec.Shapes
             }
 
             int beforeDecoder = _bag.ErrorCount;
-            var decoder = RunStage(spec.Decoder, syntax.Decoder, ModelStage.Decoder, "decoder", TensorShape.Flat(spec.Latent), out var decoded);
+            var decoder = RunStage(spec.Decoder, syntax.Decoder, ModelStage.Decoder, "decoder", TensorShape.Flat(Plus(spec.Latent, spec.Classes)),
+                spec.Classes == 0 ? "z" : "concat(z, one_hot(y)), latent " + N(spec.Latent) + " + " + N(spec.Classes) + " classes", out var decoded);
             if (decoded is { } d && !d.Equals(input) && _bag.ErrorCount == beforeDecoder)
             {
                 var at = syntax.Decoder.Count > 0 ? syntax.Decoder[syntax.Decoder.Count - 1].KindNode : syntax.NodeOrRoot("decoder");
@@ -106,18 +108,22 @@ namespace VaeGen.Spec.Shapes
             }
 
             var layer = new LinearSpec("latent", spec.Latent, Bias: true, In: null) { Init = spec.Init };
+            long inFeatures = Plus(features, spec.Classes);
             var tensors = EquatableArray.Create(
-                new ParameterTensor(name + ".weight", EquatableArray.Create(spec.Latent, features), false),
+                new ParameterTensor(name + ".weight", EquatableArray.Create(spec.Latent, inFeatures), false),
                 new ParameterTensor(name + ".bias", EquatableArray.Create(spec.Latent), false));
             string role = name == "fc_mu" ? "mu" : "logvar";
-            return new LayerPlan(ModelStage.Heads, name, layer, "linear " + N(features) + "->" + N(spec.Latent) + " (" + role + ")",
-                TensorShape.Flat(features), TensorShape.Flat(spec.Latent), features, tensors);
+            return new LayerPlan(ModelStage.Heads, name, layer, "linear " + N(inFeatures) + "->" + N(spec.Latent) + " (" + role + ")",
+                TensorShape.Flat(inFeatures), TensorShape.Flat(spec.Latent), inFeatures, tensors);
         }
 
-        private List<LayerPlan> RunStage(EquatableArray<LayerSpec> layers, List<LayerSyntax> syntax, ModelStage stage, string stageName, TensorShape input, out TensorShape? output)
+        /// <summary>a + b for sizes >= 0, held at long.MaxValue: a size that large is then reported as an element-count overflow instead of throwing here.</summary>
+        private static long Plus(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+        private List<LayerPlan> RunStage(EquatableArray<LayerSpec> layers, List<LayerSyntax> syntax, ModelStage stage, string stageName, TensorShape input, string previous, out TensorShape? output)
         {
             var rows = new List<LayerPlan>();
-            output = RunLayers(layers, syntax, stage, stageName, input, stage == ModelStage.Encoder ? "the input" : "z", rows);
+            output = RunLayers(layers, syntax, stage, stageName, input, previous, rows);
             return rows;
         }
 

@@ -13,10 +13,19 @@ namespace VaeGen.Spec.Shapes
             var rows = new List<string[]> { new[] { "layer", "op", "output", "params" }, new[] { "input", string.Empty, plan.InputShape.ToString(), string.Empty } };
             foreach (var layer in plan.AllLayers)
             {
+                if (layer.ModuleName == "fc_mu" && ConcatRow(plan, "h") is { } heads)
+                {
+                    rows.Add(heads);
+                }
+
                 rows.Add(new[] { layer.ModuleName, layer.Description, layer.Output.ToString(), Count(layer.ParameterCount) });
                 if (layer.ModuleName == "fc_logvar")
                 {
                     rows.Add(new[] { "z", "mu + exp(0.5 * logvar) * eps", layer.Output.ToString(), string.Empty });
+                    if (ConcatRow(plan, "z") is { } decoder)
+                    {
+                        rows.Add(decoder);
+                    }
                 }
             }
 
@@ -24,6 +33,22 @@ namespace VaeGen.Spec.Shapes
             int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
             return rows.Select(r =>
                 (r[0].PadRight(widths[0]) + "  " + r[1].PadRight(widths[1]) + "  " + r[2].PadRight(widths[2]) + "  " + r[3].PadLeft(widths[3])).TrimEnd()).ToList();
+        }
+
+        /// <summary>
+        /// The row of a conditional VAE's label input (spec 1.1 <c>condition</c>) that the heads (<paramref name="what"/> "h") or the decoder
+        /// ("z") read: layer, op, output, params; null without a condition.
+        /// </summary>
+        public static string[]? ConcatRow(ModelPlan plan, string what)
+        {
+            long classes = plan.Spec.Classes;
+            if (classes == 0)
+            {
+                return null;
+            }
+
+            long features = what == "h" ? plan.EncodedFeatures : plan.Spec.Latent;
+            return new[] { "concat", "concat(" + what + ", one_hot(y, " + classes + "))", TensorShape.Flat(features + classes).ToString(), string.Empty };
         }
 
         private static string Count(long value) => value == 0 ? "0" : value.ToString("N0", CultureInfo.InvariantCulture);

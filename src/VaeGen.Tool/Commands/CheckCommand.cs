@@ -105,7 +105,7 @@ internal static class CheckCommand
         if (result.Plan is { } valid)
         {
             console.Out.Flush();
-            console.Ansi.Write(LayerTable.Build(valid.AllLayers.ToList(), -1, valid.InputShape));
+            console.Ansi.Write(LayerTable.Build(valid.AllLayers.ToList(), -1, valid.InputShape, valid));
         }
         else if (failing >= 0)
         {

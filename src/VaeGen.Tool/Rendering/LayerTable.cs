@@ -20,7 +20,8 @@ internal static class LayerTable
     /// <param name="rows">The rows to show, in order.</param>
     /// <param name="failing">The index of the failing row in <paramref name="rows"/>, or -1 when the spec is valid.</param>
     /// <param name="input">The input shape, channels first.</param>
-    public static Table Build(IReadOnlyList<LayerPlan> rows, int failing, TensorShape input)
+    /// <param name="plan">The whole plan when the spec is valid (it shows a conditional VAE's label concatenations), else null.</param>
+    public static Table Build(IReadOnlyList<LayerPlan> rows, int failing, TensorShape input, ModelPlan? plan = null)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("layer")
@@ -42,10 +43,19 @@ internal static class LayerTable
 
             long? parameters = ParameterCount(row);
             total = parameters is { } n && total >= 0 ? (n > long.MaxValue - total ? -1 : total + n) : -1;
+            if (row.ModuleName == "fc_mu" && plan is not null && ShapeTable.ConcatRow(plan, "h") is { } heads)
+            {
+                Row(table, heads);
+            }
+
             Row(table, row.ModuleName, row.Description, row.Output.ToString(), parameters is { } p ? Count(p) : TooMany);
             if (row.ModuleName == "fc_logvar")
             {
                 Row(table, "z", "mu + exp(0.5 * logvar) * eps", row.Output.ToString(), string.Empty);
+                if (plan is not null && ShapeTable.ConcatRow(plan, "z") is { } decoder)
+                {
+                    Row(table, decoder);
+                }
             }
         }
 

@@ -65,7 +65,7 @@ internal sealed class Likelihood
     /// <summary>What -log p(x|z) adds to the trained reconstruction term (nats): D/2 log(pi) for mse with sum, 0 for Bernoulli and gaussian.</summary>
     public double Constant { get; }
 
-    /// <summary>log p(x|z) for one sample: the decoder's output as <see cref="VaeModel.Decode"/> returns it, and x divided by the scale.</summary>
+    /// <summary>log p(x|z) for one sample: the decoder's output as <see cref="VaeModel.Decode(Tensor)"/> returns it, and x divided by the scale.</summary>
     public double LogProbability(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {
         output.CopyTo(_output.Span);
