@@ -6,12 +6,21 @@ using System.Linq;
 using System.Runtime.Intrinsics.X86;
 using VaeGen.Benchmarks;
 using VaeGen.Runtime.Benchmarking;
+using VaeGen.Spec.Checking;
+using VaeGen.Spec.Shapes;
 
-// Usage: dotnet run -c Release --project bench/VaeGen.Benchmarks -- [--seconds 3] [--spec NAME]... [--no-torchsharp] [--no-pytorch]
+// Usage: dotnet run -c Release --project bench/VaeGen.Benchmarks -- [--seconds 3] [--spec NAME]... [--no-torchsharp] [--no-pytorch] [--no-memory] [--profile]
 double seconds = 3;
 var only = new List<string>();
 bool pytorch = true;
 bool torchSharp = true;
+bool profile = false;
+bool memory = true;
+if (args.Length == 3 && args[0] == "--memory-child")
+{
+    return MemoryProbe.RunInChild(args[1], args[2]);
+}
+
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,11 +35,17 @@ for (int i = 0; i < args.Length; i++)
         case "--no-pytorch":
             pytorch = false;
             break;
+        case "--profile":
+            profile = true;
+            break;
+        case "--no-memory":
+            memory = false;
+            break;
         case "--no-torchsharp":
             torchSharp = false;
             break;
         default:
-            Console.Error.WriteLine("usage: VaeGen.Benchmarks [--seconds S] [--spec NAME]... [--no-torchsharp] [--no-pytorch]");
+            Console.Error.WriteLine("usage: VaeGen.Benchmarks [--seconds S] [--spec NAME]... [--no-torchsharp] [--no-pytorch] [--no-memory] [--profile]");
             return 2;
     }
 }
@@ -43,10 +58,24 @@ if (cases.Length == 0)
     return 2;
 }
 
+if (profile)
+{
+    foreach (BenchmarkCase c in cases)
+    {
+        LayerProfile.Print(c, seconds);
+    }
+
+    return 0;
+}
+
 Console.WriteLine($"# {Environment.ProcessorCount} cores, AVX-512 {(Avx512F.IsSupported ? "yes" : "no")}, .NET {Environment.Version}, {seconds} s per measurement, best of {Throughput.Windows} windows after {Throughput.WarmupSteps} warm-up steps");
+double peak1 = SgemmPeak.Measure(1, seconds);
+double peak2 = Environment.ProcessorCount > 1 ? SgemmPeak.Measure(2, seconds) : peak1;
+Console.WriteLine($"# SGEMM peak ({SgemmPeak.Size}^3, VaeGen's kernel): {peak1 / 1e9:F1} GFLOP/s on 1 thread, {peak2 / 1e9:F1} GFLOP/s on 2");
 Console.WriteLine();
 Console.WriteLine("| spec | batch | managed train/s | TorchSharp train/s | PyTorch train/s | managed / TorchSharp | managed infer/s | TorchSharp infer/s | PyTorch infer/s | managed / TorchSharp |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+var efficiency = new List<string>();
 foreach (BenchmarkCase c in cases)
 {
     double train = ManagedThroughput.Train(c, seconds);
@@ -76,6 +105,25 @@ foreach (BenchmarkCase c in cases)
     }
 
     Console.WriteLine($"| {c.Name} | {c.Batch} | {train:N0} | {tsTrain} | {torchTrain} | {trainRatio} | {infer:N0} | {tsInfer} | {torchInfer} | {inferRatio} |");
+
+    ModelCost cost = ModelCost.Of(SpecChecker.Check(c.SpecPath(root), File.ReadAllText(c.SpecPath(root))).Plan!);
+    double trainFlops = train * cost.TrainingFlops, inferFlops = infer * cost.ForwardFlops;
+    string memoryCells = "n/a | n/a";
+    if (memory)
+    {
+        var (managedMiB, torchSharpMiB) = MemoryProbe.Measure(c, torchSharp);
+        memoryCells = $"{managedMiB:F1} | {(torchSharpMiB is double t ? t.ToString("F1", CultureInfo.InvariantCulture) : "n/a")}";
+    }
+
+    efficiency.Add($"| {c.Name} | {cost.TrainingFlops / 1e6:F2} | {trainFlops / 1e9:F1} ({trainFlops / peak2:P0}) | {cost.ForwardFlops / 1e6:F2} | {inferFlops / 1e9:F1} ({inferFlops / peak2:P0}) | {memoryCells} |");
+}
+
+Console.WriteLine();
+Console.WriteLine("| spec | train MFLOP/sample | managed train GFLOP/s (of 2-thread peak) | infer MFLOP/sample | managed infer GFLOP/s (of peak) | peak train MiB, managed | peak train MiB, TorchSharp (1t) |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+foreach (string row in efficiency)
+{
+    Console.WriteLine(row);
 }
 
 return 0;

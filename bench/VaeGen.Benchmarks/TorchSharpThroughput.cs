@@ -39,19 +39,40 @@ internal static class TorchSharpThroughput
     /// <summary>Training: zero grads, Loss (encode, eps, decode, loss), backward, Adam step, as the managed TrainStep.</summary>
     private static double Train(BenchmarkCase c, int[] shape, double seconds)
     {
-        torch.manual_seed(0);
-        TorchSharpModel model = c.CreateTorchSharp();
-        using var module = model.Module;
-        using var optimizer = torch.optim.Adam(module.parameters(), lr: 1e-3);
-        using var x = RandomBatch(c, shape);
-        module.train();
-        return Throughput.Measure(() =>
+        using TrainingRun run = new(c, shape);
+        return Throughput.Measure(run.Step, c.Batch, seconds).SamplesPerSecond;
+    }
+
+    /// <summary>A module in training mode with its Adam and one fixed batch; <see cref="Step"/> is one training step.</summary>
+    internal sealed class TrainingRun : IDisposable
+    {
+        private readonly TorchSharpModel _model;
+        private readonly torch.optim.Optimizer _optimizer;
+        private readonly torch.Tensor _x;
+
+        public TrainingRun(BenchmarkCase c, int[] shape)
+        {
+            torch.manual_seed(0);
+            _model = c.CreateTorchSharp();
+            _optimizer = torch.optim.Adam(_model.Module.parameters(), lr: 1e-3);
+            _x = RandomBatch(c, shape);
+            _model.Module.train();
+        }
+
+        public void Step()
         {
             using var scope = torch.NewDisposeScope();
-            optimizer.zero_grad();
-            model.Loss(x).backward();
-            optimizer.step();
-        }, c.Batch, seconds).SamplesPerSecond;
+            _optimizer.zero_grad();
+            _model.Loss(_x).backward();
+            _optimizer.step();
+        }
+
+        public void Dispose()
+        {
+            _x.Dispose();
+            _optimizer.Dispose();
+            _model.Module.Dispose();
+        }
     }
 
     /// <summary>Inference in evaluation mode without autograd: forward = encode, draw z, decode.</summary>

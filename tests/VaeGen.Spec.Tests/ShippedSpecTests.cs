@@ -12,6 +12,7 @@ public class ShippedSpecTests
     [InlineData("seed002_rgb64.vae.yaml")]
     [InlineData("fashion_mlp.vae.yaml")]
     [InlineData("fashion_conv.vae.yaml")]
+    [InlineData("vanilla_vae64.vae.yaml")]
     public void Shipped_specs_are_clean(string file)
     {
         var result = SpecText.CheckFile(TestSpecs.Path(file));
