@@ -19,7 +19,7 @@ public class TorchSharpEmitterTests
     public static readonly TheoryData<string> Specs = new()
     {
         "specs/seed000.vae.yaml", "specs/seed002_rgb64.vae.yaml", "specs/fashion_mlp.vae.yaml", "specs/fashion_conv.vae.yaml", "Specs/parity_layers.vae.yaml", "Specs/init_schemes.vae.yaml", "Specs/parity_v11.vae.yaml",
-        "Specs/gaussian_learned.vae.yaml", "Specs/gaussian_fixed.vae.yaml", "Specs/kl_warmup.vae.yaml", "Specs/kl_capacity.vae.yaml",
+        "Specs/gaussian_learned.vae.yaml", "Specs/gaussian_fixed.vae.yaml", "Specs/kl_warmup.vae.yaml", "Specs/kl_capacity.vae.yaml", "Specs/condition.vae.yaml",
     };
 
     private static GeneratorHarness Harness(string relativePath, string? text = null, params string[] sources)

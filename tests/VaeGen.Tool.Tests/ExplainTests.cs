@@ -82,6 +82,34 @@ public sealed class ExplainTests
     }
 
     [Fact]
+    public void AConditionalSpecShowsTheLabelConcatenationsAndTheTableShowsThem()
+    {
+        // fashion_mlp with condition: { classes: 10 } (spec 1.1): the heads read 400 + 10 values, the decoder 20 + 10.
+        using var temp = new TempFolder();
+        string spec = temp.File("cvae.vae.yaml");
+        File.WriteAllText(spec, File.ReadAllText(ToolProcess.Spec("fashion_mlp.vae.yaml")).Replace("latent: 20\n", "latent: 20\ncondition: { classes: 10 }\n"));
+
+        ProcessResult explain = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist, "--class", "7");
+        Assert.True(explain.ExitCode == 0, explain.ToString());
+        Assert.Contains("Label: y = 7 of 10 classes", explain.Out);
+        Assert.Contains("Operation: concat(h, one_hot(y = 7, 10)): the encoder's output followed by 10 values, 1 at the label and 0 elsewhere  Input shape: [400]  Output shape: [410]", explain.Out);
+        Assert.Contains("Operation: concat(z, one_hot(y = 7, 10)): z followed by 10 values, 1 at the label and 0 elsewhere  Input shape: [20]  Output shape: [30]", explain.Out);
+        Assert.Contains("Operation: 20 neurons giving μ, μ = W·x + b, no activation  Input shape: [410]  Output shape: [20]", explain.Out);
+        Assert.Matches(@"output: L = [0-9.]+\n", explain.Out);
+
+        ProcessResult outside = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist, "--class", "10");
+        Assert.Equal(2, outside.ExitCode);
+        Assert.Contains("--class 10 is outside 0..9", outside.Error);
+
+        ProcessResult check = ToolProcess.Run("check", spec);
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains("conditional on 10 classes", check.Out);
+        Assert.Matches(@"concat\s+│ concat\(h, one_hot\(y, 10\)\)\s+│ \[410\]", check.Out);
+        Assert.Matches(@"concat\s+│ concat\(z, one_hot\(y, 10\)\)\s+│ \[30\]", check.Out);
+        Assert.Contains("fc_mu     │ linear 410->20 (mu)", check.Out);
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameWalkthroughAndAnotherSeedAnother()
     {
         string spec = ToolProcess.Spec("seed000.vae.yaml");

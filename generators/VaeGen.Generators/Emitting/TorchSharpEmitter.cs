@@ -11,6 +11,8 @@ namespace VaeGen.Generators.Emitting
     /// Emits a spec's class as a TorchSharp <c>torch.nn.Module</c>: encoder and decoder Sequentials
     /// and the two heads, registered by name so state_dict keys are PyTorch's, plus Encode,
     /// Reparameterize, Decode, forward, Loss and Sample with the spec's layout and scale built in.
+    /// A conditional spec (1.1 <c>condition</c>) makes a <c>Module&lt;Tensor, Tensor, ...&gt;</c> whose calls take the labels
+    /// (int64, one per sample) next to the batch; every other spec renders exactly as before.
     /// </summary>
     internal static class TorchSharpEmitter
     {
@@ -22,11 +24,21 @@ namespace VaeGen.Generators.Emitting
             ClassPreamble.WriteFileHeader(w, model.SpecFileName);
             w.Line("namespace " + model.Namespace);
             w.Open();
-            ClassPreamble.WriteClassDocs(w, model,
+            var remarks = new List<string>
+            {
                 "Tensors flow batch-first. Wrap each training step in <c>torch.NewDisposeScope()</c> so intermediate tensors are freed.",
-                Literals.Xml(DecodeReturns(spec)));
+                Literals.Xml(DecodeReturns(spec)),
+            };
+            if (spec.Classes > 0)
+            {
+                remarks.Add("A conditional VAE over " + spec.Classes + " classes: the labels travel next to the batch as an int64 tensor (B) with values in 0.." + (spec.Classes - 1) +
+                            " (<c>Encode(x, labels)</c>, <c>Decode(z, labels)</c>, <c>forward(x, labels)</c>, <c>Loss(x, labels)</c>); the heads read concat(h, one_hot(y)) and the decoder concat(z, one_hot(y)). " +
+                            "<c>Sample(classes)</c> draws one image per class given.");
+            }
+
+            ClassPreamble.WriteClassDocs(w, model, remarks.ToArray());
             ClassPreamble.WriteGeneratedCodeAttribute(w);
-            w.Line("public sealed partial class " + model.ClassName + " : " + Nn + ".Module<" + Tensor + ", " + ForwardResult + ">");
+            w.Line("public sealed partial class " + model.ClassName + " : " + Nn + ".Module<" + Tensor + ", " + (spec.Classes > 0 ? Tensor + ", " : string.Empty) + ForwardResult + ">");
             w.Open();
             ClassPreamble.WriteConstants(w, plan);
             w.Line();
@@ -35,9 +47,10 @@ namespace VaeGen.Generators.Emitting
             WriteEncode(w, model);
             WriteReparameterize(w);
             WriteDecode(w, spec);
-            WriteForward(w);
+            WriteForward(w, spec);
             WriteLoss(w, spec);
             WriteSample(w, spec);
+            WriteWithLabels(w, spec);
             TorchSharpInit.WriteHelpers(w, plan);
             TorchSharpShapeGuard.Write(w, model);
             WriteResidualClass(w, plan, ResidualClassName(model.ClassName));
@@ -63,13 +76,15 @@ namespace VaeGen.Generators.Emitting
             w.Doc("<summary>The encoder: " + Literals.Xml(plan.InputShape + " -> [" + plan.EncodedFeatures + "]") + " per sample; state_dict keys <c>encoder.{i}.*</c>.</summary>");
             w.Line("private readonly " + Sequential + " encoder;");
             w.Line();
-            w.Doc("<summary>The mu head: linear " + plan.EncodedFeatures + " -&gt; " + plan.Spec.Latent + ".</summary>");
+            string heads = plan.Spec.Classes == 0 ? plan.EncodedFeatures.ToString(System.Globalization.CultureInfo.InvariantCulture) : plan.EncodedFeatures + " + " + plan.Spec.Classes + " (concat(h, one_hot(y)))";
+            string decoderInput = plan.Spec.Classes == 0 ? "[" + plan.Spec.Latent + "]" : "concat(z, one_hot(y)) [" + plan.Spec.Latent + " + " + plan.Spec.Classes + "]";
+            w.Doc("<summary>The mu head: linear " + heads + " -&gt; " + plan.Spec.Latent + ".</summary>");
             w.Line("private readonly " + Linear + " fc_mu;");
             w.Line();
-            w.Doc("<summary>The logvar head (log sigma^2): linear " + plan.EncodedFeatures + " -&gt; " + plan.Spec.Latent + ".</summary>");
+            w.Doc("<summary>The logvar head (log sigma^2): linear " + heads + " -&gt; " + plan.Spec.Latent + ".</summary>");
             w.Line("private readonly " + Linear + " fc_logvar;");
             w.Line();
-            w.Doc("<summary>The decoder: " + Literals.Xml("[" + plan.Spec.Latent + "] -> " + plan.InputShape) + " per sample; state_dict keys <c>decoder.{i}.*</c>.</summary>");
+            w.Doc("<summary>The decoder: " + Literals.Xml(decoderInput + " -> " + plan.InputShape) + " per sample; state_dict keys <c>decoder.{i}.*</c>.</summary>");
             w.Line("private readonly " + Sequential + " decoder;");
             w.Line();            if (plan.Spec.SigmaLearned)
             {
@@ -187,15 +202,26 @@ namespace VaeGen.Generators.Emitting
         private static void WriteEncode(SourceWriter w, EmitModel model)
         {
             var spec = model.Plan!.Spec;
-            w.Doc("<summary>Encodes a batch into the parameters of q(z|x).</summary>");
+            bool conditional = spec.Classes > 0;
+            w.Doc("<summary>Encodes a batch " + (conditional ? "with its labels into the parameters of q(z|x, y)" : "into the parameters of q(z|x)") + ".</summary>");
             w.Doc("<param name=\"x\">The batch, " + Literals.Xml(BatchShape(spec)) + " (" + ClassPreamble.Layout(spec.Input.Layout) + ") with values in " + Literals.Xml(RangeText(spec)) + ".</param>");
+            if (conditional)
+            {
+                w.Doc(LabelsDoc(spec));
+            }
+
             w.Doc("<returns>mu and logvar (log sigma^2), each (B, " + spec.Latent + ").</returns>");
             w.Doc("<exception cref=\"global::System.ArgumentException\">x is not shaped " + Literals.Xml(BatchShape(spec)) + "; the message names the permute call when only the order is wrong.</exception>");
-            w.Line("public " + EncodeResult + " Encode(" + Tensor + " x)");
+            if (conditional)
+            {
+                w.Doc(LabelsException);
+            }
+
+            w.Line("public " + EncodeResult + " Encode(" + Tensor + " x" + (conditional ? ", " + Tensor + " labels" : string.Empty) + ")");
             w.Open();
             w.Line("CheckInput(x, nameof(x));");
             w.Line("var h = " + ToModelSpace(spec, "x") + ";");
-            w.Line("h = encoder.call(h);");
+            w.Line(conditional ? "h = WithLabels(encoder.call(h), labels, nameof(labels));" : "h = encoder.call(h);");
             w.Line("return (fc_mu.call(h), fc_logvar.call(h));");
             w.Close();
             w.Line();
@@ -229,18 +255,36 @@ namespace VaeGen.Generators.Emitting
 
         private static void WriteDecode(SourceWriter w, VaeSpec spec)
         {
-            w.Doc("<summary>Decodes latent vectors z, (B, " + spec.Latent + ").</summary>");
+            bool conditional = spec.Classes > 0;
+            w.Doc("<summary>Decodes latent vectors z, (B, " + spec.Latent + ")" + (conditional ? ", each with its label: the decoder reads concat(z, one_hot(y))" : string.Empty) + ".</summary>");
+            if (conditional)
+            {
+                w.Doc("<param name=\"z\">The latent vectors, (B, " + spec.Latent + ").</param>");
+                w.Doc(LabelsDoc(spec));
+            }
+
             w.Doc("<returns>" + Literals.Xml(DecodeReturns(spec)) + "</returns>");
-            w.Line("public " + Tensor + " Decode(" + Tensor + " z)");
+            if (conditional)
+            {
+                w.Doc(LabelsException);
+            }
+
+            w.Line("public " + Tensor + " Decode(" + Tensor + " z" + (conditional ? ", " + Tensor + " labels" : string.Empty) + ")");
             w.Open();
-            w.Line("var y = decoder.call(z);");
+            w.Line(conditional ? "var y = decoder.call(WithLabels(z, labels, nameof(labels)));" : "var y = decoder.call(z);");
             w.Line("return " + (spec.Input.Layout == InputLayout.Nhwc ? "y.permute(0, 2, 3, 1)" : "y") + ";");
             w.Close();
             w.Line();
         }
 
-        private static void WriteForward(SourceWriter w)
+        private static void WriteForward(SourceWriter w, VaeSpec spec)
         {
+            if (spec.Classes > 0)
+            {
+                WriteConditionalForward(w, spec);
+                return;
+            }
+
             w.Doc("<summary>Encodes, draws z and decodes.</summary>");
             w.Doc("<returns>The reconstruction (see <see cref=\"Decode\"/>), mu and logvar.</returns>");
             w.Line("public override " + ForwardResult + " forward(" + Tensor + " x)");
@@ -263,6 +307,76 @@ namespace VaeGen.Generators.Emitting
             w.Line();
         }
 
+        /// <summary>forward(x, labels) and forward(x, labels, eps): the labels go to the heads and to the decoder.</summary>
+        private static void WriteConditionalForward(SourceWriter w, VaeSpec spec)
+        {
+            w.Doc("<summary>Encodes with the labels, draws z and decodes with the same labels.</summary>");
+            w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+            w.Doc(LabelsDoc(spec));
+            w.Doc("<returns>The reconstruction (see <see cref=\"Decode\"/>), mu and logvar.</returns>");
+            w.Line("public override " + ForwardResult + " forward(" + Tensor + " x, " + Tensor + " labels)");
+            w.Open();
+            w.Line("var (mu, logVar) = Encode(x, labels);");
+            w.Line("var reconstruction = Decode(Reparameterize(mu, logVar), labels);");
+            w.Line("return (reconstruction, mu, logVar);");
+            w.Close();
+            w.Line();
+            w.Doc("<summary>Encodes with the labels, forms z from the given eps (see <see cref=\"Reparameterize(" + Tensor + ", " + Tensor + ", " + Tensor + ")\"/>) and decodes with the labels.</summary>");
+            w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+            w.Doc(LabelsDoc(spec));
+            w.Doc("<param name=\"eps\">The standard normal noise, (B, LatentDim).</param>");
+            w.Doc("<returns>The reconstruction (see <see cref=\"Decode\"/>), mu and logvar.</returns>");
+            w.Line("public " + ForwardResult + " forward(" + Tensor + " x, " + Tensor + " labels, " + Tensor + " eps)");
+            w.Open();
+            w.Line("var (mu, logVar) = Encode(x, labels);");
+            w.Line("var reconstruction = Decode(Reparameterize(mu, logVar, eps), labels);");
+            w.Line("return (reconstruction, mu, logVar);");
+            w.Close();
+            w.Line();
+        }
+
+        private static string LabelsDoc(VaeSpec spec) =>
+            "<param name=\"labels\">The class of each sample, int64 (B) with values in 0.." + (spec.Classes - 1) + ", on the model's device.</param>";
+
+        private const string LabelsException =
+            "<exception cref=\"global::System.ArgumentOutOfRangeException\">A label is outside 0..ConditionClasses-1, or the labels are not one int64 per sample.</exception>";
+
+        /// <summary>The one-hot concatenation of a conditional class, with the label checks; nothing for any other spec.</summary>
+        private static void WriteWithLabels(SourceWriter w, VaeSpec spec)
+        {
+            if (spec.Classes == 0)
+            {
+                return;
+            }
+
+            w.Doc("<summary>concat(v, one_hot(labels, ConditionClasses)): (B, F) to (B, F + " + spec.Classes + "); the one-hot is a constant, so gradients reach v alone.</summary>");
+            w.Doc("<param name=\"v\">The encoder's output h or the latent z, (B, F).</param>");
+            w.Doc(LabelsDoc(spec));
+            w.Doc("<param name=\"parameterName\">The caller's name for the labels, for the exception.</param>");
+            w.Doc("<returns>The concatenation, (B, F + ConditionClasses).</returns>");
+            w.Doc(LabelsException);
+            w.Line("private static " + Tensor + " WithLabels(" + Tensor + " v, " + Tensor + " labels, string parameterName)");
+            w.Open();
+            w.Line("if (labels.dtype != " + Torch + ".int64 || labels.dim() != 1 || labels.shape[0] != v.shape[0])");
+            w.Open();
+            w.Line("throw new global::System.ArgumentOutOfRangeException(parameterName, \"The labels must be one int64 per sample, (\" + v.shape[0] + \"), but are \" + labels.dtype + \" (\" + string.Join(\", \", labels.shape) + \").\");");
+            w.Close();
+            w.Line();
+            w.Line("using (var outside = labels.lt(0).logical_or(labels.ge(ConditionClasses)).nonzero())");
+            w.Open();
+            w.Line("if (outside.shape[0] > 0)");
+            w.Open();
+            w.Line("long index = outside[0, 0].item<long>();");
+            w.Line("long label = labels[index].item<long>();");
+            w.Line("throw new global::System.ArgumentOutOfRangeException(parameterName, label, parameterName + \"[\" + index + \"] is \" + label + \", outside 0..\" + (ConditionClasses - 1) + \".\");");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Line("return " + Torch + ".cat(new[] { v, " + Functional + ".one_hot(labels, ConditionClasses).to(v.dtype) }, 1);");
+            w.Close();
+            w.Line();
+        }
+
         private static void WriteLoss(SourceWriter w, VaeSpec spec)
         {
             string reduce = spec.Reduction == ReconstructionReduction.Sum ? "sum" : "mean";
@@ -272,30 +386,49 @@ namespace VaeGen.Generators.Emitting
             string stepParameter = scheduled ? ", long step" : string.Empty;
             string stepArgument = scheduled ? ", step" : string.Empty;
             const string StepDoc = "<param name=\"step\">t, the optimizer steps taken so far (0 for the first step); the KL schedule reads it.</param>";
-            w.Doc("<summary>Runs the model on x and returns its loss; see the other overload.</summary>");
-            if (scheduled)
+
+            // A conditional class's loss runs the model with the labels; the loss itself does not read them.
+            bool conditional = spec.Classes > 0;
+            string labelsParameter = conditional ? ", " + Tensor + " labels" : string.Empty;
+            string labelsArgument = conditional ? ", labels" : string.Empty;
+            w.Doc("<summary>Runs the model on x" + (conditional ? " with its labels" : string.Empty) + " and returns its loss; see the other overload.</summary>");
+            if (scheduled || conditional)
             {
                 w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+            }
+
+            if (conditional)
+            {
+                w.Doc(LabelsDoc(spec));
+            }
+
+            if (scheduled)
+            {
                 w.Doc(StepDoc);
             }
 
-            w.Line("public " + LossResult + " Loss(" + Tensor + " x" + stepParameter + ")");
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x" + labelsParameter + stepParameter + ")");
             w.Open();
-            w.Line("var (reconstruction, mu, logVar) = forward(x);");
+            w.Line("var (reconstruction, mu, logVar) = forward(x" + labelsArgument + ");");
             w.Line("return Loss(x, reconstruction, mu, logVar" + stepArgument + ");");
             w.Close();
             w.Line();
-            w.Doc("<summary>Runs the model on x with the given eps and returns its loss; see the other overloads.</summary>");
+            w.Doc("<summary>Runs the model on x" + (conditional ? " with its labels" : string.Empty) + " with the given eps and returns its loss; see the other overloads.</summary>");
             w.Doc("<param name=\"x\">The batch, as for <see cref=\"Encode\"/>.</param>");
+            if (conditional)
+            {
+                w.Doc(LabelsDoc(spec));
+            }
+
             w.Doc("<param name=\"eps\">The standard normal noise, (B, LatentDim).</param>");
             if (scheduled)
             {
                 w.Doc(StepDoc);
             }
 
-            w.Line("public " + LossResult + " Loss(" + Tensor + " x, " + Tensor + " eps" + stepParameter + ")");
+            w.Line("public " + LossResult + " Loss(" + Tensor + " x" + labelsParameter + ", " + Tensor + " eps" + stepParameter + ")");
             w.Open();
-            w.Line("var (reconstruction, mu, logVar) = forward(x, eps);");
+            w.Line("var (reconstruction, mu, logVar) = forward(x" + labelsArgument + ", eps);");
             w.Line("return Loss(x, reconstruction, mu, logVar" + stepArgument + ");");
             w.Close();
             w.Line();
@@ -361,6 +494,12 @@ namespace VaeGen.Generators.Emitting
 
         private static void WriteSample(SourceWriter w, VaeSpec spec)
         {
+            if (spec.Classes > 0)
+            {
+                WriteConditionalSample(w, spec);
+                return;
+            }
+
             w.Doc("<summary>Draws <paramref name=\"count\"/> samples: z ~ N(0, I) decoded" + (spec.Reconstruction == ReconstructionKind.BceLogits ? ", through a sigmoid since the decoder outputs logits" : string.Empty) + ". Call eval() first if the decoder has dropout or batchnorm.</summary>");
             w.Doc("<param name=\"count\">How many samples.</param>");
             w.Doc("<param name=\"device\">Where to draw z; the device of the model's parameters when null.</param>");
@@ -373,6 +512,38 @@ namespace VaeGen.Generators.Emitting
             w.Line("var y = " + (spec.Reconstruction == ReconstructionKind.BceLogits ? "decoder.call(z).sigmoid()" : "decoder.call(z)") + ";");
             w.Line("return " + (spec.Input.Layout == InputLayout.Nhwc ? "y.permute(0, 2, 3, 1)" : "y") + ";");
             w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Sample(classes) of a conditional class: one z ~ N(0, I) per class given, decoded with that class.</summary>
+        private static void WriteConditionalSample(SourceWriter w, VaeSpec spec)
+        {
+            string through = spec.Reconstruction == ReconstructionKind.BceLogits ? ", through a sigmoid since the decoder outputs logits" : string.Empty;
+            w.Doc("<summary>Draws one sample per entry of <paramref name=\"classes\"/>: z ~ N(0, I) decoded with that class" + through + ". Call eval() first if the decoder has dropout or batchnorm.</summary>");
+            w.Doc("<param name=\"classes\">The class of each image, int64 (count) with values in 0.." + (spec.Classes - 1) + ".</param>");
+            w.Doc("<param name=\"device\">Where to draw z; the device of the model's parameters when null.</param>");
+            w.Doc("<returns>" + Literals.Xml("(count, " + BatchShape(spec).Substring(4)) + " in [0, 1] for bce and bce_logits, else in the model's value range.</returns>");
+            w.Doc(LabelsException);
+            w.Line("public " + Tensor + " Sample(" + Tensor + " classes, " + Device + "? device = null)");
+            w.Open();
+            w.Line("using (" + Torch + ".no_grad())");
+            w.Open();
+            w.Line("var z = " + Torch + ".randn(new long[] { classes.shape[0], LatentDim }, device: device ?? fc_mu.weight!.device);");
+            w.Line("var h = decoder.call(WithLabels(z, classes.to(z.device), nameof(classes)));");
+            w.Line("var y = " + (spec.Reconstruction == ReconstructionKind.BceLogits ? "h.sigmoid()" : "h") + ";");
+            w.Line("return " + (spec.Input.Layout == InputLayout.Nhwc ? "y.permute(0, 2, 3, 1)" : "y") + ";");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Doc("<summary>Draws one sample per class given; see the overload that takes a tensor.</summary>");
+            w.Doc("<param name=\"classes\">The class of each image, in 0.." + (spec.Classes - 1) + ".</param>");
+            w.Doc("<param name=\"device\">Where to draw z; the device of the model's parameters when null.</param>");
+            w.Doc("<returns>One image per class, as the other overload returns them.</returns>");
+            w.Line("public " + Tensor + " Sample(int[] classes, " + Device + "? device = null)");
+            w.Open();
+            w.Line("using var labels = " + Torch + ".tensor(global::System.Array.ConvertAll(classes, c => (long)c));");
+            w.Line("return Sample(labels, device);");
             w.Close();
             w.Line();
         }

@@ -27,19 +27,29 @@ internal static class ExplainCommand
         var seed = ToolOptions.Seed("Seeds the initial weights (when no --weights are given); eps is drawn with seed + 1, as eval draws it.");
         var weights = new Option<string?>("--weights") { Description = "Trained weights to use instead of the initial ones (a safetensors file).", HelpName = "file" };
         var data = ToolOptions.Data();
+        var label = new Option<int>("--class") { Description = "For a conditional spec (condition: { classes: K }): the image's class y in 0..K-1 that the heads and the decoder read (default 0).", HelpName = "k" };
         var command = new Command("explain",
             "Walk one image through the model tensor by tensor: every layer, mu, logvar, sigma, eps, z, the decoder, the reconstruction term, the KL term and the total, " +
             "with each step's shape and its first and last values.")
         {
-            spec, input, seed, weights, data,
+            spec, input, seed, weights, data, label,
         };
-        command.SetAction(parse => Run(console, parse.GetRequiredValue(spec), parse.GetValue(input), parse.GetValue(seed), parse.GetValue(weights), parse.GetValue(data)));
+        command.SetAction(parse => Run(console, parse.GetRequiredValue(spec), parse.GetValue(input), parse.GetValue(seed), parse.GetValue(weights), parse.GetValue(data),
+            parse.GetResult(label) is null ? null : parse.GetValue(label)));
         return command;
     }
 
-    private static int Run(ToolConsole console, string specPath, string? inputPath, ulong seed, string? weightsPath, string? dataPath)
+    private static int Run(ToolConsole console, string specPath, string? inputPath, ulong seed, string? weightsPath, string? dataPath, int? label)
     {
         SpecFile spec = SpecFile.Load(specPath, console);
+        long classes = spec.Spec.Classes;
+        if (label is { } given && (classes == 0 || given < 0 || given >= classes))
+        {
+            throw new ToolException(classes == 0
+                ? specPath + ": --class " + given + " needs a conditional spec, but this one has no condition"
+                : specPath + ": --class " + given + " is outside 0.." + (classes - 1) + " (the spec has condition: { classes: " + classes + " })");
+        }
+
         var geometry = InputGeometry.Of(spec.Spec);
         VaeModel model = SpecModelFactory.Create(spec.Plan, seed);
         if (weightsPath is not null)
@@ -58,7 +68,12 @@ internal static class ExplainCommand
             "Weights: " + (weightsPath is null ? "PyTorch's default initialisation drawn with seed " + seed + " (untrained; pass --weights for trained ones)" : weightsPath) +
             ". ε: drawn with seed " + (seed + 1) + ".",
         };
-        Walkthrough.Write(console.Out, spec.Plan, model, x, epsilon, specPath, heading);
+        if (classes > 0)
+        {
+            heading.Add("Label: y = " + (label ?? 0) + " of " + classes + " classes (the conditional spec's heads and decoder read its one-hot; --class k chooses).");
+        }
+
+        Walkthrough.Write(console.Out, spec.Plan, model, x, epsilon, specPath, heading, label ?? 0);
         return ExitCodes.Success;
     }
 

@@ -102,7 +102,8 @@ internal static class LayerTable
                (spec.KlCapacity is { } capacity
                    ? "kl capacity " + Number(capacity.Max) + " over " + capacity.Steps + " steps, gamma " + Number(capacity.Gamma)
                    : "beta " + Number(spec.Beta) + (spec.KlWarmup > 0 ? ", kl warmup " + spec.KlWarmup + " steps" : string.Empty)) +
-               (spec.Init == InitScheme.Pytorch ? string.Empty : ", init " + InitSchemeNames.ToKeyword(spec.Init));
+               (spec.Init == InitScheme.Pytorch ? string.Empty : ", init " + InitSchemeNames.ToKeyword(spec.Init)) +
+               (spec.Classes == 0 ? string.Empty : ", conditional on " + spec.Classes + " classes");
     }
 
     /// <summary>A row of plain text: shapes like [1, 28, 28] would otherwise be read as Spectre markup.</summary>

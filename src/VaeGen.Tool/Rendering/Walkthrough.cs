@@ -29,22 +29,25 @@ internal sealed class Walkthrough
     private readonly ModelPlan _plan;
     private readonly VaeModel _model;
     private readonly Dictionary<string, int> _counters = new();
+    private readonly int[] _label;
 
-    private Walkthrough(TextWriter output, ModelPlan plan, VaeModel model)
+    private Walkthrough(TextWriter output, ModelPlan plan, VaeModel model, int label)
     {
         _out = output;
         _plan = plan;
         _model = model;
+        _label = [label];
     }
 
     /// <summary>Runs one image through <paramref name="model"/> in eval mode and writes every step.</summary>
     /// <param name="x">One image, (1, ...InputShape) in the declared layout and the data's range.</param>
     /// <param name="epsilon">The noise for z, (1, latent).</param>
     /// <param name="heading">What the reader should know first: the image, the weights, the noise.</param>
-    public static void Write(TextWriter output, ModelPlan plan, VaeModel model, Tensor x, Tensor epsilon, string specPath, IEnumerable<string> heading)
+    /// <param name="label">The image's class y for a conditional model (spec 1.1 <c>condition</c>), in 0..K-1; unused otherwise.</param>
+    public static void Write(TextWriter output, ModelPlan plan, VaeModel model, Tensor x, Tensor epsilon, string specPath, IEnumerable<string> heading, int label = 0)
     {
         model.Eval();
-        var walk = new Walkthrough(output, plan, model);
+        var walk = new Walkthrough(output, plan, model, label);
         output.WriteLine("# " + plan.Spec.Name + " walkthrough (" + specPath + ")");
         foreach (string line in heading)
         {
@@ -82,6 +85,7 @@ internal sealed class Walkthrough
         var current = new Tensor(scaled, [1, .. image]);
         current = Stage(_plan.Encoder, _model.Encoder, current);
 
+        current = WithLabel(current, "h", "the encoder's output");
         float[] encoded = Copy(current);
         float[] mu = Copy(_model.FcMu.Forward(current));
         float[] logVar = Copy(_model.FcLogVar.Forward(current));
@@ -118,11 +122,34 @@ internal sealed class Walkthrough
 
         _out.WriteLine("# Decoder");
         _counters.Clear();
-        Tensor decoded = Stage(_plan.Decoder, _model.Decoder, new Tensor(z, 1, latent));
+        Tensor decoded = Stage(_plan.Decoder, _model.Decoder, WithLabel(new Tensor(z, 1, latent), "z", "z"));
         float[] reconstruction = Copy(decoded);
 
-        LossTerms terms = _model.Loss(x, epsilon);
+        LossTerms terms = config.Classes > 0 ? _model.Loss(x, _label, epsilon) : _model.Loss(x, epsilon);
         WriteLoss(spec, scaled, image, reconstruction, mu, logVar, sigma, terms);
+    }
+
+    /// <summary>
+    /// A conditional model's label input (spec 1.1 <c>condition</c>): a section showing concat(v, one_hot(y)) and the
+    /// concatenation as a (1, F + K) tensor; <paramref name="v"/> itself for any other model.
+    /// </summary>
+    private Tensor WithLabel(Tensor v, string name, string what)
+    {
+        int classes = _model.Config.Classes;
+        if (classes == 0)
+        {
+            return v;
+        }
+
+        int features = v.Dim(1);
+        var joined = new float[features + classes];
+        v.Span.CopyTo(joined);
+        joined[features + _label[0]] = 1f;
+        int[] inShape = [features];
+        int[] outShape = [features + classes];
+        Section("Label concatenation (condition)", "concat(" + name + ", one_hot(y = " + _label[0] + ", " + classes + ")): " + what + " followed by " + classes + " values, 1 at the label and 0 elsewhere",
+            Shape(inShape), Shape(outShape), Copy(v), inShape, joined, outShape, "what " + (name == "h" ? "fc_mu and fc_logvar" : "the decoder") + " read: " + features + " + " + classes + " values");
+        return new Tensor(joined, 1, features + classes);
     }
 
     /// <summary>Runs a Sequential child by child, one section per layer (a layer and its shorthand activation together).</summary>
