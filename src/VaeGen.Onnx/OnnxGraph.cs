@@ -34,6 +34,21 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>An int64 input shaped (batch): a conditional VAE's labels.</summary>
+    public string AddInt64Input(string name, string doc)
+    {
+        Claim(name);
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDimension });
+        _graph.Input.Add(new ValueInfoProto
+        {
+            Name = name,
+            DocString = doc,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Int64, Shape = shape } },
+        });
+        return name;
+    }
+
     /// <summary>Makes <paramref name="value"/> a graph output named <paramref name="name"/> shaped (batch, <paramref name="sample"/>...).</summary>
     public void AddOutput(string value, string name, IReadOnlyList<int> sample, string doc)
     {

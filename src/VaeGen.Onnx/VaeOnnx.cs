@@ -18,7 +18,9 @@ namespace VaeGen.Onnx;
 /// <summary>
 /// Exports a VaeGen model to ONNX: <c>encoder.onnx</c> (x -> mu, logvar), <c>decoder.onnx</c> (z ->
 /// reconstruction) and <c>vae.onnx</c> (x, eps -> reconstruction, mu, logvar), each with a dynamic batch
-/// dimension named <c>batch</c>.
+/// dimension named <c>batch</c>. A conditional VAE (spec 1.1 <c>condition</c>) takes a second input
+/// <c>labels</c>, int64 (batch), in every graph: <c>OneHot</c> and <c>Concat</c> append one_hot(labels) after the
+/// encoder's output and after z, as the model does.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -110,35 +112,59 @@ public static class VaeOnnx
         {
             var graph = new OnnxGraph(_plan.Spec.Name + "_encoder");
             string x = graph.AddInput("x", InputSample, InputDoc);
-            var (mu, logVar) = Encode(graph, x);
+            string? oneHot = Labels(graph);
+            var (mu, logVar) = Encode(graph, x, oneHot);
             graph.AddOutput(mu, "mu", Latent, "Mean of q(z|x).");
             graph.AddOutput(logVar, "logvar", Latent, "log sigma^2 of q(z|x).");
-            return Model(graph, "The encoder of " + _plan.Spec.Name + ": x -> mu, logvar.");
+            return Model(graph, "The encoder of " + _plan.Spec.Name + ": x" + LabelsArgument + " -> mu, logvar.");
         }
 
         public ModelProto Decoder()
         {
             var graph = new OnnxGraph(_plan.Spec.Name + "_decoder");
             string z = graph.AddInput("z", Latent, "Latent vectors, (batch, " + Config.LatentDim + ").");
-            graph.AddOutput(Decode(graph, z), "reconstruction", InputSample, ReconstructionDoc);
-            return Model(graph, "The decoder of " + _plan.Spec.Name + ": z -> reconstruction.");
+            string? oneHot = Labels(graph);
+            graph.AddOutput(Decode(graph, z, oneHot), "reconstruction", InputSample, ReconstructionDoc);
+            return Model(graph, "The decoder of " + _plan.Spec.Name + ": z" + LabelsArgument + " -> reconstruction.");
         }
 
         public ModelProto Vae()
         {
             var graph = new OnnxGraph(_plan.Spec.Name + "_vae");
             string x = graph.AddInput("x", InputSample, InputDoc);
+            string? oneHot = Labels(graph);
             string eps = graph.AddInput("eps", Latent, "Standard-normal noise, (batch, " + Config.LatentDim + "): z = mu + exp(0.5 logvar) * eps.");
-            var (mu, logVar) = Encode(graph, x);
+            var (mu, logVar) = Encode(graph, x, oneHot);
 
             // The reparameterisation z = mu + exp(0.5 * logvar) * eps, as VaeModel.Reparameterize.
             string halfLogVar = graph.Node("Mul", [logVar, graph.AddScalar("half", 0.5f)], "half_logvar");
             string std = graph.Node("Exp", [halfLogVar], "std");
             string z = graph.Node("Add", [mu, graph.Node("Mul", [std, eps], "std_eps")], "z");
-            graph.AddOutput(Decode(graph, z), "reconstruction", InputSample, ReconstructionDoc);
+            graph.AddOutput(Decode(graph, z, oneHot), "reconstruction", InputSample, ReconstructionDoc);
             graph.AddOutput(mu, "mu", Latent, "Mean of q(z|x).");
             graph.AddOutput(logVar, "logvar", Latent, "log sigma^2 of q(z|x).");
-            return Model(graph, "The whole VAE " + _plan.Spec.Name + ": x, eps -> reconstruction, mu, logvar.");
+            return Model(graph, "The whole VAE " + _plan.Spec.Name + ": x" + LabelsArgument + ", eps -> reconstruction, mu, logvar.");
+        }
+
+        private string LabelsArgument => Config.Classes > 0 ? ", labels" : string.Empty;
+
+        /// <summary>
+        /// A conditional VAE's <c>labels</c> input and their one-hot, (batch, K) float, made once per graph; null otherwise.
+        /// ONNX's OneHot maps a label of -1 to K-1 and one outside -K..K-1 to a row of zeros instead of failing: the
+        /// caller passes labels in 0..K-1, as the model's own overloads enforce.
+        /// </summary>
+        private string? Labels(OnnxGraph graph)
+        {
+            int classes = Config.Classes;
+            if (classes == 0)
+            {
+                return null;
+            }
+
+            string labels = graph.AddInt64Input("labels", $"The class of each sample, int64 (batch), in 0..{classes - 1} (condition: {{ classes: {classes} }}).");
+            string depth = graph.AddInt64s("classes", classes);
+            string values = graph.AddFloats("one_hot_values", [2], [0f, 1f]);
+            return graph.Node("OneHot", [labels, depth, values], "one_hot", OnnxGraph.Int("axis", -1));
         }
 
         private string InputDoc =>
@@ -148,7 +174,7 @@ public static class VaeOnnx
             $"The reconstruction, (batch, {string.Join(", ", InputSample)}) in layout {Config.LayoutName}, in the model's range (input range / {Number(Config.Scale)})"
             + (Config.Reconstruction == ReconstructionTerm.BceLogits ? "; the decoder's logits through a sigmoid (probabilities)." : ".");
 
-        private (string Mu, string LogVar) Encode(OnnxGraph graph, string x)
+        private (string Mu, string LogVar) Encode(OnnxGraph graph, string x, string? oneHot)
         {
             var export = new LayerExport(graph, _state);
             string h = x;
@@ -164,15 +190,21 @@ public static class VaeOnnx
             }
 
             h = Sequence(export, _plan.Encoder, _lowering.Encoder, _model.Encoder, h);
+            if (oneHot is not null)
+            {
+                h = graph.Node("Concat", [h, oneHot], "h_one_hot", OnnxGraph.Int("axis", 1));
+            }
+
             string mu = export.Add(_plan.Mu, _lowering.Mu, _model.FcMu, h);
             string logVar = export.Add(_plan.LogVar, _lowering.LogVar, _model.FcLogVar, h);
             return (mu, logVar);
         }
 
-        private string Decode(OnnxGraph graph, string z)
+        private string Decode(OnnxGraph graph, string z, string? oneHot)
         {
             var export = new LayerExport(graph, _state);
-            string y = Sequence(export, _plan.Decoder, _lowering.Decoder, _model.Decoder, z);
+            string input = oneHot is null ? z : graph.Node("Concat", [z, oneHot], "z_one_hot", OnnxGraph.Int("axis", 1));
+            string y = Sequence(export, _plan.Decoder, _lowering.Decoder, _model.Decoder, input);
             if (Config.Reconstruction == ReconstructionTerm.BceLogits)
             {
                 y = graph.Node("Sigmoid", [y], "probabilities");
@@ -216,6 +248,10 @@ public static class VaeOnnx
             Metadata(model, "vaegen.input_shape", "[" + string.Join(", ", InputSample) + "]");
             Metadata(model, "vaegen.latent", Config.LatentDim.ToString(CultureInfo.InvariantCulture));
             Metadata(model, "vaegen.reconstruction", _lowering.Config.Reconstruction.Member);
+            if (Config.Classes > 0)
+            {
+                Metadata(model, "vaegen.classes", Config.Classes.ToString(CultureInfo.InvariantCulture));
+            }
             return model;
         }
 
@@ -225,25 +261,27 @@ public static class VaeOnnx
         private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// The graphs feed the encoder's output alone to the heads and z alone to the decoder. A plan whose heads
-        /// or decoder read more (a conditional VAE's labels, concatenated) would make a graph ONNX Runtime refuses
-        /// at load, so it is refused here, naming the layer.
+        /// The graphs feed the heads the encoder's output (with a condition's K one-hot values after it) and the decoder
+        /// z (likewise). A plan whose heads or decoder read anything else would make a graph ONNX Runtime refuses at
+        /// load, so it is refused here, naming the layer.
         /// </summary>
         private void CheckDataFlow()
         {
+            int classes = _lowering.Config.Classes;
+            string withLabels = classes == 0 ? string.Empty : $" and {classes} one-hot label values";
             TensorShape encoded = _plan.Encoder.Count > 0 ? _plan.Encoder[_plan.Encoder.Count - 1].Output : _plan.InputShape;
-            if (!encoded.Equals(TensorShape.Flat(_plan.Mu.InFeatures)))
+            if (!encoded.IsFlat || encoded.Dimensions[0] + classes != _plan.Mu.InFeatures)
             {
                 throw new OnnxExportException(_plan.Mu.ModuleName,
-                    $"{_plan.Mu.ModuleName}: reads {_plan.Mu.InFeatures} features where the encoder gives {encoded}; heads that read more than the encoder's output (such as a conditional VAE's labels) have no ONNX export yet.");
+                    $"{_plan.Mu.ModuleName}: reads {_plan.Mu.InFeatures} features where the encoder gives {encoded}{withLabels}; the graph has nothing else to feed it.");
             }
 
-            TensorShape latent = TensorShape.Flat(_lowering.Config.LatentDim);
+            TensorShape latent = TensorShape.Flat(_lowering.Config.LatentDim + classes);
             if (_plan.Decoder.Count > 0 && !_plan.Decoder[0].Input.Equals(latent))
             {
                 LayerPlan first = _plan.Decoder[0];
                 throw new OnnxExportException(first.ModuleName,
-                    $"{first.ModuleName}: reads {first.Input} where z is {latent}; a decoder that reads more than z (such as a conditional VAE's labels) has no ONNX export yet.");
+                    $"{first.ModuleName}: reads {first.Input} where z is [{_lowering.Config.LatentDim}]{withLabels}; the graph has nothing else to feed it.");
             }
         }
 
@@ -253,9 +291,10 @@ public static class VaeOnnx
         /// </summary>
         private void CheckModelMatchesPlan()
         {
-            if (Config.Name != _plan.Spec.Name || !Config.InputShape.SequenceEqual(InputShapeOf(_plan)) || Config.LatentDim != _lowering.Config.LatentDim)
+            if (Config.Name != _plan.Spec.Name || !Config.InputShape.SequenceEqual(InputShapeOf(_plan)) || Config.LatentDim != _lowering.Config.LatentDim ||
+                Config.Classes != _lowering.Config.Classes)
             {
-                throw new OnnxExportException(null, $"The model {Config.Name} (input [{string.Join(", ", InputSample)}], latent {Config.LatentDim}) is not the spec {_plan.Spec.Name}'s model.");
+                throw new OnnxExportException(null, $"The model {Config.Name} (input [{string.Join(", ", InputSample)}], latent {Config.LatentDim}, {Config.Classes} classes) is not the spec {_plan.Spec.Name}'s model.");
             }
 
             CheckLayers(_lowering.Encoder, _model.Encoder);

@@ -26,11 +26,11 @@ public sealed class ExportedModels : IDisposable
     /// Every shipped spec (whatever specs/ holds), the specs with every layer kind the parity tests use:
     /// parity_layers (v1) and parity_v11 (zero_pad2d, padding: same, nested residual blocks), and
     /// gaussian_learned (reconstruction: gaussian, whose learned log_sigma is a state entry outside any layer
-    /// and no part of inference).
+    /// and no part of inference), and condition (a conditional VAE: a second input, labels).
     /// </summary>
     public static readonly TheoryData<string> Specs = new(
         Directory.GetFiles(Repository.Path("specs"), "*.vae.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)
-            .Concat(["parity_layers.vae.yaml", "parity_v11.vae.yaml", "gaussian_learned.vae.yaml"])!);
+            .Concat(["parity_layers.vae.yaml", "parity_v11.vae.yaml", "gaussian_learned.vae.yaml", "condition.vae.yaml"])!);
 
     private readonly TempFolder _folder = new("vaegen-onnx-");
     private readonly Dictionary<string, ExportCase> _cases = new();

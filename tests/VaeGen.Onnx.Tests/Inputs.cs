@@ -6,7 +6,10 @@ using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Onnx.Tests;
 
-/// <summary>A batch of 3 (not the batch of 2 PyTorch traced with: the batch dimension must be dynamic): x in the spec's range, z and eps standard normal.</summary>
+/// <summary>
+/// A batch of 3 (not the batch of 2 PyTorch traced with: the batch dimension must be dynamic): x in the spec's range, z and eps
+/// standard normal, and for a conditional spec three different labels in 0..K-1.
+/// </summary>
 internal sealed class Inputs
 {
     public const int Batch = 3;
@@ -21,7 +24,14 @@ internal sealed class Inputs
         LatentShape = [Batch, config.LatentDim];
         Z = Normal(random, Batch * config.LatentDim);
         Eps = Normal(random, Batch * config.LatentDim);
+        Labels = config.Classes == 0 ? [] : [config.Classes - 1, 0, 1];
     }
+
+    /// <summary>The labels of a conditional spec's batch (empty otherwise).</summary>
+    public int[] Labels { get; }
+
+    /// <summary>The graph inputs after x or z: a conditional spec's int64 labels, else nothing.</summary>
+    public (string Name, Array Data, int[] Shape)[] LabelFeed => Labels.Length == 0 ? [] : [("labels", Array.ConvertAll(Labels, l => (long)l), [Batch])];
 
     public int[] XShape { get; }
 

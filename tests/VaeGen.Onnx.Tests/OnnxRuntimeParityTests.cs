@@ -27,19 +27,22 @@ public sealed class OnnxRuntimeParityTests(ExportedModels models, ITestOutputHel
         VaeModel model = c.Model;
         var errors = new List<(string Name, double Error)>();
 
-        var (mu, logVar) = model.Encode(inputs.XTensor);
+        bool conditional = model.Classes > 0;
+        var (mu, logVar) = conditional ? model.Encode(inputs.XTensor, inputs.Labels) : model.Encode(inputs.XTensor);
         float[] managedMu = mu.Data.ToArray(), managedLogVar = logVar.Data.ToArray();
-        var encoder = Ort.Run(Path.Combine(c.Folder, "encoder.onnx"), ("x", inputs.X, inputs.XShape));
+        var encoder = Ort.Run(Path.Combine(c.Folder, "encoder.onnx"), [("x", inputs.X, inputs.XShape), .. inputs.LabelFeed]);
         errors.Add(("encoder mu", RelativeError.Of(encoder["mu"], managedMu)));
         errors.Add(("encoder logvar", RelativeError.Of(encoder["logvar"], managedLogVar)));
 
-        float[] managedDecoded = Inputs.Reconstruction(model, model.Decode(new Tensor((float[])inputs.Z.Clone(), inputs.LatentShape)));
-        var decoder = Ort.Run(Path.Combine(c.Folder, "decoder.onnx"), ("z", inputs.Z, inputs.LatentShape));
+        var z = new Tensor((float[])inputs.Z.Clone(), inputs.LatentShape);
+        float[] managedDecoded = Inputs.Reconstruction(model, conditional ? model.Decode(z, inputs.Labels) : model.Decode(z));
+        var decoder = Ort.Run(Path.Combine(c.Folder, "decoder.onnx"), [("z", inputs.Z, inputs.LatentShape), .. inputs.LabelFeed]);
         errors.Add(("decoder reconstruction", RelativeError.Of(decoder["reconstruction"], managedDecoded)));
 
-        var (reconstruction, fullMu, fullLogVar) = model.Forward(inputs.XTensor, new Tensor((float[])inputs.Eps.Clone(), inputs.LatentShape));
+        var eps = new Tensor((float[])inputs.Eps.Clone(), inputs.LatentShape);
+        var (reconstruction, fullMu, fullLogVar) = conditional ? model.Forward(inputs.XTensor, inputs.Labels, eps) : model.Forward(inputs.XTensor, eps);
         float[] managedReconstruction = Inputs.Reconstruction(model, reconstruction);
-        var vae = Ort.Run(Path.Combine(c.Folder, "vae.onnx"), ("x", inputs.X, inputs.XShape), ("eps", inputs.Eps, inputs.LatentShape));
+        var vae = Ort.Run(Path.Combine(c.Folder, "vae.onnx"), [("x", inputs.X, inputs.XShape), .. inputs.LabelFeed, ("eps", inputs.Eps, inputs.LatentShape)]);
         errors.Add(("vae reconstruction", RelativeError.Of(vae["reconstruction"], managedReconstruction)));
         errors.Add(("vae mu", RelativeError.Of(vae["mu"], fullMu.Data)));
         errors.Add(("vae logvar", RelativeError.Of(vae["logvar"], fullLogVar.Data)));

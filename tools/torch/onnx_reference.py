@@ -13,7 +13,7 @@ script writes into FOLDER:
                     torch.onnx.export (PyTorch 1.13, opset 17, dynamic batch) of the spec's model from
                     spec_model.py with the same weights in eval mode, with the same inputs and outputs
                     as VaeGen's graphs (x in the declared layout and range; the reconstruction through
-                    a sigmoid for bce_logits)
+                    a sigmoid for bce_logits; a conditional spec's graphs take int64 labels after x or z)
 
 The tests run both sets of graphs in ONNX Runtime and compare.
 """
@@ -57,8 +57,8 @@ class Encoder(nn.Module):
         super().__init__()
         self.vae = vae
 
-    def forward(self, x):
-        return self.vae.encode(x)
+    def forward(self, x, labels=None):
+        return self.vae.encode(x, labels)
 
 
 class Decoder(nn.Module):
@@ -67,23 +67,26 @@ class Decoder(nn.Module):
         self.vae = vae
         self.logits = logits
 
-    def forward(self, z):
-        y = self.vae.decoder(z)
+    def forward(self, z, labels=None):
+        y = self.vae.decode_nchw(z, labels)
         if self.logits:
             y = torch.sigmoid(y)
         return y.permute(0, 2, 3, 1) if self.vae.nhwc else y
 
 
 class Vae(nn.Module):
+    """x, eps -> reconstruction, mu, logvar; a conditional spec's takes x, labels, eps (the order of VaeGen's inputs)."""
+
     def __init__(self, vae, logits):
         super().__init__()
         self.vae = vae
         self.decode = Decoder(vae, logits)
 
-    def forward(self, x, eps):
-        mu, logvar = self.vae.encode(x)
+    def forward(self, x, *rest):
+        labels, eps = rest if len(rest) == 2 else (None, rest[0])
+        mu, logvar = self.vae.encode(x, labels)
         z = mu + torch.exp(0.5 * logvar) * eps
-        return self.decode(z), mu, logvar
+        return self.decode(z, labels), mu, logvar
 
 
 def check(path):
@@ -108,11 +111,19 @@ def export_torch(spec_path, folder):
     out = os.path.join(folder, "torch")
     os.makedirs(out, exist_ok=True)
     batch = {0: "batch"}
-    cases = [
-        ("encoder.onnx", Encoder(model), (x,), ["x"], ["mu", "logvar"]),
-        ("decoder.onnx", Decoder(model, logits), (z,), ["z"], ["reconstruction"]),
-        ("vae.onnx", Vae(model, logits), (x, z), ["x", "eps"], ["reconstruction", "mu", "logvar"]),
-    ]
+    if model.classes:
+        labels = torch.zeros(2, dtype=torch.int64)
+        cases = [
+            ("encoder.onnx", Encoder(model), (x, labels), ["x", "labels"], ["mu", "logvar"]),
+            ("decoder.onnx", Decoder(model, logits), (z, labels), ["z", "labels"], ["reconstruction"]),
+            ("vae.onnx", Vae(model, logits), (x, labels, z), ["x", "labels", "eps"], ["reconstruction", "mu", "logvar"]),
+        ]
+    else:
+        cases = [
+            ("encoder.onnx", Encoder(model), (x,), ["x"], ["mu", "logvar"]),
+            ("decoder.onnx", Decoder(model, logits), (z,), ["z"], ["reconstruction"]),
+            ("vae.onnx", Vae(model, logits), (x, z), ["x", "eps"], ["reconstruction", "mu", "logvar"]),
+        ]
     for name, module, args, inputs, outputs in cases:
         module.eval()
         torch.onnx.export(module, args, os.path.join(out, name), opset_version=OPSET,
