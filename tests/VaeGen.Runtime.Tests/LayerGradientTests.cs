@@ -211,6 +211,26 @@ public sealed class LayerGradientTests
     }
 
     [Fact]
+    public void OneHotConcatAppendsTheLabelsAndPassesBackOnlyTheVectorsGradient()
+    {
+        var concat = new OneHotConcat(3);
+        var v = new Tensor(new float[] { 1, 2, 3, 4 }, 2, 2);
+        Tensor joined = concat.Forward(v, new[] { 2, 0 });
+        Assert.Equal(new[] { 2, 5 }, joined.Shape.ToArray());
+        Assert.Equal(new float[] { 1, 2, 0, 0, 1, 3, 4, 1, 0, 0 }, joined.Data);
+
+        // The one-hot columns are constants: of d/d concat only the first F columns reach v.
+        Tensor grad = concat.Backward(new Tensor(new float[] { 10, 11, 12, 13, 14, 20, 21, 22, 23, 24 }, 2, 5));
+        Assert.Equal(new[] { 2, 2 }, grad.Shape.ToArray());
+        Assert.Equal(new float[] { 10, 11, 20, 21 }, grad.Data);
+
+        var error = Assert.Throws<System.ArgumentOutOfRangeException>(() => concat.Forward(v, new[] { 0, 3 }));
+        Assert.Contains("labels[1] is 3, outside 0..2", error.Message, System.StringComparison.Ordinal);
+        Assert.Throws<System.ArgumentException>(() => concat.Forward(v, new[] { 0 }));
+        Assert.Throws<System.ArgumentOutOfRangeException>(() => new OneHotConcat(1));
+    }
+
+    [Fact]
     public void ReparameterizeGradients()
     {
         var rng = new Rng(38);
