@@ -12,6 +12,9 @@ public sealed class SgemmTests
         { 1, 1, 1 }, { 1, 37, 5 }, { 13, 1, 7 }, { 12, 32, 256 }, { 13, 33, 257 }, { 25, 70, 300 },
         { 200, 3, 9 }, { 5, 600, 40 }, { 64, 100, 513 }, { 193, 65, 31 },
 
+        // A last strip of 1 to 8 rows under full 32-wide tiles takes the 4- and 8-row kernels.
+        { 20, 64, 50 }, { 18, 96, 30 }, { 7, 32, 300 }, { 32, 64, 16 }, { 3, 64, 5 },
+
         // Narrower than a 32-wide tile: computed as C^T, across several K blocks.
         { 100, 20, 300 }, { 300, 31, 520 },
     };
@@ -31,7 +34,7 @@ public sealed class SgemmTests
                 int ldc = n + 5;
                 var a = new float[(ta ? k : m) * lda];
                 var b = new float[(tb ? n : k) * ldb];
-                var c = new float[m * ldc];
+                var c = new float[(m + 1) * ldc]; // one guard row: a kernel must not write below C
                 rng.FillUniform(a, -1, 1);
                 rng.FillUniform(b, -1, 1);
                 rng.FillUniform(c, -1, 1);
@@ -39,7 +42,8 @@ public sealed class SgemmTests
                 foreach (bool accumulate in new[] { false, true })
                 {
                     Array.Copy(c0, c, c.Length);
-                    Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+                    Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c.AsSpan(0, m * ldc), ldc, accumulate);
+                    Assert.Equal(c0.AsSpan(m * ldc).ToArray(), c.AsSpan(m * ldc).ToArray());
                     for (int i = 0; i < m; i++)
                     {
                         for (int j = 0; j < ldc; j++)

@@ -307,6 +307,12 @@ public static unsafe class Sgemm
                                     {
                                         Kernel(aStrip, bStrip, kc, cTile, Ldc, overwrite);
                                     }
+                                    else if (nEff == nr && mr == 12 && mEff <= 8)
+                                    {
+                                        // A short last strip (channel counts and batches are multiples of 4 and 8,
+                                        // rarely of 12): a kernel as high as the strip, straight into C.
+                                        PartialRowsAvx512(aStrip, bStrip, kc, cTile, Ldc, overwrite, mEff);
+                                    }
                                     else
                                     {
                                         // Edge tile: compute the full tile into scratch, then copy the valid part.
@@ -678,6 +684,117 @@ public static unsafe class Sgemm
         Store512(c + (9 * ldc), overwrite, c90, c91);
         Store512(c + (10 * ldc), overwrite, ca0, ca1);
         Store512(c + (11 * ldc), overwrite, cb0, cb1);
+    }
+
+    /// <summary>
+    /// The 12x32 kernel's work for the first <paramref name="rows"/> (at most 8) rows of a strip packed 12 high:
+    /// 8 or 4 rows of accumulators, the other rows' products, all zero padding, not computed.
+    /// </summary>
+    private static void PartialRowsAvx512(float* a, float* b, int kc, float* c, int ldc, bool overwrite, int rows)
+    {
+        if (rows > 4)
+        {
+            Kernel8x32Avx512(a, b, kc, c, ldc, overwrite, rows);
+            return;
+        }
+
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            a += 12;
+            b += 32;
+        }
+
+        Store512(c, overwrite, c00, c01);
+        if (rows > 1)
+        {
+            Store512(c + ldc, overwrite, c10, c11);
+        }
+
+        if (rows > 2)
+        {
+            Store512(c + (2 * ldc), overwrite, c20, c21);
+        }
+
+        if (rows > 3)
+        {
+            Store512(c + (3 * ldc), overwrite, c30, c31);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32Avx512(float* a, float* b, int kc, float* c, int ldc, bool overwrite, int rows)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            a += 12;
+            b += 32;
+        }
+
+        Store512(c, overwrite, c00, c01);
+        Store512(c + ldc, overwrite, c10, c11);
+        Store512(c + (2 * ldc), overwrite, c20, c21);
+        Store512(c + (3 * ldc), overwrite, c30, c31);
+        Store512(c + (4 * ldc), overwrite, c40, c41);
+        if (rows > 5)
+        {
+            Store512(c + (5 * ldc), overwrite, c50, c51);
+        }
+
+        if (rows > 6)
+        {
+            Store512(c + (6 * ldc), overwrite, c60, c61);
+        }
+
+        if (rows > 7)
+        {
+            Store512(c + (7 * ldc), overwrite, c70, c71);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
