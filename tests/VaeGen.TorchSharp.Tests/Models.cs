@@ -86,6 +86,7 @@ internal static class Models
         "parity_v11.vae.yaml" => new managed::VaeGen.Specs.ParityV11Vae(seed),
         "gaussian_learned.vae.yaml" => new managed::VaeGen.Specs.GaussianLearnedVae(seed),
         "gaussian_fixed.vae.yaml" => new managed::VaeGen.Specs.GaussianFixedVae(seed),
+        "condition.vae.yaml" => new managed::VaeGen.Specs.ConditionVae(seed),
         _ => throw new ArgumentException("No generated class for " + specFile, nameof(specFile)),
     };
 
@@ -107,6 +108,32 @@ internal static class Models
     }
 
     public static float[] Values(Tensor t) => t.detach().cpu().contiguous().data<float>().ToArray();
+}
+
+/// <summary>
+/// A conditional class (spec 1.1 <c>condition</c>) seen with one fixed batch of labels, so that the tests written against
+/// <see cref="IGeneratedVae"/> run it unchanged: every call passes the labels next to the batch. Batches must have as many
+/// samples as there are labels.
+/// </summary>
+internal sealed class LabelledVae(ConditionVae inner, Tensor labels) : IGeneratedVae
+{
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x) => inner.Encode(x, labels);
+
+    public Tensor Decode(Tensor z) => inner.Decode(z, labels);
+
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) forward(Tensor x, Tensor eps) => inner.forward(x, labels, eps);
+
+    public (Tensor Total, Tensor Reconstruction, Tensor Kl) Loss(Tensor x) => inner.Loss(x, labels);
+
+    public (Tensor Total, Tensor Reconstruction, Tensor Kl) Loss(Tensor x, Tensor eps) => inner.Loss(x, labels, eps);
+
+    public (Tensor Total, Tensor Reconstruction, Tensor Kl) Loss(Tensor x, Tensor reconstruction, Tensor mu, Tensor logVar) => inner.Loss(x, reconstruction, mu, logVar);
+
+    public Tensor Sample(long count, torch.Device? device = null) => inner.Sample(labels.narrow(0, 0, count), device);
+
+    torch.nn.Module IGeneratedVae.Module => inner;
+
+    public void Dispose() => inner.Dispose();
 }
 
 /// <summary>The members every generated TorchSharp class has, so tests can treat them alike (the generated classes are partial).</summary>

@@ -20,6 +20,7 @@ namespace VaeGen.TorchSharpTests;
 /// PyTorch 1.13's weights, against PyTorch 1.13 (tools/torch/parity_case.py): same input, same eps, one training pass.
 /// Encode (mu, logvar), Decode of PyTorch's z, the three loss terms, every parameter's gradient after backward and every
 /// state_dict entry afterwards (batchnorm statistics) agree to a relative error of 1e-4 (max|ours - theirs| / max|theirs|).
+/// The conditional spec (condition.vae.yaml) runs the same pass with PyTorch's labels next to the batch.
 /// </summary>
 public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 {
@@ -27,7 +28,9 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 
     private readonly TempFolder _temp = new("vaegen-ts-parity-");
 
-    public static TheoryData<string> Specs => Models.Specs;
+    public static TheoryData<string> Specs => new(((IEnumerable<object[]>)Models.Specs).Select(row => (string)row[0]).Append(ConditionSpec));
+
+    private const string ConditionSpec = "condition.vae.yaml";
 
     [Theory]
     [MemberData(nameof(Specs))]
@@ -67,7 +70,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
     private static List<(string Name, double Error)> TorchSharpPass(string specFile, string weights, SafeTensorsFile expected, bool evalDropout)
     {
         using var scope = torch.NewDisposeScope();
-        using var model = Models.CreateTorchSharp(specFile);
+        using var model = specFile == ConditionSpec ? new LabelledVae(new VaeGen.Specs.ConditionVae(), torch.tensor(expected.ReadInt64("labels"))) : Models.CreateTorchSharp(specFile);
         torch.nn.Module module = model.Module;
         module.load_safetensors(weights);
         module.train();
@@ -137,7 +140,8 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
 
         var x = expected.ReadTensor("x");
         var eps = expected.ReadTensor("eps");
-        LossTerms terms = model.ComputeGradients(x, eps);
+        int[]? labels = specFile == ConditionSpec ? Array.ConvertAll(expected.ReadInt64("labels"), l => checked((int)l)) : null;
+        LossTerms terms = labels is null ? model.ComputeGradients(x, eps) : model.ComputeGradients(x, labels, eps);
         var errors = new List<(string Name, double Error)>
         {
             ("loss", RelativeError.Of(new[] { (float)terms.Total, (float)terms.Reconstruction, (float)terms.Kl }, expected.ReadFloat32("loss"))),
@@ -147,11 +151,11 @@ public sealed class PyTorchParityTests(ITestOutputHelper output) : IDisposable
             errors.Add(("grad." + p.Name, RelativeError.Of(p.Parameter.Grad.Data, expected.ReadFloat32("grad." + p.Name))));
         }
 
-        var (mu, logVar) = model.Encode(x);
+        var (mu, logVar) = labels is null ? model.Encode(x) : model.Encode(x, labels);
         errors.Add(("Encode mu", RelativeError.Of(mu.Data, expected.ReadFloat32("mu"))));
         errors.Add(("Encode logvar", RelativeError.Of(logVar.Data, expected.ReadFloat32("logvar"))));
         var z = expected.ReadTensor("z");
-        errors.Add(("Decode(z)", RelativeError.Of(model.Decode(z).Data, expected.ReadFloat32("recon"))));
+        errors.Add(("Decode(z)", RelativeError.Of((labels is null ? model.Decode(z) : model.Decode(z, labels)).Data, expected.ReadFloat32("recon"))));
         return errors;
     }
 
