@@ -85,14 +85,9 @@ public static class FashionMnist
     public static ImageDataset Load(FashionMnistSplit split, string? directory = null)
     {
         string dir = Locate(directory);
-        string prefix = split switch
-        {
-            FashionMnistSplit.Train => "train",
-            FashionMnistSplit.Test => "t10k",
-            _ => throw new ArgumentOutOfRangeException(nameof(split), split, "Unknown split."),
-        };
+        string prefix = Prefix(split);
         string imagesPath = Resolve(dir, prefix + "-images-idx3-ubyte")!;
-        string labelsPath = Resolve(dir, prefix + "-labels-idx1-ubyte")!;
+        string labelsPath = LabelsPath(split, dir);
 
         IdxImages images = IdxFile.LoadImages(imagesPath);
         if (images.Rows != ImageSize || images.Cols != ImageSize)
@@ -107,12 +102,7 @@ public static class FashionMnist
                 labelsPath, $"{Format.N(labels.Length)} labels for the {Format.N(images.Count)} images in {imagesPath}", null);
         }
 
-        int bad = Array.FindIndex(labels, l => l >= Names.Length);
-        if (bad >= 0)
-        {
-            throw new DataFormatException(labelsPath, $"label {labels[bad]} at index {bad} is outside 0..{Names.Length - 1}", null);
-        }
-
+        ClassLabels.Check(labelsPath, labels, Names.Length);
         return ImageDataset.FromIdx(images, labels);
     }
 
@@ -123,6 +113,19 @@ public static class FashionMnist
     /// <summary>Loads the test split.</summary>
     /// <param name="directory">An explicit directory, or null to search.</param>
     public static ImageDataset LoadTest(string? directory = null) => Load(FashionMnistSplit.Test, directory);
+
+    /// <summary>The label file of a split in <see cref="Locate"/>'s directory (gzipped or raw), as the images' labels are read from it.</summary>
+    /// <param name="split">Which split.</param>
+    /// <param name="directory">An explicit directory, or null to search.</param>
+    public static string LabelsPath(FashionMnistSplit split, string? directory = null) =>
+        Resolve(Locate(directory), Prefix(split) + "-labels-idx1-ubyte")!;
+
+    private static string Prefix(FashionMnistSplit split) => split switch
+    {
+        FashionMnistSplit.Train => "train",
+        FashionMnistSplit.Test => "t10k",
+        _ => throw new ArgumentOutOfRangeException(nameof(split), split, "Unknown split."),
+    };
 
     private static List<string> Missing(string directory)
     {

@@ -131,6 +131,49 @@ public sealed class ImageDataset
     public static ImageDataset LoadPngDirectory(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        var images = new List<ByteImage>();
+        ReadPngFolder(directory, images, null);
+        return FromImages(images);
+    }
+
+    /// <summary>
+    /// Reads labelled images from one sub-folder per class: the sub-folders of <paramref name="directory"/> in
+    /// ordinal order of name are classes 0, 1, ... (<see cref="ClassLabels.Folders"/>), and every <c>*.png</c>
+    /// in a class folder is an image of that class. Images are in folder order, then file-name order.
+    /// </summary>
+    /// <param name="directory">The folder holding the class folders.</param>
+    /// <exception cref="DataFormatException">A file is not a supported PNG or differs in size or channels from the first; more than 256 classes.</exception>
+    /// <exception cref="FileNotFoundException">There is no class folder, or a class folder holds no PNG file.</exception>
+    public static ImageDataset LoadPngClassFolders(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        IReadOnlyList<string> folders = ClassLabels.Folders(directory);
+        if (folders.Count == 0)
+        {
+            throw new FileNotFoundException($"{directory}: no class folders in this directory (one sub-folder of PNG images per class).");
+        }
+
+        ClassLabels.CheckFolders(directory, folders, byte.MaxValue + 1);
+        var images = new List<ByteImage>();
+        var labels = new List<byte>();
+        string? first = null;
+        for (int label = 0; label < folders.Count; label++)
+        {
+            int before = images.Count;
+            string firstHere = ReadPngFolder(folders[label], images, first is null ? null : (first, images[0]));
+            first ??= firstHere;
+            for (int i = before; i < images.Count; i++)
+            {
+                labels.Add((byte)label);
+            }
+        }
+
+        return FromImages(images, labels.ToArray());
+    }
+
+    /// <summary>Appends the folder's PNG images in ordinal order of file name, each the size of the reference (the first image read, if none is given); returns the first file's path.</summary>
+    private static string ReadPngFolder(string directory, List<ByteImage> images, (string Path, ByteImage Image)? reference)
+    {
         string[] files = Directory.GetFiles(directory, "*.png", SearchOption.TopDirectoryOnly);
         if (files.Length == 0)
         {
@@ -138,23 +181,50 @@ public sealed class ImageDataset
         }
 
         Array.Sort(files, StringComparer.Ordinal);
-        var images = new List<ByteImage>(files.Length);
         foreach (string file in files)
         {
             ByteImage image = Png.Read(file);
-            if (images.Count > 0
-                && (image.Width != images[0].Width || image.Height != images[0].Height || image.Channels != images[0].Channels))
+            reference ??= (file, image);
+            var (referencePath, expected) = reference.Value;
+            if (image.Width != expected.Width || image.Height != expected.Height || image.Channels != expected.Channels)
             {
+                string name = Path.GetDirectoryName(referencePath) == Path.GetDirectoryName(file) ? Path.GetFileName(referencePath) : referencePath;
                 throw new DataFormatException(
                     file,
-                    $"image is {image.Describe()} but {Path.GetFileName(files[0])} is {images[0].Describe()}; all images in a dataset must share one size",
+                    $"image is {image.Describe()} but {name} is {expected.Describe()}; all images in a dataset must share one size",
                     null);
             }
 
             images.Add(image);
         }
 
-        return FromImages(images);
+        return files[0];
+    }
+
+    /// <summary>
+    /// Copies the labels of the images at <paramref name="indices"/> into <paramref name="destination"/>, batch entry i
+    /// getting image indices[i]'s label, as a conditional model takes them next to the batch. Allocates nothing.
+    /// </summary>
+    /// <param name="indices">Which images, in batch order (as given to <see cref="FillBatch"/>).</param>
+    /// <param name="destination">At least indices.Length entries; the first indices.Length are written.</param>
+    /// <exception cref="InvalidOperationException">The dataset has no labels.</exception>
+    public void FillLabels(ReadOnlySpan<int> indices, Span<int> destination)
+    {
+        if (_labels is null)
+        {
+            throw new InvalidOperationException("These images have no labels (an IDX label file, or one PNG sub-folder per class, gives them).");
+        }
+
+        if (destination.Length < indices.Length)
+        {
+            throw new ArgumentException($"{indices.Length} labels do not fit in {destination.Length} entries.", nameof(destination));
+        }
+
+        for (int i = 0; i < indices.Length; i++)
+        {
+            CheckIndex(indices[i]);
+            destination[i] = _labels[indices[i]];
+        }
     }
 
     /// <summary>The stored bytes of image <paramref name="index"/> (height x width x channels).</summary>
