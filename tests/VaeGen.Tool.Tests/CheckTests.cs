@@ -36,7 +36,8 @@ public sealed class CheckTests
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Out);
         Assert.Equal(
-            ["specs/fashion_conv.vae.yaml", "specs/fashion_mlp.vae.yaml", "specs/fashion_resnet.vae.yaml", "specs/keras_mnist.vae.yaml", "specs/seed000.vae.yaml", "specs/seed002_rgb64.vae.yaml"],
+            ["specs/fashion_conv.vae.yaml", "specs/fashion_conv_sigma.vae.yaml", "specs/fashion_cvae.vae.yaml", "specs/fashion_mlp.vae.yaml", "specs/fashion_resnet.vae.yaml", "specs/keras_mnist.vae.yaml", "specs/seed000.vae.yaml", "specs/seed002_rgb64.vae.yaml",
+             "specs/vanilla_vae64.vae.yaml"],
             json.RootElement.GetProperty("specs").EnumerateArray().Select(s => s.GetProperty("file").GetString()));
     }
 

@@ -5,7 +5,10 @@
         [--limit-train N] [--limit-test N] [--threads 1] [--json]
 
 Data: {train,t10k}-images-idx3-ubyte, gzip-compressed (.gz, detected by its magic bytes) or raw,
-parsed here with struct/numpy (no torchvision); the labels are not used. The 28x28 uint8 images are
+parsed here with struct/numpy (no torchvision). The labels ({train,t10k}-labels-idx1-ubyte beside the
+images) are read only for a conditional spec (spec 1.1 `condition: { classes: K }`): their count must
+equal the images', and a label outside 0..K-1 stops the run naming the file and the first bad index,
+as vaegen does; they then travel with their images through the shuffle into forward(x, labels). The 28x28 uint8 images are
 mapped into the spec's input `range` [lo, hi] as lo + (byte / 255) * (hi - lo) -- for the fashion
 specs (range [0, 255], scale 255) that is the byte value itself -- and shaped [N] + input.shape in
 the declared layout (nhwc [28, 28, 1] or nchw [1, 28, 28]); the model divides by `scale` itself.
@@ -81,14 +84,30 @@ def read_idx(path):
     return np.frombuffer(data, dtype=dtype, count=count, offset=offset).reshape(dims)
 
 
-def find_images(directory, split):
-    """The images file of a split ('train' or 't10k'), under its usual names, .gz or raw."""
-    for stem in (f"{split}-images-idx3-ubyte", f"{split}-images.idx3-ubyte"):
+def find_file(directory, split, kind="images", rank=3):
+    """The images (or labels) file of a split ('train' or 't10k'), under its usual names, .gz or raw."""
+    for stem in (f"{split}-{kind}-idx{rank}-ubyte", f"{split}-{kind}.idx{rank}-ubyte"):
         for name in (stem + ".gz", stem):
             path = os.path.join(directory, name)
             if os.path.exists(path):
                 return path
-    raise FileNotFoundError(f"no {split}-images-idx3-ubyte[.gz] in {directory}")
+    raise FileNotFoundError(f"no {split}-{kind}-idx{rank}-ubyte[.gz] in {directory}")
+
+
+def find_images(directory, split):
+    return find_file(directory, split)
+
+
+def labels_for_spec(directory, split, count, classes):
+    """int64 tensor [count] of a split's labels, checked as vaegen checks them (ClassLabels.Check)."""
+    path = find_file(directory, split, "labels", 1)
+    labels = read_idx(path)
+    if labels.ndim != 1 or labels.shape[0] != count:
+        raise ValueError(f"{path}: {labels.shape[0] if labels.ndim == 1 else labels.shape} labels for the {count} images")
+    bad = np.flatnonzero(labels >= classes)
+    if bad.size:
+        raise ValueError(f"{path}: label {labels[bad[0]]} at index {bad[0]} is outside 0..{classes - 1}")
+    return torch.from_numpy(labels.astype(np.int64))
 
 
 def images_for_spec(images, spec):
@@ -105,9 +124,9 @@ def images_for_spec(images, spec):
     return x if (lo, hi) == (0.0, 255.0) else lo + x / 255.0 * (hi - lo)
 
 
-def evaluate(model, loss_spec, x, latent, seed, batch=1000):
+def evaluate(model, loss_spec, x, latent, seed, labels=None, batch=1000):
     """Mean over x of the plain negative ELBO recon_i + kl_i, one sampled z per image: evaluation ignores beta and
-    any kl schedule (spec 1.1), which shape only the training objective."""
+    any kl schedule (spec 1.1), which shape only the training objective. labels: a conditional spec's, else None."""
     generator = torch.Generator().manual_seed(seed)
     model.eval()
     total = 0.0
@@ -115,7 +134,10 @@ def evaluate(model, loss_spec, x, latent, seed, batch=1000):
         for start in range(0, x.shape[0], batch):
             xb = x[start:start + batch]
             eps = torch.randn((xb.shape[0], latent), generator=generator)
-            _, recon_i, kl_i = vae_loss.per_sample_terms(model, loss_spec, xb, eps)
+            if labels is None:
+                _, recon_i, kl_i = vae_loss.per_sample_terms(model, loss_spec, xb, eps)
+            else:
+                _, recon_i, kl_i = vae_loss.per_sample_terms(model, loss_spec, xb, eps, labels[start:start + batch])
             total += (recon_i + kl_i).double().sum().item()
     model.train()
     return total / x.shape[0]
@@ -141,10 +163,15 @@ def main(argv=None):
     malloc_tuning.keep_freed_memory()
     torch.set_num_threads(args.threads)
     spec = spec_model.load_spec(args.spec)
-    train_u8 = read_idx(find_images(args.data, "train"))[:args.limit_train]
-    test_u8 = read_idx(find_images(args.data, "t10k"))[:args.limit_test]
+    train_all, test_all = read_idx(find_images(args.data, "train")), read_idx(find_images(args.data, "t10k"))
+    train_u8, test_u8 = train_all[:args.limit_train], test_all[:args.limit_test]
     x_train, x_test = images_for_spec(train_u8, spec), images_for_spec(test_u8, spec)
     n = x_train.shape[0]
+    classes = int((spec.get("condition") or {}).get("classes", 0))
+    y_train = y_test = None
+    if classes:
+        y_train = labels_for_spec(args.data, "train", len(train_all), classes)[:args.limit_train]
+        y_test = labels_for_spec(args.data, "t10k", len(test_all), classes)[:args.limit_test]
 
     torch.manual_seed(args.seed)
     model = spec_model.build_model(spec)
@@ -163,17 +190,21 @@ def main(argv=None):
         order = torch.randperm(n)
         total = 0.0
         for first in range(0, n, args.batch):
-            xb = x_train[order[first:first + args.batch]]
+            batch_order = order[first:first + args.batch]
+            xb = x_train[batch_order]
             optimizer.zero_grad()
-            # t = the optimizer steps taken so far, as the kl schedules read it.
-            loss = vae_loss.batch_loss(model, loss_spec, xb, step=step)
+            # t = the optimizer steps taken so far, as the kl schedules read it; a label goes with its image.
+            if y_train is None:
+                loss = vae_loss.batch_loss(model, loss_spec, xb, step=step)
+            else:
+                loss = vae_loss.batch_loss(model, loss_spec, xb, step=step, labels=y_train[batch_order])
             loss.backward()
             optimizer.step()
             step += 1
             total += loss.item() * xb.shape[0]
         seconds = time.perf_counter() - start
         start = time.perf_counter()
-        test = evaluate(model, loss_spec, x_test, latent, args.seed + 1)
+        test = evaluate(model, loss_spec, x_test, latent, args.seed + 1, y_test)
         eval_seconds = time.perf_counter() - start
         epochs.append({"epoch": epoch, "train_loss": total / n, "test_neg_elbo": test,
                        "seconds": seconds, "eval_seconds": eval_seconds})
@@ -182,7 +213,7 @@ def main(argv=None):
 
     if args.json:
         config = {"data": args.data, "epochs": args.epochs, "batch": args.batch, "lr": args.lr, "seed": args.seed,
-                  "train_images": n, "test_images": int(x_test.shape[0]), "threads": args.threads,
+                  "train_images": n, "test_images": int(x_test.shape[0]), "classes": classes, "threads": args.threads,
                   "torch": torch.__version__}
         json.dump({"spec": args.spec, "config": config, "epochs": epochs,
                    "final_test_neg_elbo": epochs[-1]["test_neg_elbo"]}, sys.stdout)

@@ -60,6 +60,17 @@ internal static class ToolOptions
         HelpName = helpName,
     }, (option, token) => ParseInt(option, token, 0));
 
+    /// <summary>A conditional spec's class, 0..K-1 (checked against K once the spec is read); absent by default.</summary>
+    public static Option<int?> Class(string description) => Parsed(new Option<int?>("--class")
+    {
+        Description = description,
+        HelpName = "k",
+    }, (option, token) =>
+    {
+        var (value, error) = ParseInt(option, token, 0);
+        return (error is null ? value : null, error);
+    });
+
     public static Option<double> PositiveDouble(string name, string description, double defaultValue, string helpName = "x") => Parsed(new Option<double>(name)
     {
         Description = description,

@@ -42,17 +42,28 @@ internal static class BenchCommand
         var x = new Tensor(model.Config.BatchShape(batch));
         new Rng(1).FillUniform(x.Span, spec.Spec.Input.RangeMin, spec.Spec.Input.RangeMax);
 
+        // A conditional model gets the classes in turn, 0, 1, ..., K-1, 0, ...
+        int classes = model.Config.Classes;
+        int[] labels = new int[classes > 0 ? batch : 0];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = i % classes;
+        }
+
+        LossTerms Step() => classes > 0 ? model.TrainStep(x, labels) : model.TrainStep(x);
+        (Tensor, Tensor, Tensor) Infer() => classes > 0 ? model.Forward(x, labels) : model.Forward(x);
+
         model.Train();
-        ThroughputResult train = Throughput.Measure(() => model.TrainStep(x), batch, seconds);
+        ThroughputResult train = Throughput.Measure(() => Step(), batch, seconds);
 
         // A steady training step allocates nothing, so what the model holds after the warm-up and the timed
         // steps (parameters, gradients, Adam's moments, activations, workspaces) is the peak of a step.
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        model.TrainStep(x);
+        Step();
         long allocatedPerStep = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         long trainingBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
         model.Eval();
-        ThroughputResult inference = Throughput.Measure(() => model.Forward(x), batch, seconds);
+        ThroughputResult inference = Throughput.Measure(() => Infer(), batch, seconds);
 
         var report = new BenchReport(specPath, spec.Name, spec.Plan.TotalParameters, batch, Environment.ProcessorCount, Throughput.Windows,
             train.SamplesPerSecond, inference.SamplesPerSecond, train.Steps, inference.Steps, train.Seconds, inference.Seconds,

@@ -12,7 +12,8 @@ namespace VaeGen.Tool.Commands;
 
 /// <summary>
 /// <c>vaegen interpolate</c>: encodes two test images (z = mu), decodes points on the straight line
-/// between them, and writes one strip: the first image, the decoded steps, the second image.
+/// between them, and writes one strip: the first image, the decoded steps, the second image. A
+/// conditional spec's two images must be of one class, which every decoded step is given.
 /// </summary>
 internal static class InterpolateCommand
 {
@@ -54,12 +55,26 @@ internal static class InterpolateCommand
             }
         }
 
+        // A conditional model interpolates within one class: the label is held fixed while z moves, so both ends must share it.
+        int[]? label = null;
+        if (test.IsConditional)
+        {
+            int fromClass = test.Label(from), toClass = test.Label(to);
+            if (fromClass != toClass)
+            {
+                throw new ToolException("--to: test image " + to + " is of class " + toClass + " but image " + from + " (--from) is of class " + fromClass + "; " + spec.Name +
+                                        " is conditional, and interpolates between two images of one class: choose --from and --to of the same class");
+            }
+
+            label = [fromClass];
+        }
+
         model.Eval();
         int latent = model.Config.LatentDim;
         var ends = new Tensor(2, latent);
         foreach (var (row, index) in new[] { (0, from), (1, to) })
         {
-            var (mu, _) = model.Encode(test.Take(index, 1));
+            var (mu, _) = label is null ? model.Encode(test.Take(index, 1)) : model.Encode(test.Take(index, 1), label);
             mu.Span.CopyTo(ends.Span.Slice(row * latent, latent));
         }
 
@@ -71,7 +86,14 @@ internal static class InterpolateCommand
             TensorPrimitives.Lerp(ends.Span[..latent], ends.Span[latent..], t, point);
         }
 
-        Tensor decoded = Grids.Decode(model, z);
+        int[]? labels = null;
+        if (label is not null)
+        {
+            labels = new int[steps];
+            Array.Fill(labels, label[0]);
+        }
+
+        Tensor decoded = Grids.Decode(model, z, labels);
         Tensor first = test.Take(from, 1), second = test.Take(to, 1);
         int sample = model.Config.SampleLength;
         int[] shape = decoded.Shape.ToArray();

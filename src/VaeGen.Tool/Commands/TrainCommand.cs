@@ -26,6 +26,7 @@ internal static class TrainCommand
 {
     private const int ReconstructionCount = 8;
     private const int SampleCount = 64;
+    private const int ClassGridColumns = 8;
     private const int DefaultBatch = 128;
     private const int MinimumStepsPerEpoch = 16;
     private const int DefaultEpochs = 10;
@@ -341,7 +342,16 @@ internal static class TrainCommand
             RunFolder.Write(GridPath("reconstructions", epoch),
                 temp => Grids.Save(temp, Grids.Reconstructions(model, test, ReconstructionCount), model, _range, ReconstructionCount,
                     ["test images", "reconstructions"]));
-            RunFolder.Write(GridPath("samples", epoch), temp => Grids.Save(temp, Grids.Decode(model, _sampleZ), model, _range));
+            if (model.Config.Classes > 0)
+            {
+                // One row per class, the same z in each column: what the label controls, and what z does.
+                RunFolder.Write(GridPath("samples", epoch), temp => Grids.Save(temp, Grids.PerClass(model, _sampleZ, ClassGridColumns), model, _range,
+                    ClassGridColumns, Grids.ClassRowLabels(model.Config.Classes)));
+            }
+            else
+            {
+                RunFolder.Write(GridPath("samples", epoch), temp => Grids.Save(temp, Grids.Decode(model, _sampleZ), model, _range));
+            }
         }
 
         private string GridPath(string kind, int epoch) => Path.Combine(outDir, kind + "-epoch-" + epoch.ToString("D3", CultureInfo.InvariantCulture) + ".png");

@@ -46,6 +46,27 @@ internal sealed class BatchFiller
         }
     }
 
+    /// <summary>Whether the batches come with class labels, as a conditional spec needs them.</summary>
+    public bool IsConditional => Geometry.IsConditional;
+
+    /// <summary>The labels of the images at <paramref name="indices"/> (checked against the spec's classes when the data was loaded); allocates nothing.</summary>
+    public void FillLabels(ReadOnlySpan<int> indices, Span<int> labels) => Dataset.FillLabels(indices, labels);
+
+    /// <summary>The label of image <paramref name="index"/>.</summary>
+    public int Label(int index) => Dataset.Labels[index];
+
+    /// <summary>The labels of the images first, first + 1, ...; allocates, for one-off uses as <see cref="Take"/>.</summary>
+    public int[] TakeLabels(int first, int count)
+    {
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = Label(first + i);
+        }
+
+        return labels;
+    }
+
     /// <summary>A batch of the images first, first + 1, ...; allocates, for one-off uses (grids, explain).</summary>
     public Tensor Take(int first, int count)
     {

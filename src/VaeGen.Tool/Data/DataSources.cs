@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using VaeGen.Data;
 using VaeGen.Tool.Cli;
+using VaeGen.Tool.Models;
 
 namespace VaeGen.Tool.Data;
 
@@ -31,6 +33,10 @@ internal sealed record SpecData(ImageDataset? Train, ImageDataset? Test, string 
 /// /usr/share/datasets/fashion-mnist when installed, else the subset committed under
 /// data/fashion-mnist) and the committed photo patches (data/photos64) for RGB specs up to 64x64,
 /// cut into tiles of the spec's size.
+/// A conditional spec (<c>condition: { classes: K }</c>) needs labels: the IDX label files beside the
+/// images, or a <c>--data</c> folder with one sub-folder of PNG images per class (classes in ordinal
+/// order of folder name; every tenth image of each class is a test image). Every label is checked
+/// against K here, before training starts, so a bad label is one error naming its file.
 /// </summary>
 internal static class DataSources
 {
@@ -60,7 +66,19 @@ internal static class DataSources
 
         if (ImageFiles.HasPngFiles(path))
         {
+            if (geometry.IsConditional)
+            {
+                throw new ToolException(path + ": PNG images without class labels, but the spec is conditional (condition: { classes: " + geometry.Classes +
+                                        " }); put the images in one sub-folder per class (classes in ordinal order of folder name)");
+            }
+
             return SplitImages(ImageFiles.ReadFolder(path, geometry), splits, tile: false, geometry, "PNG images in " + path);
+        }
+
+        IReadOnlyList<string> classFolders = ClassLabels.Folders(path);
+        if (classFolders.Count > 0 && !Directory.EnumerateFiles(path, "*-idx?-ubyte*").Any())
+        {
+            return LoadClassFolders(geometry, path, classFolders, splits);
         }
 
         string directory;
@@ -87,6 +105,12 @@ internal static class DataSources
 
         if (geometry.Channels == 3 && geometry.Height <= PhotoSize && geometry.Width <= PhotoSize)
         {
+            if (geometry.IsConditional)
+            {
+                throw new ToolException("--data: the default photo patches have no class labels, but the spec is conditional (condition: { classes: " + geometry.Classes +
+                                        " }); pass --data with a folder of " + geometry.Describe() + " PNG images in one sub-folder per class");
+            }
+
             string directory = FindCheckoutData(PhotosName)
                 ?? throw new ToolException("data/" + PhotosName + ": the photo patches for RGB specs were not found (not inside a VaeGen checkout); pass --data with a folder of " +
                                            geometry.Describe() + " PNG images");
@@ -113,7 +137,66 @@ internal static class DataSources
 
         ImageDataset? train = splits.HasFlag(Splits.Train) ? FashionMnist.LoadTrain(directory) : null;
         ImageDataset? test = splits.HasFlag(Splits.Test) ? FashionMnist.LoadTest(directory) : null;
+        if (geometry.IsConditional)
+        {
+            // The loader already holds the labels to the files' own 0..9; the spec's K may be smaller.
+            foreach (var (split, images) in new[] { (FashionMnistSplit.Train, train), (FashionMnistSplit.Test, test) })
+            {
+                if (images is not null)
+                {
+                    ClassLabels.Check(FashionMnist.LabelsPath(split, directory), images.Labels, geometry.Classes);
+                }
+            }
+
+            description += " with their labels";
+        }
+
         return new SpecData(train, test, description);
+    }
+
+    /// <summary>One sub-folder of PNG images per class: labels by folder, in ordinal order of name; every tenth image of each class is a test image, so both splits hold every class.</summary>
+    private static SpecData LoadClassFolders(InputGeometry geometry, string path, IReadOnlyList<string> folders, Splits splits)
+    {
+        if (geometry.IsConditional)
+        {
+            ClassLabels.CheckFolders(path, folders, geometry.Classes);
+        }
+        else if (folders.Count > byte.MaxValue + 1)
+        {
+            throw new ToolException(path + ": " + folders.Count + " class folders; at most 256 classes are read");
+        }
+
+        var train = new List<ByteImage>();
+        var test = new List<ByteImage>();
+        var trainLabels = new List<byte>();
+        var testLabels = new List<byte>();
+        for (int label = 0; label < folders.Count; label++)
+        {
+            List<ByteImage> images = ImageFiles.ReadFolder(folders[label], geometry);
+            for (int i = 0; i < images.Count; i++)
+            {
+                // A class of fewer than ten images keeps them all for training and is tested on them too.
+                bool held = images.Count >= TestEvery && i % TestEvery == TestEvery - 1;
+                bool trained = !held;
+                bool tested = held || images.Count < TestEvery;
+                if (trained)
+                {
+                    train.Add(images[i]);
+                    trainLabels.Add((byte)label);
+                }
+
+                if (tested)
+                {
+                    test.Add(images[i]);
+                    testLabels.Add((byte)label);
+                }
+            }
+        }
+
+        return new SpecData(
+            splits.HasFlag(Splits.Train) ? ImageDataset.FromImages(train, trainLabels.ToArray()) : null,
+            splits.HasFlag(Splits.Test) ? ImageDataset.FromImages(test, testLabels.ToArray()) : null,
+            "PNG images in " + SpecFile.Plural(folders.Count, "class folder") + " of " + path);
     }
 
     /// <summary>The installed full set, else the committed subset found from the tool's own folder or, for an installed tool run inside a checkout, from the current folder.</summary>

@@ -26,7 +26,8 @@ internal static class Grids
     /// Decodes <paramref name="z"/> in eval mode into images that can be shown: probabilities for the
     /// Bernoulli losses (the sigmoid applied to logits), the reconstruction itself for mse. A copy.
     /// </summary>
-    public static Tensor Decode(VaeModel model, Tensor z)
+    /// <param name="labels">A conditional model's class for each row of z; null for an unconditional model.</param>
+    public static Tensor Decode(VaeModel model, Tensor z, int[]? labels = null)
     {
         bool wasTraining = model.Training;
         model.Eval();
@@ -39,7 +40,7 @@ internal static class Grids
             int count = Math.Min(DecodeBlock, rows - start);
             var block = new Tensor(count, latent);
             z.Span.Slice(start * latent, count * latent).CopyTo(block.Span);
-            Tensor decoded = model.Decode(block);
+            Tensor decoded = labels is null ? model.Decode(block) : model.Decode(block, labels.AsSpan(start, count));
             if (images is null)
             {
                 int[] shape = decoded.Shape.ToArray();
@@ -72,9 +73,10 @@ internal static class Grids
     {
         count = Math.Min(count, data.Count);
         Tensor x = data.Take(0, count);
+        int[]? labels = data.IsConditional ? data.TakeLabels(0, count) : null;
         bool wasTraining = model.Training;
         model.Eval();
-        var (mu, _) = model.Encode(x);
+        var (mu, _) = labels is null ? model.Encode(x) : model.Encode(x, labels);
         var z = new Tensor(mu.Shape.ToArray());
         mu.Span.CopyTo(z.Span);
         if (wasTraining)
@@ -82,13 +84,49 @@ internal static class Grids
             model.Train();
         }
 
-        Tensor reconstructed = Decode(model, z);
+        Tensor reconstructed = Decode(model, z, labels);
         int[] shape = x.Shape.ToArray();
         shape[0] = 2 * count;
         var both = new Tensor(shape);
         TensorPrimitives.Divide(x.Span, (float)model.Config.Scale, both.Span[..x.Length]);
         reconstructed.Span.CopyTo(both.Span[x.Length..]);
         return both;
+    }
+
+    /// <summary>
+    /// A conditional model's per-class grid: row c decodes the same <paramref name="columns"/> latent vectors
+    /// (the first rows of <paramref name="z"/>) with class c, so a column shows one z across the classes.
+    /// Save it with <paramref name="columns"/> columns and <see cref="ClassRowLabels"/>.
+    /// </summary>
+    public static Tensor PerClass(VaeModel model, Tensor z, int columns)
+    {
+        int classes = model.Config.Classes, latent = z.Dim(1);
+        if (columns > z.Dim(0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, "more columns than latent vectors");
+        }
+
+        var all = new Tensor(classes * columns, latent);
+        var labels = new int[classes * columns];
+        for (int c = 0; c < classes; c++)
+        {
+            z.Span[..(columns * latent)].CopyTo(all.Span.Slice(c * columns * latent, columns * latent));
+            labels.AsSpan(c * columns, columns).Fill(c);
+        }
+
+        return Decode(model, all, labels);
+    }
+
+    /// <summary>"class 0", "class 1", ...: the row labels of a per-class grid.</summary>
+    public static string[] ClassRowLabels(int classes)
+    {
+        var labels = new string[classes];
+        for (int c = 0; c < classes; c++)
+        {
+            labels[c] = "class " + c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return labels;
     }
 
     /// <summary>Writes a grid of <paramref name="images"/> (the model's declared layout) as a PNG, atomically.</summary>

@@ -32,6 +32,7 @@ internal static class Evaluation
         double reconstruction = 0, kl = 0;
         Tensor? x = null, eps = null;
         var indices = new int[Batch];
+        var labels = new int[data.IsConditional ? Batch : 0];
         for (int start = 0; start < data.Count; start += Batch)
         {
             int count = Math.Min(Batch, data.Count - start);
@@ -48,7 +49,17 @@ internal static class Evaluation
 
             data.Fill(indices.AsSpan(0, count), x);
             noise.FillNormal(eps!.Span);
-            LossTerms terms = model.Loss(x, eps);
+            LossTerms terms;
+            if (data.IsConditional)
+            {
+                data.FillLabels(indices.AsSpan(0, count), labels);
+                terms = model.Loss(x, labels.AsSpan(0, count), eps);
+            }
+            else
+            {
+                terms = model.Loss(x, eps);
+            }
+
             reconstruction += terms.Reconstruction * count;
             kl += terms.Kl * count;
         }
@@ -66,6 +77,7 @@ internal static class Evaluation
     /// The importance-weighted bound (IWAE, Burda et al. 2015) on the negative log-likelihood, mean
     /// over the images: -log (1/k sum_j p(x|z_j) p(z_j) / q(z_j|x)), z_j ~ q(z|x), with p(x|z)
     /// as <see cref="Likelihood"/> defines it. It approaches -log p(x) from above as k grows.
+    /// For a conditional spec every term is given the image's label y: the bound is on -log p(x | y).
     /// </summary>
     /// <param name="progress">Called with the number of images done, after each block.</param>
     public static double ImportanceWeightedNll(VaeModel model, BatchFiller data, int k, ulong seed, Action<int>? progress = null)
@@ -85,6 +97,9 @@ internal static class Evaluation
         int imagesPerBlock = Math.Max(1, maxRows / k);
 
         var indices = new int[imagesPerBlock];
+        bool conditional = data.IsConditional;
+        var labels = new int[conditional ? imagesPerBlock : 0];
+        var rowLabels = new int[conditional ? imagesPerBlock * perPart : 0];
         var mu = new float[imagesPerBlock * latent];
         var logVar = new float[imagesPerBlock * latent];
         var target = new float[imagesPerBlock * sampleLength];
@@ -111,7 +126,17 @@ internal static class Evaluation
             }
 
             data.Fill(indices.AsSpan(0, images), x);
-            var (muT, logVarT) = model.Encode(x);
+            Tensor muT, logVarT;
+            if (conditional)
+            {
+                data.FillLabels(indices.AsSpan(0, images), labels);
+                (muT, logVarT) = model.Encode(x, labels.AsSpan(0, images));
+            }
+            else
+            {
+                (muT, logVarT) = model.Encode(x);
+            }
+
             muT.Span.CopyTo(mu);
             logVarT.Span.CopyTo(logVar);
 
@@ -146,9 +171,13 @@ internal static class Evaluation
                     }
 
                     priorMinusPosterior[r] = logRatio;
+                    if (conditional)
+                    {
+                        rowLabels[r] = labels[image];
+                    }
                 }
 
-                Tensor output = model.Decode(z);
+                Tensor output = conditional ? model.Decode(z, rowLabels.AsSpan(0, rows)) : model.Decode(z);
                 for (int r = 0; r < rows; r++)
                 {
                     int image = r / samples;

@@ -31,6 +31,9 @@ internal sealed class Trainer(VaeModel model, BatchFiller train, Shuffler shuffl
     private static readonly long DisplayInterval = Stopwatch.Frequency / 10;
 
     private readonly Tensor _full = train.CreateBatch(Math.Min(batch, train.Count));
+
+    // A conditional spec's labels, beside the batch: filled from the same shuffled indices, so each stays with its image.
+    private readonly int[] _labels = new int[train.IsConditional ? Math.Min(batch, train.Count) : 0];
     private Tensor? _partial;
 
     public EpochStats RunEpoch(int epoch, int epochs, ITrainingDisplay display)
@@ -52,7 +55,18 @@ internal sealed class Trainer(VaeModel model, BatchFiller train, Shuffler shuffl
             train.Fill(indices, x);
 
             // The model's own training step (as TrainStep), with the update only for a finite loss, so a diverging step leaves the weights as they were.
-            LossTerms terms = model.Session.Step(x, skipNonFinite: true);
+            LossTerms terms;
+            if (train.IsConditional)
+            {
+                Span<int> labels = _labels.AsSpan(0, indices.Length);
+                train.FillLabels(indices, labels);
+                terms = model.Session.Step(x, labels, skipNonFinite: true);
+            }
+            else
+            {
+                terms = model.Session.Step(x, skipNonFinite: true);
+            }
+
             if (!terms.IsFinite)
             {
                 throw new TrainingDivergedException(epoch, step + 1, steps, terms);
