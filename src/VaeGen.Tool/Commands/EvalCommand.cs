@@ -93,7 +93,7 @@ internal static class EvalCommand
             ? string.Create(CultureInfo.InvariantCulture, $" (adds {likelihood.Constant:F4} to the squared error)")
             : string.Empty;
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"IWAE NLL, k = {k,-5}{nll,10:F4}   nats per image, {likelihood.Name} p(x|z){constant}"));
+            $"IWAE NLL, k = {k,-5}{nll,10:F4}   nats per image, {likelihood.Name} p(x|z){constant}{(test.IsConditional ? "; given each image's label: a bound on -log p(x|y)" : string.Empty)}"));
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{elboSeconds:F1} s for the ELBO, {iwaeSeconds:F1} s for IWAE"));
         return ExitCodes.Success;
     }
@@ -101,7 +101,7 @@ internal static class EvalCommand
 
 /// <summary>The JSON of <c>vaegen eval --json</c>.</summary>
 /// <param name="NegElbo">Mean of recon_i + kl_i, one z per image (as train's test_neg_elbo): the plain ELBO.</param>
-/// <param name="IwaeNll">The importance-weighted bound on -log p(x), nats per image.</param>
+/// <param name="IwaeNll">The importance-weighted bound on -log p(x) (on -log p(x|y) for a conditional spec, given each image's label), nats per image.</param>
 /// <param name="LikelihoodConstant">What -log p(x|z) adds to the reconstruction term (D/2 log(pi) for mse with sum).</param>
 internal sealed record EvalReport(string Spec, string Model, string Weights, string Data, int Images, ulong Seed, double NegElbo, double Reconstruction, double Kl,
     int K, double IwaeNll, string Likelihood, double LikelihoodConstant, double ElboSeconds, double IwaeSeconds);
