@@ -105,6 +105,54 @@ public class ManagedEmitterTests
         AssertCompilesClean(harness);
     }
 
+    /// <summary>
+    /// condition (spec 1.1) with the other 1.1 loss options and layers: the labels overloads next to a kl schedule's
+    /// step, a learned sigma, an nchw input and a residual block.
+    /// </summary>
+    private const string ConditionalCombination =
+        "name: ComboCvae\n" +
+        "namespace: Consumer\n" +
+        "input: { shape: [1, 6, 6] }\n" +
+        "latent: 2\n" +
+        "condition: { classes: 3 }\n" +
+        "reconstruction: gaussian\n" +
+        "sigma: learned\n" +
+        "kl: { warmup: 10 }\n" +
+        "init: xavier_uniform\n" +
+        "encoder:\n" +
+        "  - conv2d: { out: 2, kernel: 3, padding: same, activation: relu }\n" +
+        "  - residual: [ conv2d: { out: 2, kernel: 3, padding: 1 } ]\n" +
+        "  - flatten\n" +
+        "decoder:\n" +
+        "  - linear: { in: 5, out: 36 }\n" +
+        "  - unflatten: [1, 6, 6]\n";
+
+    [Fact]
+    public void A_conditional_class_with_a_kl_schedule_and_a_learned_sigma_is_used_with_labels_without_warnings()
+    {
+        var harness = Harness("specs/combo.vae.yaml", ConditionalCombination,
+            """
+            namespace Consumer
+            {
+                internal static class Program
+                {
+                    private static void Main()
+                    {
+                        var model = new ComboCvae(seed: 1);
+                        var x = ComboCvae.CreateBatch(2);
+                        int[] labels = { 0, ComboCvae.ConditionClasses - 1 };
+                        var terms = model.TrainStep(x, labels);
+                        var (mu, logVar) = model.Encode(x, labels);
+                        var images = model.Sample(new[] { 0, 1, 2 });
+                        System.Console.WriteLine(terms.Total + mu.Length + logVar.Length + images.Length + model.Decode(mu, labels).Length);
+                    }
+                }
+            }
+            """);
+        Assert.Empty(harness.Run().Diagnostics);
+        AssertCompilesClean(harness);
+    }
+
     private static void AssertCompilesClean(GeneratorHarness harness)
     {
         var problems = harness.CompileDiagnostics().Select(GeneratorHarness.Format).ToArray();

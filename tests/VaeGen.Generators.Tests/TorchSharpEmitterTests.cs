@@ -37,6 +37,57 @@ public class TorchSharpEmitterTests
         Snapshot.Match(Path.GetFileName(spec).Replace(".vae.yaml", ".TorchSharp.g.cs"), Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 
+    /// <summary>
+    /// condition (spec 1.1) with the other 1.1 loss options and layers: the labels overloads next to a kl schedule's
+    /// step, a learned sigma, an nchw input and a residual block.
+    /// </summary>
+    private const string ConditionalCombination =
+        "name: ComboCvae\n" +
+        "namespace: Consumer\n" +
+        "input: { shape: [1, 6, 6] }\n" +
+        "latent: 2\n" +
+        "condition: { classes: 3 }\n" +
+        "reconstruction: gaussian\n" +
+        "sigma: learned\n" +
+        "kl: { warmup: 10 }\n" +
+        "init: xavier_uniform\n" +
+        "encoder:\n" +
+        "  - conv2d: { out: 2, kernel: 3, padding: same, activation: relu }\n" +
+        "  - residual: [ conv2d: { out: 2, kernel: 3, padding: 1 } ]\n" +
+        "  - flatten\n" +
+        "decoder:\n" +
+        "  - linear: { in: 5, out: 36 }\n" +
+        "  - unflatten: [1, 6, 6]\n";
+
+    [Fact]
+    public void A_conditional_class_with_a_kl_schedule_and_a_learned_sigma_is_used_with_labels_without_warnings()
+    {
+        var harness = Harness("specs/combo.vae.yaml", ConditionalCombination,
+            """
+            namespace Consumer
+            {
+                internal static class Program
+                {
+                    private static void Main()
+                    {
+                        using var model = new ComboCvae();
+                        var x = TorchSharp.torch.rand(2, 1, 6, 6);
+                        // Labels of class 0 (torch.tensor(long[]) would do, but its Complex overloads warn CS1701 in this bare compilation).
+                        var labels = TorchSharp.torch.zeros(2, dtype: TorchSharp.torch.int64);
+                        var (total, recon, kl) = model.Loss(x, labels, step: 3);
+                        var (reconstruction, mu, logVar) = model.call(x, labels);
+                        var terms = model.Loss(x, labels, TorchSharp.torch.randn(2, 2), step: 3);
+                        System.Console.WriteLine(total.item<float>() + terms.Total.item<float>() + reconstruction.shape.Length + model.Sample(labels).shape.Length);
+                    }
+                }
+            }
+            """);
+        var result = harness.Run();
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains("public sealed partial class ComboCvae : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, ", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        Assert.Empty(harness.CompileDiagnostics().Select(GeneratorHarness.Format));
+    }
+
     [Fact]
     public void A_broken_spec_gets_a_throwing_module_surface_whose_use_is_one_error_naming_the_spec_error()
     {

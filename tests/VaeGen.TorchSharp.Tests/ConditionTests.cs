@@ -37,7 +37,7 @@ public sealed class ConditionTests
         Assert.Equal("labels", error.ParamName);
         Assert.Contains("labels[2] is 4, outside 0..3", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Encode(x, torch.tensor(new long[] { -1, 0, 0 })));
-        var classes = Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(new[] { 1, 9 }));
+        var classes = Assert.Throws<ArgumentOutOfRangeException>(() => model.Sample(torch.tensor(new long[] { 1, 9 })));
         Assert.Contains("classes[1] is 9", classes.Message, StringComparison.Ordinal);
 
         // One int64 per sample: an int32 tensor, or too few labels, is refused before one_hot sees it.
@@ -51,7 +51,7 @@ public sealed class ConditionTests
         using var scope = torch.NewDisposeScope();
         using var model = new ConditionVae();
         model.eval();
-        TorchTensor images = model.Sample(new[] { 0, 1, 2, 3, 3, 0 });
+        TorchTensor images = model.Sample(torch.tensor(new long[] { 0, 1, 2, 3, 3, 0 }));
         Assert.Equal(new long[] { 6, 6, 5, 2 }, images.shape);
         Assert.True(images.min().item<float>() >= 0 && images.max().item<float>() <= 1); // bce_logits: probabilities
     }

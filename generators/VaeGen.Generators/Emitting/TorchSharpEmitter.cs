@@ -536,16 +536,6 @@ namespace VaeGen.Generators.Emitting
             w.Close();
             w.Close();
             w.Line();
-            w.Doc("<summary>Draws one sample per class given; see the overload that takes a tensor.</summary>");
-            w.Doc("<param name=\"classes\">The class of each image, in 0.." + (spec.Classes - 1) + ".</param>");
-            w.Doc("<param name=\"device\">Where to draw z; the device of the model's parameters when null.</param>");
-            w.Doc("<returns>One image per class, as the other overload returns them.</returns>");
-            w.Line("public " + Tensor + " Sample(int[] classes, " + Device + "? device = null)");
-            w.Open();
-            w.Line("using var labels = " + Torch + ".tensor(global::System.Array.ConvertAll(classes, c => (long)c));");
-            w.Line("return Sample(labels, device);");
-            w.Close();
-            w.Line();
         }
 
         private static string ToModelSpace(VaeSpec spec, string x)

@@ -264,16 +264,6 @@ namespace VaeGen.Specs
             }
         }
 
-        /// <summary>Draws one sample per class given; see the overload that takes a tensor.</summary>
-        /// <param name="classes">The class of each image, in 0..3.</param>
-        /// <param name="device">Where to draw z; the device of the model's parameters when null.</param>
-        /// <returns>One image per class, as the other overload returns them.</returns>
-        public global::TorchSharp.torch.Tensor Sample(int[] classes, global::TorchSharp.torch.Device? device = null)
-        {
-            using var labels = global::TorchSharp.torch.tensor(global::System.Array.ConvertAll(classes, c => (long)c));
-            return Sample(labels, device);
-        }
-
         /// <summary>concat(v, one_hot(labels, ConditionClasses)): (B, F) to (B, F + 4); the one-hot is a constant, so gradients reach v alone.</summary>
         /// <param name="v">The encoder's output h or the latent z, (B, F).</param>
         /// <param name="labels">The class of each sample, int64 (B) with values in 0..3, on the model's device.</param>
