@@ -135,3 +135,51 @@ public sealed class ConvGroupingTests
         }
     }
 }
+
+/// <summary>
+/// The direct path of a stride-1 convolution to at most four channels (DirectConv) against the im2col + GEMM path:
+/// the same layer widened to five output channels (the GEMM path), whose extra channels get a zero output gradient.
+/// </summary>
+public sealed class DirectConvTests
+{
+    [Fact]
+    public void FewOutputChannelsGiveWhatTheGemmPathGives()
+    {
+        var rng = new Rng(2026);
+        for (int trial = 0; trial < 30; trial++)
+        {
+            int cin = 1 + (int)(rng.NextUInt64() % 5), cout = 1 + (int)(rng.NextUInt64() % 4);
+            int kh = 1 + (int)(rng.NextUInt64() % 4), kw = 1 + (int)(rng.NextUInt64() % 4);
+            int ph = (int)(rng.NextUInt64() % (ulong)kh), pw = (int)(rng.NextUInt64() % (ulong)kw);
+            int h = kh + (int)(rng.NextUInt64() % 12), w = kw + (int)(rng.NextUInt64() % 20);
+            var direct = new Conv2d(cin, cout, new Size2d(kh, kw), padding: new Size2d(ph, pw), rng: rng);
+            var gemm = new Conv2d(cin, 5, new Size2d(kh, kw), padding: new Size2d(ph, pw), rng: rng);
+            direct.Weight.Value.Span.CopyTo(gemm.Weight.Value.Span);
+            direct.Bias!.Value.Span.CopyTo(gemm.Bias!.Value.Span);
+            Tensor x = TestUtil.Random(rng, -1, 1, 3, cin, h, w);
+
+            Tensor y = direct.Forward(x);
+            Tensor wide = gemm.Forward(x);
+            int area = y.Dim(2) * y.Dim(3);
+            var gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
+            var gyWide = new Tensor(wide.Shape.ToArray());
+            for (int n = 0; n < 3; n++)
+            {
+                for (int c = 0; c < cout; c++)
+                {
+                    for (int p = 0; p < area; p++)
+                    {
+                        Assert.True(Math.Abs(y.Data[(((n * cout) + c) * area) + p] - wide.Data[(((n * 5) + c) * area) + p]) < 1e-5, $"trial {trial}: output");
+                        gyWide.Data[(((n * 5) + c) * area) + p] = gy.Data[(((n * cout) + c) * area) + p];
+                    }
+                }
+            }
+
+            Tensor dx = direct.Backward(gy);
+            Tensor dxWide = gemm.Backward(gyWide);
+            TestUtil.AssertClose(dxWide.Span, dx.Span, 1e-4, $"trial {trial}: input gradient");
+            TestUtil.AssertClose(gemm.Weight.Grad.Span.Slice(0, direct.Weight.Grad.Length), direct.Weight.Grad.Span, 1e-4, $"trial {trial}: weight gradient");
+            TestUtil.AssertClose(gemm.Bias.Grad.Span.Slice(0, cout), direct.Bias.Grad.Span, 1e-4, $"trial {trial}: bias gradient");
+        }
+    }
+}

@@ -74,6 +74,28 @@ public sealed class ConvShapeBenchmarks
         }
     }
 
+    /// <summary>
+    /// Why a stride-1 convolution to few channels runs on DirectConv: VanillaVAE's last layer (32 -> 3, 3x3,
+    /// padding 1, 64x64, batch 32), which im2col + GEMM ran at about 2 GFLOP/s, both paths side by side.
+    /// </summary>
+    [BenchmarkFact]
+    public void FewOutputChannelsDirectAgainstGemm()
+    {
+        _output.WriteLine($"load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
+        double flops = 2.0 * 32 * 3 * 64 * 64 * 32 * 9;
+        foreach (bool direct in new[] { false, true, false, true })
+        {
+            var rng = new Rng(3);
+            var conv = new Conv2d(32, 3, 3, padding: 1, rng: rng) { AllowDirect = direct };
+            Tensor x = TestUtil.Random(rng, -1, 1, 32, 32, 64, 64);
+            Tensor y = conv.Forward(x);
+            Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
+            double fwd = Best(() => conv.Forward(x));
+            double bwd = Best(() => conv.Backward(gy));
+            _output.WriteLine($"{(direct ? "direct" : "im2col + GEMM"),-14} fwd {fwd,8:F3} ms ({flops / fwd / 1e6,5:F1} GFLOP/s)  bwd {bwd,8:F3} ms ({2 * flops / bwd / 1e6,5:F1} GFLOP/s)");
+        }
+    }
+
     /// <summary>The layers of specs/seed000 (batch 64), where fixed per-call costs dominate.</summary>
     [BenchmarkFact]
     public void Seed000Layers()

@@ -12,12 +12,20 @@ namespace VaeGen.Runtime.Layers;
 /// <remarks>
 /// im2col turns a group of samples into one [in*kh*kw, samples*outH*outW] matrix and one GEMM
 /// with the weight gives their outputs in channel-major order, which is then copied to NCHW
-/// (see <see cref="ConvWorkspace"/> for how samples are grouped and groups run on two threads).
+/// (see <see cref="ConvWorkspace"/> for how samples are grouped and groups run on two threads). A stride-1
+/// convolution to at most four channels (an image decoder's last layer) runs on <see cref="DirectConv"/> instead,
+/// where the column matrix would be all memory traffic for a few weight rows.
 /// Backward regathers the columns instead of keeping them for the whole batch: a cheap copy
 /// (<see cref="PlaneIm2Col"/>) for much less memory.
 /// </remarks>
 public sealed class Conv2d : Convolution
 {
+    // Per slot: the padded planes of DirectConv's input and output gradient, and the geometry each was made for.
+    private readonly float[]?[] _directInput = new float[ConvWorkspace.Slots][];
+    private readonly float[]?[] _directGradient = new float[ConvWorkspace.Slots][];
+    private readonly ConvGeometry[] _directInputGeometry = new ConvGeometry[ConvWorkspace.Slots];
+    private readonly ConvGeometry[] _directGradientGeometry = new ConvGeometry[ConvWorkspace.Slots];
+
     /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
@@ -52,6 +60,12 @@ public sealed class Conv2d : Convolution
         Tensor input = _input!;
         Tensor output = _output!;
         (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
+        if (UseDirect(g))
+        {
+            ForwardDirect(slot, g, inPlane, outPlane, firstGroup, endGroup);
+            return;
+        }
+
         float[] plane = _work.GatherPlane[slot];
         for (int group = firstGroup; group < endGroup; group++)
         {
@@ -73,6 +87,12 @@ public sealed class Conv2d : Convolution
         Tensor input = _input!;
         Tensor gradOutput = _gradOutput!;
         (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
+        if (UseDirect(g))
+        {
+            BackwardDirect(slot, g, inPlane, outPlane, firstGroup, endGroup);
+            return;
+        }
+
         float[] partial = _work.Partial[slot];
         int weights = OutChannels * rows;
         bool wantInput = ComputeInputGradient;
@@ -114,4 +134,75 @@ public sealed class Conv2d : Convolution
             }
         }
     }
+
+    /// <summary>Whether the direct path may be taken (benchmarks turn it off to time the im2col + GEMM path against it).</summary>
+    internal bool AllowDirect { get; set; } = true;
+
+    private bool UseDirect(in ConvGeometry g) => AllowDirect && DirectConv.Applies(g, OutChannels);
+
+    /// <summary>Forward on <see cref="DirectConv"/>: a stride-1 convolution to few channels, sample by sample.</summary>
+    private void ForwardDirect(int slot, in ConvGeometry g, int inPlane, int outPlane, int firstGroup, int endGroup)
+    {
+        float[] padded = DirectPlanes(ref _directInput[slot], slot, g, forInputGradient: false);
+        var weights = new DirectConv.ConvWeight(InChannels, g.KernelH, g.KernelW);
+        ReadOnlySpan<float> bias = Bias is null ? default : Bias.Value.Data;
+        for (int group = firstGroup; group < endGroup; group++)
+        {
+            _work.GroupSamples(group, out int s0, out int count);
+            for (int s = s0; s < s0 + count; s++)
+            {
+                DirectConv.Pad(_input!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+                DirectConv.Correlate(padded, InChannels, g.KernelH, g.KernelW, Weight.Value.Data, weights, bias, _output!.Data.AsSpan(s * outPlane, outPlane), OutChannels, g.OutH, g.OutW);
+            }
+        }
+    }
+
+    /// <summary>Backward on <see cref="DirectConv"/>: the weight gradient from the padded input, the input gradient as a correlation of the padded output gradient.</summary>
+    private void BackwardDirect(int slot, in ConvGeometry g, int inPlane, int outPlane, int firstGroup, int endGroup)
+    {
+        float[] padded = DirectPlanes(ref _directInput[slot], slot, g, forInputGradient: false);
+        float[] partial = _work.Partial[slot];
+        int weights = Weight.Value.Length;
+        partial.AsSpan(0, weights + (Bias is null ? 0 : OutChannels)).Clear();
+        Span<float> biasGrad = Bias is null ? default : partial.AsSpan(weights, OutChannels);
+        float[]? paddedGrad = ComputeInputGradient ? DirectPlanes(ref _directGradient[slot], slot, g, forInputGradient: true) : null;
+        var rotated = new DirectConv.RotatedTransposedWeight(InChannels, g.KernelH, g.KernelW);
+        int padH = g.KernelH - 1 - g.PadH, padW = g.KernelW - 1 - g.PadW;
+        for (int group = firstGroup; group < endGroup; group++)
+        {
+            _work.GroupSamples(group, out int s0, out int count);
+            for (int s = s0; s < s0 + count; s++)
+            {
+                ReadOnlySpan<float> gy = _gradOutput!.Data.AsSpan(s * outPlane, outPlane);
+                DirectConv.Pad(_input!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+                DirectConv.AddWeightGradient(padded, InChannels, g.KernelH, g.KernelW, gy, OutChannels, g.OutH, g.OutW, partial.AsSpan(0, weights), biasGrad);
+                if (paddedGrad is not null)
+                {
+                    DirectConv.Pad(gy, OutChannels, g.OutH, g.OutW, padH, padW, paddedGrad);
+                    DirectConv.Correlate(paddedGrad, OutChannels, g.KernelH, g.KernelW, Weight.Value.Data, rotated, default, _gradInput!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A slot's padded planes (zero borders: fresh, and only <see cref="DirectConv.Pad"/> writes their interiors),
+    /// made again when the geometry changes: the input padded by the padding, or the output gradient padded by
+    /// kernel - 1 - padding.
+    /// </summary>
+    private float[] DirectPlanes(ref float[]? planes, int slot, in ConvGeometry g, bool forInputGradient)
+    {
+        int length = forInputGradient
+            ? DirectConv.PaddedLength(OutChannels, g.OutH, g.OutW, g.KernelH - 1 - g.PadH, g.KernelW - 1 - g.PadW)
+            : DirectConv.PaddedLength(InChannels, g.InH, g.InW, g.PadH, g.PadW);
+        ref ConvGeometry made = ref (forInputGradient ? ref _directGradientGeometry[slot] : ref _directInputGeometry[slot]);
+        if (planes is null || planes.Length != length || made != g)
+        {
+            planes = new float[length];
+            made = g;
+        }
+
+        return planes;
+    }
+
 }
