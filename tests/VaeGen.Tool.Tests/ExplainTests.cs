@@ -91,11 +91,17 @@ public sealed class ExplainTests
 
         ProcessResult explain = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist, "--class", "7");
         Assert.True(explain.ExitCode == 0, explain.ToString());
-        Assert.Contains("Label: y = 7 of 10 classes", explain.Out);
+        Assert.Contains("Label: y = 7 of 10 classes (--class;", explain.Out);
         Assert.Contains("Operation: concat(h, one_hot(y = 7, 10)): the encoder's output followed by 10 values, 1 at the label and 0 elsewhere  Input shape: [400]  Output shape: [410]", explain.Out);
         Assert.Contains("Operation: concat(z, one_hot(y = 7, 10)): z followed by 10 values, 1 at the label and 0 elsewhere  Input shape: [20]  Output shape: [30]", explain.Out);
         Assert.Contains("Operation: 20 neurons giving μ, μ = W·x + b, no activation  Input shape: [410]  Output shape: [20]", explain.Out);
         Assert.Matches(@"output: L = [0-9.]+\n", explain.Out);
+
+        // Without --class the image walks through with its own label: Fashion-MNIST's test image 0 is an ankle boot, class 9.
+        ProcessResult own = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist);
+        Assert.True(own.ExitCode == 0, own.ToString());
+        Assert.Contains("Label: y = 9 of 10 classes (the image's label in the data;", own.Out);
+        Assert.Contains("Operation: concat(h, one_hot(y = 9, 10))", own.Out);
 
         ProcessResult outside = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist, "--class", "10");
         Assert.Equal(2, outside.ExitCode);

@@ -27,7 +27,7 @@ internal static class ExplainCommand
         var seed = ToolOptions.Seed("Seeds the initial weights (when no --weights are given); eps is drawn with seed + 1, as eval draws it.");
         var weights = new Option<string?>("--weights") { Description = "Trained weights to use instead of the initial ones (a safetensors file).", HelpName = "file" };
         var data = ToolOptions.Data();
-        var label = new Option<int>("--class") { Description = "For a conditional spec (condition: { classes: K }): the image's class y in 0..K-1 that the heads and the decoder read (default 0).", HelpName = "k" };
+        var label = new Option<int>("--class") { Description = "For a conditional spec (condition: { classes: K }): the class y in 0..K-1 that the heads and the decoder read (default: the image's label in the data, else 0).", HelpName = "k" };
         var command = new Command("explain",
             "Walk one image through the model tensor by tensor: every layer, mu, logvar, sigma, eps, z, the decoder, the reconstruction term, the KL term and the total, " +
             "with each step's shape and its first and last values.")
@@ -57,7 +57,7 @@ internal static class ExplainCommand
             WeightsFile.LoadInto(model, weightsPath, specPath, console);
         }
 
-        var (image, what) = PickImage(spec, geometry, inputPath, dataPath);
+        var (image, what, dataLabel) = PickImage(spec, geometry, inputPath, dataPath);
         Tensor x = new BatchFiller(ImageDataset.FromImages([image]), geometry).Take(0, 1);
         var epsilon = new Tensor(1, model.Config.LatentDim);
         new Rng(unchecked(seed + 1)).FillNormal(epsilon.Span);
@@ -68,30 +68,35 @@ internal static class ExplainCommand
             "Weights: " + (weightsPath is null ? "PyTorch's default initialisation drawn with seed " + seed + " (untrained; pass --weights for trained ones)" : weightsPath) +
             ". ε: drawn with seed " + (seed + 1) + ".",
         };
+        // A conditional spec's image walks through with its own label when the data has one, unless --class chooses.
+        int y = label ?? dataLabel ?? 0;
         if (classes > 0)
         {
-            heading.Add("Label: y = " + (label ?? 0) + " of " + classes + " classes (the conditional spec's heads and decoder read its one-hot; --class k chooses).");
+            string source = label is not null ? "--class" : dataLabel is not null ? "the image's label in the data" : "no label given, so class 0";
+            heading.Add("Label: y = " + y + " of " + classes + " classes (" + source + "; the conditional spec's heads and decoder read its one-hot; --class k chooses).");
         }
 
-        Walkthrough.Write(console.Out, spec.Plan, model, x, epsilon, specPath, heading, label ?? 0);
+        Walkthrough.Write(console.Out, spec.Plan, model, x, epsilon, specPath, heading, y);
         return ExitCodes.Success;
     }
 
-    private static (ByteImage Image, string What) PickImage(SpecFile spec, InputGeometry geometry, string? inputPath, string? dataPath)
+    /// <summary>The image to walk through, what it is, and its label when it comes from a labelled data set (for a conditional spec).</summary>
+    private static (ByteImage Image, string What, int? Label) PickImage(SpecFile spec, InputGeometry geometry, string? inputPath, string? dataPath)
     {
         if (inputPath is not null)
         {
-            return (ImageFiles.ReadMatching(inputPath, geometry), inputPath);
+            return (ImageFiles.ReadMatching(inputPath, geometry), inputPath, null);
         }
 
         // The seed document's image for the seed's spec, unless the user asked for the data set.
         if (dataPath is null && string.Equals(Path.GetFileName(spec.Path), SeedImage.SpecFileName, StringComparison.OrdinalIgnoreCase) &&
             geometry is { Height: 5, Width: 5, Channels: 3 })
         {
-            return (SeedImage.Create(), "the fixed 5×5 RGB example image of " + SeedImage.SpecFileName);
+            return (SeedImage.Create(), "the fixed 5×5 RGB example image of " + SeedImage.SpecFileName, null);
         }
 
         SpecData data = DataSources.Load(geometry, dataPath, Splits.Test);
-        return (data.RequireTest().ToImage(0), "test image 0 of " + data.Description);
+        ImageDataset test = data.RequireTest();
+        return (test.ToImage(0), "test image 0 of " + data.Description, geometry.IsConditional && test.HasLabels ? test.Labels[0] : null);
     }
 }
