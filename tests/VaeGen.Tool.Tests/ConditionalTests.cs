@@ -366,3 +366,33 @@ public sealed class ConditionalTests(TrainedCvae trained) : IClassFixture<Traine
         }
     }
 }
+
+/// <summary>tools/torch/train_reference.py, the PyTorch side of the quality table, trains a conditional spec on the labels vaegen reads.</summary>
+public sealed class TrainReferenceLabelTests
+{
+    [PyTorchFact]
+    public void TrainReferenceTrainsAConditionalSpecWithItsLabels()
+    {
+        string output = PyTorch.Run("train_reference.py", TrainedCvae.Spec, "--data", ToolProcess.FashionMnist, "--epochs", "2", "--limit-train", "512",
+            "--limit-test", "128", "--batch", "32", "--json");
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(10, json.RootElement.GetProperty("config").GetProperty("classes").GetInt32());
+        JsonElement epochs = json.RootElement.GetProperty("epochs");
+        double first = epochs[0].GetProperty("test_neg_elbo").GetDouble(), second = epochs[1].GetProperty("test_neg_elbo").GetDouble();
+        Assert.True(double.IsFinite(second) && second < first, first + " then " + second);
+    }
+
+    [PyTorchFact]
+    public void TrainReferenceRefusesALabelOutsideTheClassesNamingTheFileAndIndex()
+    {
+        using var temp = new TempFolder();
+        string three = temp.File("three.vae.yaml");
+        File.WriteAllText(three, File.ReadAllText(TrainedCvae.Spec).Replace("condition: { classes: 10 }", "condition: { classes: 3 }", StringComparison.Ordinal));
+        var start = ProcessRunner.Start(PyTorch.Python, ToolProcess.Root, Repository.Path("tools", "torch", "train_reference.py"), three, "--data", ToolProcess.FashionMnist,
+            "--epochs", "1", "--limit-train", "64", "--limit-test", "16");
+        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        ProcessResult result = ProcessRunner.Run(start, TimeSpan.FromMinutes(2));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("ValueError: " + Path.Combine(ToolProcess.FashionMnist, "train-labels-idx1-ubyte.gz") + ": label 9 at index 0 is outside 0..2", result.Error);
+    }
+}
