@@ -55,6 +55,9 @@ public sealed class ConditionTests
         var model = new ConditionVae();
         var error = Assert.Throws<ArgumentException>(() => model.Loss(Batch(3), new[] { 0, 1 }));
         Assert.Contains("3 samples but 2 labels", error.Message, StringComparison.Ordinal);
+
+        // A batch of the wrong shape is named as such before its labels are counted.
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => model.Encode(new Tensor(2, 3), new[] { 0, 1 })).ParamName);
     }
 
     [Fact]

@@ -175,12 +175,7 @@ public class VaeModel
     /// <exception cref="ArgumentException">x has the wrong shape, or the labels are not one per sample.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label is outside 0..K-1.</exception>
     /// <exception cref="InvalidOperationException">The model is not conditional.</exception>
-    public (Tensor Mu, Tensor LogVar) Encode(Tensor x, ReadOnlySpan<int> labels)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckLabels(labels, x.Rank > 0 ? x.Dim(0) : -1, nameof(labels));
-        return EncodeCore(x, labels);
-    }
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x, ReadOnlySpan<int> labels) => EncodeCore(x, Labels(x, labels));
 
     /// <summary>Draws z = mu + exp(0.5 * logvar) * eps with fresh eps ~ N(0, I) from the model's seeded stream.</summary>
     /// <param name="mu">(B, LatentDim).</param>
@@ -470,11 +465,11 @@ public class VaeModel
     /// <summary>What the decoder reads: z, or concat(z, one_hot(labels)) for a conditional model.</summary>
     private Tensor DecoderInput(Tensor z, ReadOnlySpan<int> labels) => _decoderInput is null ? z : _decoderInput.Forward(z, labels);
 
-    /// <summary>Checks the labels of a batch of x (whose shape <see cref="EncodeCore"/> checks) and returns them.</summary>
+    /// <summary>Checks a batch's shape (so a wrong x is named before its labels), then its labels, and returns the labels.</summary>
     private ReadOnlySpan<int> Labels(Tensor x, ReadOnlySpan<int> labels)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        CheckLabels(labels, x.Rank > 0 ? x.Dim(0) : -1, nameof(labels));
+        InputShapeGuard.Check(x, Config, nameof(x));
+        CheckLabels(labels, x.Dim(0), nameof(labels));
         return labels;
     }
 
