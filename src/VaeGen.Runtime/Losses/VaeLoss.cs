@@ -182,6 +182,27 @@ public sealed class VaeLoss
         return Reconstruction + (KlWeight * Kl);
     }
 
+    /// <summary>
+    /// recon_i of one sample, as <see cref="Forward"/> forms it (divided by the sample's size with
+    /// <c>reduction: mean</c>), without the batch: what an importance-weighted bound needs for each of its
+    /// thousands of decoded samples per image.
+    /// </summary>
+    /// <param name="reconstruction">One sample's decoder output.</param>
+    /// <param name="target">The sample's data, as long.</param>
+    public double SampleReconstruction(ReadOnlySpan<float> reconstruction, ReadOnlySpan<float> target)
+    {
+        if (reconstruction.Length != target.Length || reconstruction.IsEmpty)
+        {
+            throw new ArgumentException($"A sample's reconstruction ({reconstruction.Length} values) and target ({target.Length}) must be as long and not empty.");
+        }
+
+        EnsureScratch(reconstruction.Length);
+        _logSigma = CurrentLogSigma;
+        _inverseVariance = Math.Exp(-2 * _logSigma);
+        double sample = SampleTerm(reconstruction, target);
+        return Reduction == Reduction.Mean ? sample / reconstruction.Length : sample;
+    }
+
     /// <summary>Fills <see cref="GradReconstruction"/>, <see cref="GradMu"/> and <see cref="GradLogVar"/> for the last Forward.</summary>
     public void Backward()
     {

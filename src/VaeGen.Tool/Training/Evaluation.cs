@@ -108,6 +108,7 @@ internal static class Evaluation
         var priorMinusPosterior = new double[imagesPerBlock * perPart];
         double totalLogLikelihood = 0;
         Tensor? x = null, z = null;
+        float[]? epsilon = null;
         float scale = (float)model.Config.Scale;
 
         for (int start = 0; start < data.Count; start += imagesPerBlock)
@@ -153,15 +154,18 @@ internal static class Evaluation
                 if (z is null || z.Dim(0) != rows)
                 {
                     z = new Tensor(rows, latent);
+                    epsilon = new float[rows * latent];
                 }
 
+                // The same values, in the same order, as one NextNormal per element, drawn a block at a time.
+                noise.FillNormal(epsilon);
                 for (int r = 0; r < rows; r++)
                 {
                     int image = r / samples;
                     double logRatio = 0;
                     for (int l = 0; l < latent; l++)
                     {
-                        float eps = (float)noise.NextNormal();
+                        float eps = epsilon![(r * latent) + l];
                         float lv = logVar[(image * latent) + l];
                         float value = mu[(image * latent) + l] + (MathF.Exp(0.5f * lv) * eps);
                         z.Data[(r * latent) + l] = value;

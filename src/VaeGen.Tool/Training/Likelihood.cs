@@ -32,17 +32,14 @@ internal sealed class Likelihood
     private readonly VaeLoss _sum;
     private readonly bool _mse;
     private readonly bool _mean;
-    private readonly Tensor _output;
-    private readonly Tensor _target;
-    private readonly Tensor _noLatent = new(1, 1);
+    private readonly int _length;
 
     public Likelihood(VaeModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         VaeConfig config = model.Config;
         int d = config.SampleLength;
-        _output = new Tensor(1, d);
-        _target = new Tensor(1, d);
+        _length = d;
         _mean = config.Reduction == Reduction.Mean;
         if (config.Reconstruction == ReconstructionTerm.Gaussian)
         {
@@ -68,15 +65,12 @@ internal sealed class Likelihood
     /// <summary>log p(x|z) for one sample: the decoder's output as <see cref="VaeModel.Decode(Tensor)"/> returns it, and x divided by the scale.</summary>
     public double LogProbability(ReadOnlySpan<float> output, ReadOnlySpan<float> target)
     {
-        output.CopyTo(_output.Span);
-        target.CopyTo(_target.Span);
-        _sum.Forward(_output, _target, _noLatent, _noLatent);
-        double recon = _sum.Reconstruction;
+        double recon = _sum.SampleReconstruction(output, target);
         if (_sum.Term == ReconstructionTerm.Gaussian)
         {
             return -recon;
         }
 
-        return _mse ? -Constant - (_mean ? recon / _output.Length : recon) : -recon;
+        return _mse ? -Constant - (_mean ? recon / _length : recon) : -recon;
     }
 }
