@@ -130,6 +130,9 @@ public sealed class Adam
         return list;
     }
 
+    /// <summary>float's smallest positive normal value, 2^-126.</summary>
+    private const float MinNormal = 1.17549435E-38f;
+
     private static void Update(
         float[] param, float[] grad, float[] expAvg, float[] expAvgSq,
         float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
@@ -137,6 +140,12 @@ public sealed class Adam
     {
         // The vector and scalar paths do the same float operations in the same order (no FMA),
         // so the result does not depend on where the vector loop ends.
+        //
+        // Moments below float's smallest normal are stored as 0. A moment that decays through the subnormal range
+        // (a weight whose gradient is 0 or tiny for a while: a border pixel, a dead unit) otherwise costs a
+        // microcode assist in every multiply for thousands of steps: after a 3 s benchmark 3% of seed000's and 19%
+        // of fashion_mlp's moments were subnormal and Adam took half of seed000's step. What the flush drops is
+        // below 1.2e-38, under a last bit of any parameter it would move (m / (sqrt(v) + eps) with eps = 1e-8).
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -148,6 +157,7 @@ public sealed class Adam
             var vbc2 = Vector256.Create(bc2Sqrt);
             var veps = Vector256.Create(eps);
             var vstep = Vector256.Create(negStepSize);
+            var normal = Vector256.Create(MinNormal);
             for (; i <= param.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 Vector256<float> p = Vector256.Create(param.AsSpan(i));
@@ -159,6 +169,8 @@ public sealed class Adam
 
                 Vector256<float> m = (Vector256.Create(expAvg.AsSpan(i)) * vb1) + (g * v1b1);
                 Vector256<float> v = (Vector256.Create(expAvgSq.AsSpan(i)) * vb2) + (v1b2 * g * g);
+                m = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(m), normal), Vector256<float>.Zero, m);
+                v = Vector256.ConditionalSelect(Vector256.LessThan(v, normal), Vector256<float>.Zero, v);
                 Vector256<float> denom = (Vector256.Sqrt(v) / vbc2) + veps;
                 p += vstep * (m / denom);
                 m.CopyTo(expAvg.AsSpan(i));
@@ -177,6 +189,8 @@ public sealed class Adam
 
             float m = (expAvg[i] * beta1) + (g * oneMinusBeta1);
             float v = (expAvgSq[i] * beta2) + (oneMinusBeta2 * g * g);
+            m = MathF.Abs(m) < MinNormal ? 0f : m;
+            v = v < MinNormal ? 0f : v;
             float denom = (MathF.Sqrt(v) / bc2Sqrt) + eps;
             param[i] += negStepSize * (m / denom);
             expAvg[i] = m;
