@@ -40,6 +40,17 @@ public class ShippedSpecTests
     }
 
     [Fact]
+    public void A_learned_sigma_counts_as_one_parameter_as_in_pytorch()
+    {
+        // fashion_conv_sigma is fashion_conv (1,688,289 parameters) with sigma: learned; PyTorch's sum(p.numel()) of
+        // the same model (tools/torch/spec_model.py) is 1,688,290: log_sigma [1] is a parameter too.
+        var plan = SpecText.CheckFile(TestSpecs.Path("fashion_conv_sigma.vae.yaml")).Plan!;
+        Assert.Equal(1_688_290, plan.TotalParameters);
+        Assert.Contains(ShapeTable.Lines(plan), line => line.StartsWith("log_sigma", System.StringComparison.Ordinal) && line.EndsWith(" 1", System.StringComparison.Ordinal));
+        Assert.Equal(1_688_289, SpecText.CheckFile(TestSpecs.Path("fashion_conv.vae.yaml")).Plan!.TotalParameters);
+    }
+
+    [Fact]
     public void Seed000_parameter_count_is_the_sum_of_pytorch_layer_sizes()
     {
         var plan = SpecText.CheckFile(TestSpecs.Path("seed000.vae.yaml")).Plan!;

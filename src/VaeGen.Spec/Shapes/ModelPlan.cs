@@ -73,12 +73,15 @@ namespace VaeGen.Spec.Shapes
             }
         }
 
-        /// <summary>Total trainable parameters.</summary>
+        /// <summary>The trainable scalar <c>log_sigma</c> [1] that <c>sigma: learned</c> adds to the model (spec 1.1), outside every layer.</summary>
+        public const long LearnedSigmaParameters = 1;
+
+        /// <summary>Total trainable parameters: every layer's, and <c>log_sigma</c> with <c>sigma: learned</c> (PyTorch's sum(p.numel())).</summary>
         public long TotalParameters
         {
             get
             {
-                long total = 0;
+                long total = Spec.SigmaLearned ? LearnedSigmaParameters : 0;
                 foreach (var layer in AllLayers)
                 {
                     total = checked(total + layer.ParameterCount);

@@ -29,6 +29,11 @@ namespace VaeGen.Spec.Shapes
                 }
             }
 
+            if (LogSigmaRow(plan) is { } logSigma)
+            {
+                rows.Add(logSigma);
+            }
+
             rows.Add(new[] { "total", string.Empty, string.Empty, Count(plan.TotalParameters) });
             int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
             return rows.Select(r =>
@@ -50,6 +55,15 @@ namespace VaeGen.Spec.Shapes
             long features = what == "h" ? plan.EncodedFeatures : plan.Spec.Latent;
             return new[] { "concat", "concat(" + what + ", one_hot(y, " + classes + "))", TensorShape.Flat(features + classes).ToString(), string.Empty };
         }
+
+        /// <summary>
+        /// The row of <c>sigma: learned</c>'s trainable scalar (spec 1.1), which belongs to the model rather than to a layer:
+        /// layer, op, output, params; null when sigma is not learned.
+        /// </summary>
+        public static string[]? LogSigmaRow(ModelPlan plan) =>
+            plan.Spec.SigmaLearned
+                ? new[] { "log_sigma", "learned sigma: ln sigma = -6 + softplus(log_sigma + 6)", TensorShape.Flat(1).ToString(), Count(ModelPlan.LearnedSigmaParameters) }
+                : null;
 
         private static string Count(long value) => value == 0 ? "0" : value.ToString("N0", CultureInfo.InvariantCulture);
     }

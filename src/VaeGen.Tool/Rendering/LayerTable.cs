@@ -59,6 +59,12 @@ internal static class LayerTable
             }
         }
 
+        if (failing < 0 && plan is not null && ShapeTable.LogSigmaRow(plan) is { } logSigma)
+        {
+            Row(table, logSigma);
+            total = total >= 0 ? total + ModelPlan.LearnedSigmaParameters : total;
+        }
+
         if (failing < 0 && total >= 0)
         {
             table.AddRow(new Markup("[bold]total[/]"), new Text(string.Empty), new Text(string.Empty), new Markup("[bold]" + Count(total) + "[/]"));

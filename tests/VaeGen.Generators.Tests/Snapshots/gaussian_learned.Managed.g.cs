@@ -10,22 +10,23 @@ namespace VaeGen.Specs
     /// <remarks>
     /// <para>Per-sample shapes, channels first (the batch dimension is left out); parameter names are PyTorch's state_dict keys.</para>
     /// <code>
-    /// layer      op                                                    output       params
-    /// input                                                            [1, 12, 12]
-    /// encoder.0  conv2d 1-&gt;4, kernel 3, stride 2, padding 1            [4, 6, 6]        40
-    /// encoder.1  relu                                                  [4, 6, 6]         0
-    /// encoder.2  flatten                                               [144]             0
-    /// encoder.3  linear 144-&gt;32                                        [32]          4,640
-    /// encoder.4  relu                                                  [32]              0
-    /// fc_mu      linear 32-&gt;6 (mu)                                     [6]             198
-    /// fc_logvar  linear 32-&gt;6 (logvar)                                 [6]             198
-    /// z          mu + exp(0.5 * logvar) * eps                          [6]
-    /// decoder.0  linear 6-&gt;144                                         [144]         1,008
-    /// decoder.1  relu                                                  [144]             0
-    /// decoder.2  unflatten [4, 6, 6]                                   [4, 6, 6]         0
-    /// decoder.3  conv_transpose2d 4-&gt;1, kernel 4, stride 2, padding 1  [1, 12, 12]      65
-    /// decoder.4  sigmoid                                               [1, 12, 12]       0
-    /// total                                                                          6,149
+    /// layer      op                                                      output       params
+    /// input                                                              [1, 12, 12]
+    /// encoder.0  conv2d 1-&gt;4, kernel 3, stride 2, padding 1              [4, 6, 6]        40
+    /// encoder.1  relu                                                    [4, 6, 6]         0
+    /// encoder.2  flatten                                                 [144]             0
+    /// encoder.3  linear 144-&gt;32                                          [32]          4,640
+    /// encoder.4  relu                                                    [32]              0
+    /// fc_mu      linear 32-&gt;6 (mu)                                       [6]             198
+    /// fc_logvar  linear 32-&gt;6 (logvar)                                   [6]             198
+    /// z          mu + exp(0.5 * logvar) * eps                            [6]
+    /// decoder.0  linear 6-&gt;144                                           [144]         1,008
+    /// decoder.1  relu                                                    [144]             0
+    /// decoder.2  unflatten [4, 6, 6]                                     [4, 6, 6]         0
+    /// decoder.3  conv_transpose2d 4-&gt;1, kernel 4, stride 2, padding 1    [1, 12, 12]      65
+    /// decoder.4  sigmoid                                                 [1, 12, 12]       0
+    /// log_sigma  learned sigma: ln sigma = -6 + softplus(log_sigma + 6)  [1]               1
+    /// total                                                                            6,150
     /// </code>
     /// <para>Managed backend (VaeGen.Runtime, no native code). Batches are <see cref="global::VaeGen.Runtime.Tensors.Tensor"/>s shaped (B, 1, 12, 12) in the declared nchw layout and the data's value range; <see cref="CreateBatch"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.</para>
     /// <para>Decode returns the reconstruction itself shaped (B, 1, 12, 12), in the model's value range.</para>
@@ -74,7 +75,7 @@ namespace VaeGen.Specs
         public const int EncodedFeatures = 32;
 
         /// <summary>Trainable parameters in total.</summary>
-        public const long ParameterCount = 6149;
+        public const long ParameterCount = 6150;
 
         /// <summary>The per-sample input shape in the declared layout (nchw): [1, 12, 12].</summary>
         public static global::System.ReadOnlySpan<long> InputShape => new long[] { 1, 12, 12 };
