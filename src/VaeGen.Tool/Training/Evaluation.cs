@@ -106,6 +106,16 @@ internal static class Evaluation
         var logMax = new double[imagesPerBlock];
         var logSum = new double[imagesPerBlock];
         var priorMinusPosterior = new double[imagesPerBlock * perPart];
+        var logWeights = new double[imagesPerBlock * perPart];
+
+        // One per core: a Likelihood keeps the loss's scratch buffers.
+        var likelihoods = new Likelihood[Math.Max(1, Environment.ProcessorCount)];
+        likelihoods[0] = likelihood;
+        for (int i = 1; i < likelihoods.Length; i++)
+        {
+            likelihoods[i] = new Likelihood(model);
+        }
+
         double totalLogLikelihood = 0;
         Tensor? x = null, z = null;
         float[]? epsilon = null;
@@ -182,11 +192,24 @@ internal static class Evaluation
                 }
 
                 Tensor output = conditional ? model.Decode(z, rowLabels.AsSpan(0, rows)) : model.Decode(z);
+
+                // log p(x|z) of every row, the rows split over the cores (each row is computed whole by one thread,
+                // so the values do not depend on the split); the sum below then runs in row order.
+                int workers = likelihoods.Length;
+                float[] decoded = output.Data;
+                System.Threading.Tasks.Parallel.For(0, workers, part =>
+                {
+                    for (int r = rows * part / workers; r < rows * (part + 1) / workers; r++)
+                    {
+                        logWeights[r] = likelihoods[part].LogProbability(decoded.AsSpan(r * sampleLength, sampleLength), target.AsSpan(r / samples * sampleLength, sampleLength)) +
+                                        priorMinusPosterior[r];
+                    }
+                });
+
                 for (int r = 0; r < rows; r++)
                 {
                     int image = r / samples;
-                    double logWeight = likelihood.LogProbability(output.Span.Slice(r * sampleLength, sampleLength), target.AsSpan(image * sampleLength, sampleLength)) +
-                                       priorMinusPosterior[r];
+                    double logWeight = logWeights[r];
 
                     // Streaming log-sum-exp: weights span hundreds of nats, exp() of them alone would overflow.
                     if (logWeight > logMax[image])
