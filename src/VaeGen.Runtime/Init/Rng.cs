@@ -111,7 +111,17 @@ public sealed class Rng
             return _spareNormal;
         }
 
-        double u, v, s;
+        double s = DrawPolarPair(out double u, out double v);
+        double f = DeterministicMath.PolarFactor(s);
+        _spareNormal = v * f;
+        _hasSpareNormal = true;
+        return u * f;
+    }
+
+    /// <summary>Marsaglia's polar method's draw: a point (u, v) uniform in the unit disc without its centre, and s = u^2 + v^2.</summary>
+    private double DrawPolarPair(out double u, out double v)
+    {
+        double s;
         do
         {
             u = (2.0 * NextDouble()) - 1.0;
@@ -119,11 +129,7 @@ public sealed class Rng
             s = (u * u) + (v * v);
         }
         while (s >= 1.0 || s == 0.0);
-
-        double f = DeterministicMath.PolarFactor(s);
-        _spareNormal = v * f;
-        _hasSpareNormal = true;
-        return u * f;
+        return s;
     }
 
     /// <summary>Fills <paramref name="destination"/> with standard normal samples: exactly the values <see cref="NextNormal"/> would give, in order.</summary>
@@ -159,17 +165,7 @@ public sealed class Rng
         Span<double> factors = _pairScratch.AsSpan(2 * pairs, pairs);
         for (int p = 0; p < pairs; p++)
         {
-            double u, v, s;
-            do
-            {
-                u = (2.0 * NextDouble()) - 1.0;
-                v = (2.0 * NextDouble()) - 1.0;
-                s = (u * u) + (v * v);
-            }
-            while (s >= 1.0 || s == 0.0);
-            us[p] = u;
-            vs[p] = v;
-            factors[p] = s;
+            factors[p] = DrawPolarPair(out us[p], out vs[p]);
         }
 
         DeterministicMath.PolarFactors(factors);
