@@ -37,32 +37,10 @@ public class TorchSharpEmitterTests
         Snapshot.Match(Path.GetFileName(spec).Replace(".vae.yaml", ".TorchSharp.g.cs"), Assert.Single(result.GeneratedSources).SourceText.ToString());
     }
 
-    /// <summary>
-    /// condition (spec 1.1) with the other 1.1 loss options and layers: the labels overloads next to a kl schedule's
-    /// step, a learned sigma, an nchw input and a residual block.
-    /// </summary>
-    private const string ConditionalCombination =
-        "name: ComboCvae\n" +
-        "namespace: Consumer\n" +
-        "input: { shape: [1, 6, 6] }\n" +
-        "latent: 2\n" +
-        "condition: { classes: 3 }\n" +
-        "reconstruction: gaussian\n" +
-        "sigma: learned\n" +
-        "kl: { warmup: 10 }\n" +
-        "init: xavier_uniform\n" +
-        "encoder:\n" +
-        "  - conv2d: { out: 2, kernel: 3, padding: same, activation: relu }\n" +
-        "  - residual: [ conv2d: { out: 2, kernel: 3, padding: 1 } ]\n" +
-        "  - flatten\n" +
-        "decoder:\n" +
-        "  - linear: { in: 5, out: 36 }\n" +
-        "  - unflatten: [1, 6, 6]\n";
-
     [Fact]
     public void A_conditional_class_with_a_kl_schedule_and_a_learned_sigma_is_used_with_labels_without_warnings()
     {
-        var harness = Harness("specs/combo.vae.yaml", ConditionalCombination,
+        var harness = Harness("specs/combo.vae.yaml", SpecTexts.ConditionalCombination,
             """
             namespace Consumer
             {
