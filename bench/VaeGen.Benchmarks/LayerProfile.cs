@@ -22,8 +22,7 @@ internal static class LayerProfile
     public static void Print(BenchmarkCase c, double seconds)
     {
         VaeModel model = c.Create();
-        var x = new Tensor(model.Config.BatchShape(c.Batch));
-        new Rng(12345).FillUniform(x.Span, c.RangeMin, c.RangeMax);
+        Tensor x = ManagedThroughput.RandomBatch(model.Config, c);
 
         // One real forward gives every layer its input; the channels-first batch is what the encoder sees.
         model.Forward(x);

@@ -28,7 +28,8 @@ internal static class ManagedThroughput
         return Throughput.Measure(() => model.Forward(x), c.Batch, seconds).SamplesPerSecond;
     }
 
-    private static Tensor RandomBatch(VaeConfig config, BenchmarkCase c)
+    /// <summary>The benchmark batch: the spec's shape, uniform in its input range, the same values every time.</summary>
+    internal static Tensor RandomBatch(VaeConfig config, BenchmarkCase c)
     {
         var x = new Tensor(config.BatchShape(c.Batch));
         new Rng(12345).FillUniform(x.Span, c.RangeMin, c.RangeMax);

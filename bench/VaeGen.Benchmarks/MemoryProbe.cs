@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using TorchSharp;
-using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 
@@ -18,7 +17,7 @@ namespace VaeGen.Benchmarks;
 /// </summary>
 /// <remarks>
 /// A fresh process per measurement, because a runtime that has freed a model keeps its pages and the next model
-/// would grow into them unseen. The managed child also reports its GC heap's growth, which is exact.
+/// would grow into them unseen.
 /// </remarks>
 internal static class MemoryProbe
 {
@@ -36,9 +35,10 @@ internal static class MemoryProbe
     public static int RunInChild(string name, string backend)
     {
         BenchmarkCase c = BenchmarkCase.All.Single(b => b.Name == name);
-        int[] shape = c.Create().Config.BatchShape(c.Batch);
         if (backend == "torchsharp")
         {
+            int[] shape = c.Create().Config.BatchShape(c.Batch);
+
             // Load libtorch and its thread pools before the baseline: they are not the model's.
             torch.set_num_threads(1);
             using (var warm = torch.ones(8, 8))
@@ -54,26 +54,22 @@ internal static class MemoryProbe
             }
 
             Console.WriteLine((PeakRss() - baseline).ToString(CultureInfo.InvariantCulture));
-            return 0;
         }
         else
         {
+            // Nothing of the model exists before the baseline, not even a throwaway one whose freed pages it could reuse.
             long baseline = ResetPeak();
-            long heap = GC.GetTotalMemory(forceFullCollection: true);
             VaeModel model = c.Create();
-            var x = new Tensor(shape);
-            new Rng(12345).FillUniform(x.Span, c.RangeMin, c.RangeMax);
+            Tensor x = ManagedThroughput.RandomBatch(model.Config, c);
             for (int i = 0; i < Steps; i++)
             {
                 model.TrainStep(x);
             }
 
-            long peak = PeakRss() - baseline;
-            Console.Error.WriteLine($"gc heap growth {GC.GetTotalMemory(forceFullCollection: true) - heap}");
-            GC.KeepAlive(model);
-            Console.WriteLine(peak.ToString(CultureInfo.InvariantCulture));
-            return 0;
+            Console.WriteLine((PeakRss() - baseline).ToString(CultureInfo.InvariantCulture));
         }
+
+        return 0;
     }
 
     private static double? RunChild(string name, string backend)
