@@ -695,9 +695,17 @@ public static unsafe class Sgemm
         if (rows > 4)
         {
             Kernel8x32Avx512(a, b, kc, c, ldc, overwrite, rows);
-            return;
         }
+        else
+        {
+            Kernel4x32Avx512(a, b, kc, c, ldc, overwrite, rows);
+        }
+    }
 
+    /// <summary>The first 1..4 rows of a strip packed 12 high; stores only those rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel4x32Avx512(float* a, float* b, int kc, float* c, int ldc, bool overwrite, int rows)
+    {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         for (int p = 0; p < kc; p++)
@@ -737,6 +745,7 @@ public static unsafe class Sgemm
         }
     }
 
+    /// <summary>The first 5..8 rows of a strip packed 12 high; stores only those rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32Avx512(float* a, float* b, int kc, float* c, int ldc, bool overwrite, int rows)
     {
