@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -8,28 +9,52 @@ namespace VaeGen.Runtime.Kernels;
 /// A minimal fork-join over persistent worker threads that allocates nothing per call.
 /// </summary>
 /// <remarks>
+/// <para>
 /// <see cref="System.Threading.Tasks.Parallel.For(int, int, Action{int})"/> allocated about 1.7 KB
 /// on the calling thread per GEMM (measured by SgemmBenchmarks.ParallelPathAllocation), which broke
 /// the allocation-free training step for layers large enough to go parallel. Here the caller runs
-/// part 0 and wakes one dedicated worker per other part. The body is a struct stored in a
+/// part 0 and hands one part to each dedicated worker. The body is a struct stored in a
 /// per-type static slot and invoked through a function pointer, so nothing is boxed. A caller
 /// that finds the pool busy (another thread is using it) runs every part itself; bodies must make
 /// parts independent (e.g. fixed ranges of an output), so the result is the same either way.
+/// </para>
+/// <para>
+/// Waking a parked thread costs tens of microseconds, as long as a whole product of a small model
+/// (ForkJoinBenchmarks). So, as BLAS thread pools do, a worker spins for <see cref="SpinTime"/> after
+/// its part before it parks, and the caller spins while it waits for the workers. Parking is a
+/// Dekker handshake: the worker raises <c>Sleeping</c> and then reads its ticket; the caller bumps the
+/// ticket and then takes the flag down, releasing the semaphore only if it was up. Both steps are
+/// full fences, so at least one side sees the other's write and no job can be missed. The semaphore
+/// is only a wake-up: a worker always decides by its ticket, and a spare release only costs it one
+/// more look.
+/// </para>
 /// </remarks>
 internal static unsafe class ForkJoin
 {
     private static readonly object s_gate = new();
-    private static SemaphoreSlim[] s_start = Array.Empty<SemaphoreSlim>();
-    private static SemaphoreSlim? s_done;
+    private static Worker[] s_workers = Array.Empty<Worker>();
     private static delegate*<int, int, void> s_invoke;
     private static int s_parts;
+    private static int s_pending;
     private static ExceptionDispatchInfo? s_error;
+    private static long s_spinTicks = Stopwatch.Frequency / 2000;
 
     [ThreadStatic]
     private static bool t_busy;
 
     /// <summary>The worker threads available besides the caller.</summary>
     public static int Workers => Math.Max(0, Environment.ProcessorCount - 1);
+
+    /// <summary>
+    /// How long an idle worker keeps looking for its next part before it parks (default 0.5 ms:
+    /// longer than the serial stretches between a training step's products, far shorter than a
+    /// pause a user would notice as a busy core). Zero parks at once.
+    /// </summary>
+    internal static TimeSpan SpinTime
+    {
+        get => TimeSpan.FromSeconds((double)Volatile.Read(ref s_spinTicks) / Stopwatch.Frequency);
+        set => Volatile.Write(ref s_spinTicks, value >= TimeSpan.Zero ? (long)(value.TotalSeconds * Stopwatch.Frequency) : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
 
     /// <summary>Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished.</summary>
     /// <param name="body">The computation; copied into static storage for the duration of the call.</param>
@@ -53,14 +78,15 @@ internal static unsafe class ForkJoin
         try
         {
             EnsureWorkers();
-            int helpers = Math.Min(parts - 1, s_start.Length);
+            int helpers = Math.Min(parts - 1, s_workers.Length);
             Slot<T>.Value = body;
             s_invoke = &Invoke<T>;
             s_parts = parts;
             s_error = null;
+            Volatile.Write(ref s_pending, helpers);
             for (int w = 0; w < helpers; w++)
             {
-                s_start[w].Release();
+                s_workers[w].Start();
             }
 
             try
@@ -75,10 +101,12 @@ internal static unsafe class ForkJoin
             }
             finally
             {
-                // One release per helper; SemaphoreSlim, unlike CountdownEvent, allocates nothing lazily when it blocks.
-                for (int w = 0; w < helpers; w++)
+                // The workers' parts are as long as this one: spin (yielding the core if someone
+                // else wants it) instead of parking and paying for a wake-up.
+                SpinWait wait = default;
+                while (Volatile.Read(ref s_pending) != 0)
                 {
-                    s_done!.Wait();
+                    wait.SpinOnce(sleep1Threshold: -1);
                 }
 
                 Slot<T>.Value = default;
@@ -99,41 +127,107 @@ internal static unsafe class ForkJoin
 
     private static void EnsureWorkers()
     {
-        if (s_done is not null)
+        if (s_workers.Length == Workers)
         {
             return;
         }
 
-        var start = new SemaphoreSlim[Workers];
-        for (int w = 0; w < start.Length; w++)
+        var workers = new Worker[Workers];
+        for (int w = 0; w < workers.Length; w++)
         {
-            var semaphore = new SemaphoreSlim(0);
+            var worker = new Worker();
             int part = w + 1;
-            start[w] = semaphore;
-            new Thread(() => WorkerLoop(semaphore, part)) { IsBackground = true, Name = $"VaeGen worker {part}" }.Start();
+            workers[w] = worker;
+            new Thread(() => worker.Loop(part)) { IsBackground = true, Name = $"VaeGen worker {part}" }.Start();
         }
 
-        s_start = start;
-        s_done = new SemaphoreSlim(0);
+        s_workers = workers;
     }
 
-    private static void WorkerLoop(SemaphoreSlim start, int part)
+    private sealed class Worker
     {
-        t_busy = true;
-        while (true)
+        // A parked worker still wakes now and then to look at its ticket: were the handshake ever
+        // wrong, a lost wake-up would cost this long instead of a hang.
+        private const int ParkTimeoutMilliseconds = 100;
+
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _ticket;
+        private int _sleeping;
+
+        /// <summary>Hands the worker the job the static fields describe; called by the thread holding the gate.</summary>
+        public void Start()
         {
-            start.Wait();
-            try
+            Interlocked.Increment(ref _ticket);
+            if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1)
             {
-                s_invoke(part, s_parts);
+                _wake.Release();
             }
-            catch (Exception e)
+        }
+
+        public void Loop(int part)
+        {
+            t_busy = true;
+            int seen = 0;
+            while (true)
             {
-                s_error = ExceptionDispatchInfo.Capture(e);
+                seen = AwaitTicket(seen);
+                try
+                {
+                    s_invoke(part, s_parts);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref s_error, ExceptionDispatchInfo.Capture(e), null);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref s_pending);
+                }
             }
-            finally
+        }
+
+        /// <summary>Returns the next ticket after <paramref name="seen"/>: spins for a while, then parks.</summary>
+        private int AwaitTicket(int seen)
+        {
+            long spinUntil = Stopwatch.GetTimestamp() + Volatile.Read(ref s_spinTicks);
+            int spins = 0;
+            while (true)
             {
-                s_done!.Release();
+                int ticket = Volatile.Read(ref _ticket);
+                if (ticket != seen)
+                {
+                    return ticket;
+                }
+
+                if (Stopwatch.GetTimestamp() < spinUntil)
+                {
+                    // Yield now and then, so a spinning worker never holds a core another thread wants.
+                    if ((++spins & 15) == 0)
+                    {
+                        Thread.Yield();
+                    }
+                    else
+                    {
+                        Thread.SpinWait(20);
+                    }
+
+                    continue;
+                }
+
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _ticket) != seen)
+                {
+                    // A job came while going to park: take the flag back down, or, if the caller
+                    // already took it, absorb the release it made.
+                    if (Interlocked.CompareExchange(ref _sleeping, 0, 1) != 1)
+                    {
+                        _wake.Wait();
+                    }
+
+                    continue;
+                }
+
+                _wake.Wait(ParkTimeoutMilliseconds);
             }
         }
     }
