@@ -69,6 +69,72 @@ public sealed class SgemmTests
     }
 
     /// <summary>
+    /// The bias in the product's store gives exactly the bits of C filled with the bias and the product
+    /// added to it (PyTorch's addmm order), on every tile path: full, short strips, edge tiles, C^T.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_bias_in_the_store_is_the_bias_plus_the_product_bit_for_bit(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m * 7919 + n * 13 + k));
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                int lda = (ta ? m : k) + 3;
+                int ldb = (tb ? k : n) + 2;
+                int ldc = n + 5;
+                var a = new float[(ta ? k : m) * lda];
+                var b = new float[(tb ? n : k) * ldb];
+                var bias = new float[n];
+                rng.FillUniform(a, -1, 1);
+                rng.FillUniform(b, -1, 1);
+                rng.FillUniform(bias, -1, 1);
+                var fused = new float[(m + 1) * ldc];
+                rng.FillUniform(fused, -1, 1);
+                var expected = (float[])fused.Clone();
+                for (int i = 0; i < m; i++)
+                {
+                    bias.CopyTo(expected.AsSpan(i * ldc, n));
+                }
+
+                Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, expected.AsSpan(0, m * ldc), ldc, accumulate: true);
+                Sgemm.MultiplyAddBias(ta, tb, m, n, k, a, lda, b, ldb, bias, fused.AsSpan(0, m * ldc), ldc);
+                Assert.Equal(expected, fused); // also the guard row and the columns past n
+            }
+        }
+    }
+
+    [Fact]
+    public void A_biased_product_does_not_depend_on_the_thread_count()
+    {
+        foreach ((int m, int n, int k) in new[] { (150, 300, 200), (700, 24, 300) })
+        {
+            var (a, b) = RandomOperands(9, m * k, k * n);
+            var bias = RandomOperands(10, n, 0).A;
+            var one = new float[m * n];
+            var two = new float[m * n];
+            int saved = Sgemm.MaxThreads;
+            long threshold = Sgemm.ParallelThreshold;
+            try
+            {
+                Sgemm.ParallelThreshold = 0;
+                Sgemm.MaxThreads = 1;
+                Sgemm.MultiplyAddBias(false, true, m, n, k, a, k, b, k, bias, one, n);
+                Sgemm.MaxThreads = 2;
+                Sgemm.MultiplyAddBias(false, true, m, n, k, a, k, b, k, bias, two, n);
+            }
+            finally
+            {
+                Sgemm.MaxThreads = saved;
+                Sgemm.ParallelThreshold = threshold;
+            }
+
+            Assert.Equal(one, two);
+        }
+    }
+
+    /// <summary>
     /// One thread and two give the same bits: a wide C (B transposed) splits its rows over threads; a
     /// narrow one (n below the 32-wide tile) is computed as C^T, whose rows (C's columns) are split.
     /// </summary>
@@ -133,6 +199,8 @@ public sealed class SgemmTests
         Assert.Equal(new float[] { 1, 2, 3, 4 }, c);
         Sgemm.Multiply(false, false, 2, 2, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 2, c, 2, accumulate: false);
         Assert.Equal(new float[4], c);
+        Sgemm.MultiplyAddBias(false, false, 2, 2, 0, Array.Empty<float>(), 0, Array.Empty<float>(), 2, new float[] { 5, 6 }, c, 2);
+        Assert.Equal(new float[] { 5, 6, 5, 6 }, c);
     }
 
     [Fact]

@@ -116,13 +116,49 @@ public static unsafe class Sgemm
         bool accumulate)
         => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
 
+    /// <summary>
+    /// C = op(A) op(B) + bias, the bias added to every row of C (a linear layer's forward). Each tile
+    /// of C starts from the bias before its first product is added, on the thread that owns the tile:
+    /// no pass over C after the product, and the same order of additions as PyTorch's addmm.
+    /// </summary>
+    /// <param name="transA">False: A is m x k with row stride lda. True: A is k x m and op(A) = A^T.</param>
+    /// <param name="transB">False: B is k x n with row stride ldb. True: B is n x k and op(B) = B^T.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">The shared dimension.</param>
+    /// <param name="a">A's storage.</param>
+    /// <param name="lda">A's row stride.</param>
+    /// <param name="b">B's storage.</param>
+    /// <param name="ldb">B's row stride.</param>
+    /// <param name="columnBias">n values, added to every row of C.</param>
+    /// <param name="c">C's storage.</param>
+    /// <param name="ldc">C's row stride.</param>
+    internal static void MultiplyAddBias(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        ReadOnlySpan<float> columnBias,
+        Span<float> c, int ldc)
+    {
+        if (columnBias.Length < n)
+        {
+            throw new ArgumentException($"GEMM: the bias has {columnBias.Length} values for {n} columns.", nameof(columnBias));
+        }
+
+        fixed (float* bias = columnBias)
+        {
+            Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, MaxThreads, bias);
+        }
+    }
+
     private static void Multiply(
         bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate,
-        int maxThreads)
+        int maxThreads,
+        float* columnBias = null)
     {
         if (m < 0 || n < 0 || k < 0)
         {
@@ -144,7 +180,14 @@ public static unsafe class Sgemm
             {
                 for (int i = 0; i < m; i++)
                 {
-                    c.Slice(i * ldc, n).Clear();
+                    if (columnBias is null)
+                    {
+                        c.Slice(i * ldc, n).Clear();
+                    }
+                    else
+                    {
+                        new ReadOnlySpan<float>(columnBias, n).CopyTo(c.Slice(i * ldc, n));
+                    }
                 }
             }
 
@@ -160,8 +203,8 @@ public static unsafe class Sgemm
             // choice depends only on the shape, so results stay independent of the thread count.
             bool transposeC = n < NR && m > n;
             Job job = transposeC
-                ? new Job(!transB, !transA, n, m, k, pb, ldb, pa, lda, pc, ldc, accumulate, transposeC: true)
-                : new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, transposeC: false);
+                ? new Job(!transB, !transA, n, m, k, pb, ldb, pa, lda, pc, ldc, accumulate, transposeC: true, columnBias)
+                : new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, transposeC: false, columnBias);
             int threads = ThreadCount(job.M, job.N, k, maxThreads);
             if (threads == 1)
             {
@@ -246,8 +289,15 @@ public static unsafe class Sgemm
         /// <summary>The job computes C^T: its element (i, j) is stored at C[j * Ldc + i].</summary>
         public readonly bool TransposeC;
 
-        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool transposeC)
+        /// <summary>
+        /// Null, or a value per column of the caller's C that every tile starts from (Accumulate is
+        /// then false). With <see cref="TransposeC"/> the caller's columns are the job's rows.
+        /// </summary>
+        public readonly float* Bias;
+
+        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool transposeC, float* bias)
         {
+            Bias = bias;
             TransA = transA;
             TransB = transB;
             M = m;
@@ -298,20 +348,36 @@ public static unsafe class Sgemm
                                     if (TransposeC)
                                     {
                                         Kernel(aStrip, bStrip, kc, tile, nr, overwrite: true);
-                                        StoreTransposed(tile, nr, C + ((long)(jc + jr) * Ldc) + ic + ir, Ldc, mEff, nEff, overwrite);
+                                        StoreTransposed(tile, nr, C + ((long)(jc + jr) * Ldc) + ic + ir, Ldc, mEff, nEff, overwrite, overwrite && Bias is not null ? Bias + ic + ir : null);
                                         continue;
                                     }
 
                                     float* cTile = C + ((long)(ic + ir) * Ldc) + jc + jr;
                                     if (mEff == mr && nEff == nr)
                                     {
-                                        Kernel(aStrip, bStrip, kc, cTile, Ldc, overwrite);
+                                        if (overwrite && Bias is not null)
+                                        {
+                                            FillRows(cTile, Ldc, Bias + jc + jr, mEff, nEff);
+                                            Kernel(aStrip, bStrip, kc, cTile, Ldc, overwrite: false);
+                                        }
+                                        else
+                                        {
+                                            Kernel(aStrip, bStrip, kc, cTile, Ldc, overwrite);
+                                        }
                                     }
                                     else if (nEff == nr && mr == 12 && mEff <= 8)
                                     {
                                         // A short last strip (channel counts and batches are multiples of 4 and 8,
                                         // rarely of 12): a kernel as high as the strip, straight into C.
-                                        PartialRowsAvx512(aStrip, bStrip, kc, cTile, Ldc, overwrite, mEff);
+                                        if (overwrite && Bias is not null)
+                                        {
+                                            FillRows(cTile, Ldc, Bias + jc + jr, mEff, nEff);
+                                            PartialRowsAvx512(aStrip, bStrip, kc, cTile, Ldc, overwrite: false, mEff);
+                                        }
+                                        else
+                                        {
+                                            PartialRowsAvx512(aStrip, bStrip, kc, cTile, Ldc, overwrite, mEff);
+                                        }
                                     }
                                     else
                                     {
@@ -321,7 +387,15 @@ public static unsafe class Sgemm
                                         {
                                             float* src = tile + (r * nr);
                                             float* dst = cTile + ((long)r * Ldc);
-                                            if (overwrite)
+                                            if (overwrite && Bias is not null)
+                                            {
+                                                float* bias = Bias + jc + jr;
+                                                for (int j = 0; j < nEff; j++)
+                                                {
+                                                    dst[j] = bias[j] + src[j];
+                                                }
+                                            }
+                                            else if (overwrite)
                                             {
                                                 for (int j = 0; j < nEff; j++)
                                                 {
@@ -345,13 +419,33 @@ public static unsafe class Sgemm
             }
         }
 
-        /// <summary>c[j * ldc + r] (+)= tile[r * nr + j] for the valid rows and columns of a tile.</summary>
-        private static void StoreTransposed(float* tile, int nr, float* c, int ldc, int rows, int cols, bool overwrite)
+        /// <summary>Each of the first <paramref name="rows"/> rows of a tile of C = the <paramref name="cols"/> bias values.</summary>
+        private static void FillRows(float* c, int ldc, float* bias, int rows, int cols)
+        {
+            var source = new ReadOnlySpan<float>(bias, cols);
+            for (int r = 0; r < rows; r++)
+            {
+                source.CopyTo(new Span<float>(c + ((long)r * ldc), cols));
+            }
+        }
+
+        /// <summary>
+        /// c[j * ldc + r] (+)= tile[r * nr + j] for the valid rows and columns of a tile; with
+        /// <paramref name="rowBias"/> (overwrite only), c[j * ldc + r] = rowBias[r] + tile[r * nr + j].
+        /// </summary>
+        private static void StoreTransposed(float* tile, int nr, float* c, int ldc, int rows, int cols, bool overwrite, float* rowBias)
         {
             for (int j = 0; j < cols; j++)
             {
                 float* dst = c + ((long)j * ldc);
-                if (overwrite)
+                if (rowBias is not null)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        dst[r] = rowBias[r] + tile[(r * nr) + j];
+                    }
+                }
+                else if (overwrite)
                 {
                     for (int r = 0; r < rows; r++)
                     {

@@ -67,16 +67,15 @@ public sealed class Linear : Layer
             _output = new Tensor(shape);
         }
 
+        // y[rows, out] = x[rows, in] * W[out, in]^T (+ b in the product's own store, on the threads that own y's tiles)
         float[] y = _output.Data;
-        Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false);
-        if (Bias is not null)
+        if (Bias is null)
         {
-            ReadOnlySpan<float> b = Bias.Value.Data;
-            for (int r = 0; r < rows; r++)
-            {
-                Span<float> row = y.AsSpan(r * OutFeatures, OutFeatures);
-                TensorPrimitives.Add(row, b, row);
-            }
+            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false);
+        }
+        else
+        {
+            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures);
         }
 
         return _output;
