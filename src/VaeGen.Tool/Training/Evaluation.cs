@@ -1,5 +1,6 @@
 using System;
 using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Models;
 using VaeGen.Runtime.Tensors;
 using VaeGen.Tool.Data;
@@ -14,6 +15,9 @@ internal static class Evaluation
 {
     /// <summary>Images per forward pass; fixed, so the sum runs in the same order in train and eval.</summary>
     public const int Batch = 500;
+
+    /// <summary>Images the importance-weighted bound encodes in one pass.</summary>
+    private const int EncodeBlock = 256;
 
     /// <summary>
     /// Mean over the images of the plain negative ELBO recon_i + kl_i (beta and a kl schedule shape only the
@@ -96,13 +100,19 @@ internal static class Evaluation
         int perPart = (k + parts - 1) / parts;
         int imagesPerBlock = Math.Max(1, maxRows / k);
 
-        var indices = new int[imagesPerBlock];
+        // Images are encoded many at a time: one image's encoder pass alone re-packs every weight for one row
+        // (a millisecond for fashion_mlp), as long as decoding its thousand samples. Each row's mu and logvar
+        // do not depend on the rows beside it, so neither does the bound.
+        int encodeImages = imagesPerBlock * Math.Max(1, EncodeBlock / imagesPerBlock);
+
         bool conditional = data.IsConditional;
-        var labels = new int[conditional ? imagesPerBlock : 0];
+        var indices = new int[encodeImages];
+        var labels = new int[conditional ? encodeImages : 0];
         var rowLabels = new int[conditional ? imagesPerBlock * perPart : 0];
-        var mu = new float[imagesPerBlock * latent];
-        var logVar = new float[imagesPerBlock * latent];
-        var target = new float[imagesPerBlock * sampleLength];
+        var mu = new float[encodeImages * latent];
+        var logVar = new float[encodeImages * latent];
+        var sigma = new float[encodeImages * latent];
+        var target = new float[encodeImages * sampleLength];
         var logMax = new double[imagesPerBlock];
         var logSum = new double[imagesPerBlock];
         var priorMinusPosterior = new double[imagesPerBlock * perPart];
@@ -121,27 +131,25 @@ internal static class Evaluation
         float[]? epsilon = null;
         float scale = (float)model.Config.Scale;
 
-        for (int start = 0; start < data.Count; start += imagesPerBlock)
+        for (int encodeStart = 0; encodeStart < data.Count; encodeStart += encodeImages)
         {
-            int images = Math.Min(imagesPerBlock, data.Count - start);
-            if (x is null || x.Dim(0) != images)
+            int encoded = Math.Min(encodeImages, data.Count - encodeStart);
+            if (x is null || x.Dim(0) != encoded)
             {
-                x = data.CreateBatch(images);
+                x = data.CreateBatch(encoded);
             }
 
-            for (int i = 0; i < images; i++)
+            for (int i = 0; i < encoded; i++)
             {
-                indices[i] = start + i;
-                logMax[i] = double.NegativeInfinity;
-                logSum[i] = 0;
+                indices[i] = encodeStart + i;
             }
 
-            data.Fill(indices.AsSpan(0, images), x);
+            data.Fill(indices.AsSpan(0, encoded), x);
             Tensor muT, logVarT;
             if (conditional)
             {
-                data.FillLabels(indices.AsSpan(0, images), labels);
-                (muT, logVarT) = model.Encode(x, labels.AsSpan(0, images));
+                data.FillLabels(indices.AsSpan(0, encoded), labels);
+                (muT, logVarT) = model.Encode(x, labels.AsSpan(0, encoded));
             }
             else
             {
@@ -150,86 +158,91 @@ internal static class Evaluation
 
             muT.Span.CopyTo(mu);
             logVarT.Span.CopyTo(logVar);
+            for (int i = 0; i < encoded * latent; i++)
+            {
+                sigma[i] = MathF.Exp(0.5f * logVar[i]);
+            }
 
             // The target as the loss sees it: the declared layout, divided by the scale.
-            for (int i = 0; i < images * sampleLength; i++)
+            for (int i = 0; i < encoded * sampleLength; i++)
             {
                 target[i] = x.Data[i] / scale;
             }
 
-            for (int done = 0; done < k; done += perPart)
+            for (int first = 0; first < encoded; first += imagesPerBlock)
             {
-                int samples = Math.Min(perPart, k - done);
-                int rows = images * samples;
-                if (z is null || z.Dim(0) != rows)
+                int images = Math.Min(imagesPerBlock, encoded - first);
+                for (int i = 0; i < images; i++)
                 {
-                    z = new Tensor(rows, latent);
-                    epsilon = new float[rows * latent];
+                    logMax[i] = double.NegativeInfinity;
+                    logSum[i] = 0;
                 }
 
-                // The same values, in the same order, as one NextNormal per element, drawn a block at a time.
-                noise.FillNormal(epsilon);
-                for (int r = 0; r < rows; r++)
+                for (int done = 0; done < k; done += perPart)
                 {
-                    int image = r / samples;
-                    double logRatio = 0;
-                    for (int l = 0; l < latent; l++)
+                    int samples = Math.Min(perPart, k - done);
+                    int rows = images * samples;
+                    if (z is null || z.Dim(0) != rows)
                     {
-                        float eps = epsilon![(r * latent) + l];
-                        float lv = logVar[(image * latent) + l];
-                        float value = mu[(image * latent) + l] + (MathF.Exp(0.5f * lv) * eps);
-                        z.Data[(r * latent) + l] = value;
-
-                        // log p(z) - log q(z|x); the -log(2 pi) / 2 terms cancel.
-                        logRatio += 0.5 * (((double)eps * eps) + lv - ((double)value * value));
+                        z = new Tensor(rows, latent);
+                        epsilon = new float[rows * latent];
                     }
 
-                    priorMinusPosterior[r] = logRatio;
-                    if (conditional)
+                    // The same values, in the same order, as one NextNormal per element, drawn a block at a time.
+                    noise.FillNormal(epsilon);
+                    for (int r = 0; r < rows; r++)
                     {
-                        rowLabels[r] = labels[image];
+                        int image = first + (r / samples);
+                        double logRatio = 0;
+                        for (int l = 0; l < latent; l++)
+                        {
+                            float eps = epsilon![(r * latent) + l];
+                            float lv = logVar[(image * latent) + l];
+                            float value = mu[(image * latent) + l] + (sigma[(image * latent) + l] * eps);
+                            z.Data[(r * latent) + l] = value;
+
+                            // log p(z) - log q(z|x); the -log(2 pi) / 2 terms cancel.
+                            logRatio += 0.5 * (((double)eps * eps) + lv - ((double)value * value));
+                        }
+
+                        priorMinusPosterior[r] = logRatio;
+                        if (conditional)
+                        {
+                            rowLabels[r] = labels[image];
+                        }
+                    }
+
+                    Tensor output = conditional ? model.Decode(z, rowLabels.AsSpan(0, rows)) : model.Decode(z);
+
+                    // log p(x|z) of every row, the rows split over the cores (each row is computed whole by one thread,
+                    // so the values do not depend on the split); the sum below then runs in row order.
+                    ForkJoin.Run(new LogWeightRows(likelihoods, output.Data, target.AsMemory(first * sampleLength, images * sampleLength), priorMinusPosterior, logWeights, rows, samples, sampleLength), likelihoods.Length);
+
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int image = r / samples;
+                        double logWeight = logWeights[r];
+
+                        // Streaming log-sum-exp: weights span hundreds of nats, exp() of them alone would overflow.
+                        if (logWeight > logMax[image])
+                        {
+                            logSum[image] = (logSum[image] * Math.Exp(logMax[image] - logWeight)) + 1;
+                            logMax[image] = logWeight;
+                        }
+                        else
+                        {
+                            logSum[image] += Math.Exp(logWeight - logMax[image]);
+                        }
                     }
                 }
 
-                Tensor output = conditional ? model.Decode(z, rowLabels.AsSpan(0, rows)) : model.Decode(z);
-
-                // log p(x|z) of every row, the rows split over the cores (each row is computed whole by one thread,
-                // so the values do not depend on the split); the sum below then runs in row order.
-                int workers = likelihoods.Length;
-                float[] decoded = output.Data;
-                System.Threading.Tasks.Parallel.For(0, workers, part =>
+                for (int i = 0; i < images; i++)
                 {
-                    for (int r = rows * part / workers; r < rows * (part + 1) / workers; r++)
-                    {
-                        logWeights[r] = likelihoods[part].LogProbability(decoded.AsSpan(r * sampleLength, sampleLength), target.AsSpan(r / samples * sampleLength, sampleLength)) +
-                                        priorMinusPosterior[r];
-                    }
-                });
-
-                for (int r = 0; r < rows; r++)
-                {
-                    int image = r / samples;
-                    double logWeight = logWeights[r];
-
-                    // Streaming log-sum-exp: weights span hundreds of nats, exp() of them alone would overflow.
-                    if (logWeight > logMax[image])
-                    {
-                        logSum[image] = (logSum[image] * Math.Exp(logMax[image] - logWeight)) + 1;
-                        logMax[image] = logWeight;
-                    }
-                    else
-                    {
-                        logSum[image] += Math.Exp(logWeight - logMax[image]);
-                    }
+                    totalLogLikelihood += logMax[i] + Math.Log(logSum[i]) - Math.Log(k);
                 }
+
+                progress?.Invoke(encodeStart + first + images);
             }
-
-            for (int i = 0; i < images; i++)
-            {
-                totalLogLikelihood += logMax[i] + Math.Log(logSum[i]) - Math.Log(k);
-            }
-
-            progress?.Invoke(start + images);
         }
 
         if (wasTraining)
@@ -238,5 +251,38 @@ internal static class Evaluation
         }
 
         return -totalLogLikelihood / data.Count;
+    }
+
+    /// <summary>log w = log p(x|z) + log p(z) - log q(z|x) of a decoder pass's rows, a fixed range of rows per part.</summary>
+    private readonly struct LogWeightRows : IForkJoinBody
+    {
+        private readonly Likelihood[] _likelihoods;
+        private readonly float[] _decoded;
+        private readonly ReadOnlyMemory<float> _target;
+        private readonly double[] _priorMinusPosterior;
+        private readonly double[] _logWeights;
+        private readonly int _rows;
+        private readonly int _samples;
+        private readonly int _sampleLength;
+
+        public LogWeightRows(Likelihood[] likelihoods, float[] decoded, ReadOnlyMemory<float> target, double[] priorMinusPosterior, double[] logWeights, int rows, int samples, int sampleLength)
+        {
+            _likelihoods = likelihoods;
+            _decoded = decoded;
+            _target = target;
+            _priorMinusPosterior = priorMinusPosterior;
+            _logWeights = logWeights;
+            _rows = rows;
+            _samples = samples;
+            _sampleLength = sampleLength;
+        }
+
+        public void Run(int part, int parts)
+        {
+            for (int r = _rows * part / parts; r < _rows * (part + 1) / parts; r++)
+            {
+                _logWeights[r] = _likelihoods[part].LogProbability(_decoded.AsSpan(r * _sampleLength, _sampleLength), _target.Span.Slice(r / _samples * _sampleLength, _sampleLength)) + _priorMinusPosterior[r];
+            }
+        }
     }
 }
