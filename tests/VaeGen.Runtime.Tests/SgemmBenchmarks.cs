@@ -60,6 +60,30 @@ public sealed class SgemmBenchmarks
         }
     }
 
+    /// <summary>
+    /// A transposed A (a transposed convolution's weight, W^T) against the same product with A as stored, one
+    /// thread: the difference is packing A, which runs once per convolution group.
+    /// </summary>
+    [BenchmarkFact]
+    public void TransposedAPacking()
+    {
+        int saved = Sgemm.MaxThreads;
+        Sgemm.MaxThreads = 1;
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                // seed002's decoder.3 (256 -> 128 channels, 4x4): cols[2048, 16 samples * 16] = W^T x.
+                Measure("2048x256x256 NN", false, false, 2048, 256, 256);
+                Measure("2048x256x256 TN", true, false, 2048, 256, 256);
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
     [BenchmarkFact]
     public void ParallelThresholdSweep()
     {

@@ -469,7 +469,19 @@ public static unsafe class Sgemm
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* strip = dst + (ir * kc);
-                if (TransA)
+                if (TransA && rows == 12 && mr == 12)
+                {
+                    // op(A)(i, p) = A[p, i]: for each p the strip's 12 rows are 12 contiguous floats, one
+                    // 8- and one 4-wide copy (a transposed weight is packed once per convolution group).
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = A + ((long)(pc + p) * Lda) + ic + ir;
+                        float* d = strip + (p * 12);
+                        Vector256.Store(Vector256.Load(src), d);
+                        Vector128.Store(Vector128.Load(src + 8), d + 8);
+                    }
+                }
+                else if (TransA)
                 {
                     // op(A)(i, p) = A[p, i]: for each p the strip's rows are contiguous in memory.
                     for (int p = 0; p < kc; p++)
