@@ -84,6 +84,37 @@ public sealed class SgemmBenchmarks
         }
     }
 
+    /// <summary>
+    /// fashion_mlp's products at batch 128 (the 784 -> 400 layer's forward, weight and input gradients), one and two
+    /// threads, and the same 128 rows over growing k.
+    /// </summary>
+    [BenchmarkFact]
+    public void FashionMlpProducts()
+    {
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            // One k block (k <= 256) against two, the second adding to C: a batch of 128 rows does little work per pass over C.
+            Sgemm.MaxThreads = 1;
+            foreach (int k in new[] { 128, 256, 300, 400, 512 })
+            {
+                Measure($"1t 128x784x{k} NN", false, false, 128, 784, k);
+            }
+
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Sgemm.MaxThreads = threads;
+                Measure($"{threads}t fwd 128x400x784 NT", false, true, 128, 400, 784);
+                Measure($"{threads}t dW 400x784x128 TN", true, false, 400, 784, 128);
+                Measure($"{threads}t dX 128x784x400 NN", false, false, 128, 784, 400);
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
     [BenchmarkFact]
     public void ParallelThresholdSweep()
     {

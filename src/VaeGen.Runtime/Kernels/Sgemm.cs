@@ -319,12 +319,16 @@ public static unsafe class Sgemm
             int mr = MR;
             int nr = NR;
             // + 16: the vectorised A packing stores whole vectors, spilling up to 4 floats past a strip.
-            float[] packA = t_packA ??= new float[(MC * KC) + 16];
-            float[] packB = t_packB ??= new float[KC * (NC + 32)];
+            // Pinned, so the panels can start on a cache line: a misaligned panel splits every vector load of
+            // the micro-kernel over two lines (+ 16 floats of room to align).
+            float[] packA = t_packA ??= GC.AllocateArray<float>((MC * KC) + 16 + 16, pinned: true);
+            float[] packB = t_packB ??= GC.AllocateArray<float>((KC * (NC + 32)) + 16, pinned: true);
             float* tile = stackalloc float[16 * 32];
-            fixed (float* ap = packA)
-            fixed (float* bp = packB)
+            fixed (float* apRaw = packA)
+            fixed (float* bpRaw = packB)
             {
+                float* ap = AlignToLine(apRaw);
+                float* bp = AlignToLine(bpRaw);
                 for (int jc = n0; jc < n1; jc += NC)
                 {
                     int nc = Math.Min(NC, n1 - jc);
@@ -418,6 +422,8 @@ public static unsafe class Sgemm
                 }
             }
         }
+
+        private static float* AlignToLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
         /// <summary>Each of the first <paramref name="rows"/> rows of a tile of C = the <paramref name="cols"/> bias values.</summary>
         private static void FillRows(float* c, int ldc, float* bias, int rows, int cols)
