@@ -24,9 +24,9 @@ internal static class MemoryProbe
     private const int Steps = 20;
 
     /// <summary>The parent side: runs a child per backend and reads its one line of output.</summary>
-    public static (double ManagedMiB, double? TorchSharpMiB) Measure(BenchmarkCase c, bool torchSharp)
+    public static (double? ManagedMiB, double? TorchSharpMiB) Measure(BenchmarkCase c, bool torchSharp)
     {
-        double managed = RunChild(c.Name, "managed") ?? double.NaN;
+        double? managed = RunChild(c.Name, "managed");
         double? ts = torchSharp ? RunChild(c.Name, "torchsharp") : null;
         return (managed, ts);
     }
@@ -80,7 +80,13 @@ internal static class MemoryProbe
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(MemoryProbe).Assembly.Location);
+        // Run as `dotnet VaeGen.Benchmarks.dll` the process is the dotnet host, which needs the assembly; run as the
+        // apphost (what `dotnet run` starts) it is the program itself, and an extra first argument would be a usage error.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(MemoryProbe).Assembly.Location);
+        }
+
         start.ArgumentList.Add("--memory-child");
         start.ArgumentList.Add(name);
         start.ArgumentList.Add(backend);

@@ -112,7 +112,7 @@ foreach (BenchmarkCase c in cases)
     if (memory)
     {
         var (managedMiB, torchSharpMiB) = MemoryProbe.Measure(c, torchSharp);
-        memoryCells = $"{managedMiB:F1} | {(torchSharpMiB is double t ? t.ToString("F1", CultureInfo.InvariantCulture) : "n/a")}";
+        memoryCells = $"{Cell(managedMiB)} | {Cell(torchSharpMiB)}";
     }
 
     efficiency.Add($"| {c.Name} | {cost.TrainingFlops / 1e6:F2} | {trainFlops / 1e9:F1} ({trainFlops / peak2:P0}) | {cost.ForwardFlops / 1e6:F2} | {inferFlops / 1e9:F1} ({inferFlops / peak2:P0}) | {memoryCells} |");
@@ -140,3 +140,6 @@ static string FindRepositoryRoot()
 
     return Directory.GetCurrentDirectory();
 }
+
+// A measured MiB figure, or n/a when its probe failed (the reason is on stderr).
+static string Cell(double? mib) => mib is double m ? m.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
