@@ -115,6 +115,30 @@ public sealed class SgemmBenchmarks
         }
     }
 
+    /// <summary>
+    /// Weight gradients of convolutions from or to few channels, one thread: seed002's first layer (32 x 48 taps over
+    /// 2,048 positions), fashion_conv's first (32 x 16 over 12,544) and seed002's last transposed one.
+    /// </summary>
+    [BenchmarkFact]
+    public void SmallOutputLongK()
+    {
+        int saved = Sgemm.MaxThreads;
+        Sgemm.MaxThreads = 1;
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                Measure("32x48x2048 NT", false, true, 32, 48, 2048);
+                Measure("32x16x12544 NT", false, true, 32, 16, 12544);
+                Measure("64x48x4096 NT", false, true, 64, 48, 4096);
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
     [BenchmarkFact]
     public void ParallelThresholdSweep()
     {

@@ -17,6 +17,9 @@ public sealed class SgemmTests
 
         // Narrower than a 32-wide tile: computed as C^T, across several K blocks.
         { 100, 20, 300 }, { 300, 31, 520 },
+
+        // A small C over a long k: A B^T as dot products (four by four, edges one by one, a k % 16 tail).
+        { 32, 48, 2048 }, { 5, 7, 515 }, { 13, 18, 600 }, { 4, 4, 512 }, { 64, 64, 530 },
     };
 
     [Theory]
@@ -141,6 +144,7 @@ public sealed class SgemmTests
     [Theory]
     [InlineData(150, 300, 200, true, 5UL)]
     [InlineData(700, 24, 300, false, 6UL)]
+    [InlineData(30, 48, 3001, true, 7UL)]
     public void ResultsDoNotDependOnTheThreadCount(int m, int n, int k, bool transposeB, ulong seed)
     {
         var (a, b) = RandomOperands(seed, m * k, k * n);
