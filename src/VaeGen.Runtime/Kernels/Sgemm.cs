@@ -725,7 +725,13 @@ public static unsafe class Sgemm
                     {
                         float* src = B + ((long)(pc + p) * Ldb) + jc + jr;
                         float* d = strip + (p * nr);
-                        if (cols == nr)
+                        if (cols == 32 && nr == 32)
+                        {
+                            // Two vector copies: a Buffer.MemoryCopy call per 128 bytes cost more than the copy.
+                            Vector512.Store(Vector512.Load(src), d);
+                            Vector512.Store(Vector512.Load(src + 16), d + 16);
+                        }
+                        else if (cols == nr)
                         {
                             Buffer.MemoryCopy(src, d, nr * sizeof(float), nr * sizeof(float));
                         }
