@@ -31,16 +31,7 @@ public sealed class SgemmTests
         {
             foreach (bool tb in new[] { false, true })
             {
-                // Padded leading dimensions catch stride mistakes.
-                int lda = (ta ? m : k) + 3;
-                int ldb = (tb ? k : n) + 2;
-                int ldc = n + 5;
-                var a = new float[(ta ? k : m) * lda];
-                var b = new float[(tb ? n : k) * ldb];
-                var c = new float[(m + 1) * ldc]; // one guard row: a kernel must not write below C
-                rng.FillUniform(a, -1, 1);
-                rng.FillUniform(b, -1, 1);
-                rng.FillUniform(c, -1, 1);
+                var (a, lda, b, ldb, c, ldc) = PaddedOperands(rng, ta, tb, m, n, k);
                 var c0 = (float[])c.Clone();
                 foreach (bool accumulate in new[] { false, true })
                 {
@@ -84,17 +75,9 @@ public sealed class SgemmTests
         {
             foreach (bool tb in new[] { false, true })
             {
-                int lda = (ta ? m : k) + 3;
-                int ldb = (tb ? k : n) + 2;
-                int ldc = n + 5;
-                var a = new float[(ta ? k : m) * lda];
-                var b = new float[(tb ? n : k) * ldb];
+                var (a, lda, b, ldb, fused, ldc) = PaddedOperands(rng, ta, tb, m, n, k);
                 var bias = new float[n];
-                rng.FillUniform(a, -1, 1);
-                rng.FillUniform(b, -1, 1);
                 rng.FillUniform(bias, -1, 1);
-                var fused = new float[(m + 1) * ldc];
-                rng.FillUniform(fused, -1, 1);
                 var expected = (float[])fused.Clone();
                 for (int i = 0; i < m; i++)
                 {
@@ -108,38 +91,10 @@ public sealed class SgemmTests
         }
     }
 
-    [Fact]
-    public void A_biased_product_does_not_depend_on_the_thread_count()
-    {
-        foreach ((int m, int n, int k) in new[] { (150, 300, 200), (700, 24, 300) })
-        {
-            var (a, b) = RandomOperands(9, m * k, k * n);
-            var bias = RandomOperands(10, n, 0).A;
-            var one = new float[m * n];
-            var two = new float[m * n];
-            int saved = Sgemm.MaxThreads;
-            long threshold = Sgemm.ParallelThreshold;
-            try
-            {
-                Sgemm.ParallelThreshold = 0;
-                Sgemm.MaxThreads = 1;
-                Sgemm.MultiplyAddBias(false, true, m, n, k, a, k, b, k, bias, one, n);
-                Sgemm.MaxThreads = 2;
-                Sgemm.MultiplyAddBias(false, true, m, n, k, a, k, b, k, bias, two, n);
-            }
-            finally
-            {
-                Sgemm.MaxThreads = saved;
-                Sgemm.ParallelThreshold = threshold;
-            }
-
-            Assert.Equal(one, two);
-        }
-    }
-
     /// <summary>
-    /// One thread and two give the same bits: a wide C (B transposed) splits its rows over threads; a
-    /// narrow one (n below the 32-wide tile) is computed as C^T, whose rows (C's columns) are split.
+    /// One thread and two give the same bits, with and without a bias in the store: a wide C (B transposed) splits
+    /// its rows over threads; a narrow one (n below the 32-wide tile) is computed as C^T, whose rows (C's columns)
+    /// are split; a small C over a long k is split by blocks of dot products.
     /// </summary>
     [Theory]
     [InlineData(150, 300, 200, true, 5UL)]
@@ -148,26 +103,39 @@ public sealed class SgemmTests
     public void ResultsDoNotDependOnTheThreadCount(int m, int n, int k, bool transposeB, ulong seed)
     {
         var (a, b) = RandomOperands(seed, m * k, k * n);
+        float[] bias = RandomOperands(seed + 100, n, 0).A;
         int ldb = transposeB ? k : n;
-        var one = new float[m * n];
-        var two = new float[m * n];
-        int saved = Sgemm.MaxThreads;
-        long threshold = Sgemm.ParallelThreshold;
-        try
+        foreach (bool biased in new[] { false, true })
         {
-            Sgemm.ParallelThreshold = 0;
-            Sgemm.MaxThreads = 1;
-            Sgemm.Multiply(false, transposeB, m, n, k, a, k, b, ldb, one, n, false);
-            Sgemm.MaxThreads = 2;
-            Sgemm.Multiply(false, transposeB, m, n, k, a, k, b, ldb, two, n, false);
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
-            Sgemm.ParallelThreshold = threshold;
-        }
+            float[] Product(int threads)
+            {
+                var c = new float[m * n];
+                Sgemm.MaxThreads = threads;
+                if (biased)
+                {
+                    Sgemm.MultiplyAddBias(false, transposeB, m, n, k, a, k, b, ldb, bias, c, n);
+                }
+                else
+                {
+                    Sgemm.Multiply(false, transposeB, m, n, k, a, k, b, ldb, c, n, false);
+                }
 
-        Assert.Equal(one, two);
+                return c;
+            }
+
+            int saved = Sgemm.MaxThreads;
+            long threshold = Sgemm.ParallelThreshold;
+            try
+            {
+                Sgemm.ParallelThreshold = 0;
+                Assert.Equal(Product(1), Product(2));
+            }
+            finally
+            {
+                Sgemm.MaxThreads = saved;
+                Sgemm.ParallelThreshold = threshold;
+            }
+        }
     }
 
     [Fact]
@@ -210,6 +178,24 @@ public sealed class SgemmTests
     [Fact]
     public void TooShortOperandsAreRejected() =>
         Assert.Throws<ArgumentException>(() => Sgemm.Multiply(false, false, 2, 2, 2, new float[3], 2, new float[4], 2, new float[4], 2, false));
+
+    /// <summary>
+    /// Random op(A) (m x k), op(B) (k x n) and C (m x n) with padded leading dimensions, which catch stride mistakes,
+    /// and one guard row below C: a kernel must not write there, nor past column n.
+    /// </summary>
+    private static (float[] A, int Lda, float[] B, int Ldb, float[] C, int Ldc) PaddedOperands(Rng rng, bool ta, bool tb, int m, int n, int k)
+    {
+        int lda = (ta ? m : k) + 3;
+        int ldb = (tb ? k : n) + 2;
+        int ldc = n + 5;
+        var a = new float[(ta ? k : m) * lda];
+        var b = new float[(tb ? n : k) * ldb];
+        var c = new float[(m + 1) * ldc];
+        rng.FillUniform(a, -1, 1);
+        rng.FillUniform(b, -1, 1);
+        rng.FillUniform(c, -1, 1);
+        return (a, lda, b, ldb, c, ldc);
+    }
 
     /// <summary>Dense A and B of the given lengths, uniform in [-1, 1).</summary>
     private static (float[] A, float[] B) RandomOperands(ulong seed, int aLength, int bLength)

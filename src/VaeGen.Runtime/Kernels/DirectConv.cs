@@ -195,19 +195,7 @@ internal static class DirectConv
                         float* rows = pp + (c * plane) + (y * pw);
                         for (int x = 0; x < outW; x += Lanes)
                         {
-                            Vector256<float> gv;
-                            int valid = Math.Min(Lanes, outW - x);
-                            if (valid == Lanes)
-                            {
-                                gv = Vector256.Load(g + (y * outW) + x);
-                            }
-                            else
-                            {
-                                // Zero lanes past the row: their products vanish whatever the input there.
-                                new Span<float>(tailGradient, Lanes).Clear();
-                                new ReadOnlySpan<float>(g + (y * outW) + x, valid).CopyTo(new Span<float>(tailGradient, Lanes));
-                                gv = Vector256.Load(tailGradient);
-                            }
+                            Vector256<float> gv = LoadGradient(g + (y * outW) + x, Math.Min(Lanes, outW - x), tailGradient);
 
                             Vector256<float>* a = acc;
                             for (int i = 0; i < kh; i++)
@@ -245,18 +233,7 @@ internal static class DirectConv
             float* rows = plane + (y * pw);
             for (int x = 0; x < outW; x += Lanes)
             {
-                Vector256<float> gv;
-                int valid = Math.Min(Lanes, outW - x);
-                if (valid == Lanes)
-                {
-                    gv = Vector256.Load(g + (y * outW) + x);
-                }
-                else
-                {
-                    new Span<float>(tailGradient, Lanes).Clear();
-                    new ReadOnlySpan<float>(g + (y * outW) + x, valid).CopyTo(new Span<float>(tailGradient, Lanes));
-                    gv = Vector256.Load(tailGradient);
-                }
+                Vector256<float> gv = LoadGradient(g + (y * outW) + x, Math.Min(Lanes, outW - x), tailGradient);
 
                 float* r0 = rows + x, r1 = r0 + pw, r2 = r1 + pw;
                 a0 = MultiplyAdd(gv, Vector256.Load(r0), a0);
@@ -280,6 +257,23 @@ internal static class DirectConv
         grad[6] += Vector256.Sum(a6);
         grad[7] += Vector256.Sum(a7);
         grad[8] += Vector256.Sum(a8);
+    }
+
+    /// <summary>
+    /// A row vector of the output gradient; past the row's end (fewer than <see cref="Lanes"/> valid values) the lanes
+    /// are zero, so their products vanish whatever the input there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> LoadGradient(float* g, int valid, float* tail)
+    {
+        if (valid == Lanes)
+        {
+            return Vector256.Load(g);
+        }
+
+        new Span<float>(tail, Lanes).Clear();
+        new ReadOnlySpan<float>(g, valid).CopyTo(new Span<float>(tail, Lanes));
+        return Vector256.Load(tail);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
