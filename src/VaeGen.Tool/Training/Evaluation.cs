@@ -190,25 +190,12 @@ internal static class Evaluation
 
                     // The same values, in the same order, as one NextNormal per element, drawn a block at a time.
                     noise.FillNormal(epsilon);
-                    for (int r = 0; r < rows; r++)
+                    DrawLatents(epsilon, mu, sigma, logVar, first, samples, latent, z!.Data, priorMinusPosterior);
+                    if (conditional)
                     {
-                        int image = first + (r / samples);
-                        double logRatio = 0;
-                        for (int l = 0; l < latent; l++)
+                        for (int r = 0; r < rows; r++)
                         {
-                            float eps = epsilon![(r * latent) + l];
-                            float lv = logVar[(image * latent) + l];
-                            float value = mu[(image * latent) + l] + (sigma[(image * latent) + l] * eps);
-                            z.Data[(r * latent) + l] = value;
-
-                            // log p(z) - log q(z|x); the -log(2 pi) / 2 terms cancel.
-                            logRatio += 0.5 * (((double)eps * eps) + lv - ((double)value * value));
-                        }
-
-                        priorMinusPosterior[r] = logRatio;
-                        if (conditional)
-                        {
-                            rowLabels[r] = labels[image];
+                            rowLabels[r] = labels[first + (r / samples)];
                         }
                     }
 
@@ -220,19 +207,7 @@ internal static class Evaluation
 
                     for (int r = 0; r < rows; r++)
                     {
-                        int image = r / samples;
-                        double logWeight = logWeights[r];
-
-                        // Streaming log-sum-exp: weights span hundreds of nats, exp() of them alone would overflow.
-                        if (logWeight > logMax[image])
-                        {
-                            logSum[image] = (logSum[image] * Math.Exp(logMax[image] - logWeight)) + 1;
-                            logMax[image] = logWeight;
-                        }
-                        else
-                        {
-                            logSum[image] += Math.Exp(logWeight - logMax[image]);
-                        }
+                        AddToLogSumExp(logWeights[r], ref logMax[r / samples], ref logSum[r / samples]);
                     }
                 }
 
@@ -251,6 +226,49 @@ internal static class Evaluation
         }
 
         return -totalLogLikelihood / data.Count;
+    }
+
+    /// <summary>
+    /// z = mu + sigma * eps for every row of a decoder pass (row r is sample r % samples of image first + r / samples)
+    /// and each row's log p(z) - log q(z|x); the -log(2 pi) / 2 terms cancel.
+    /// </summary>
+    private static void DrawLatents(
+        ReadOnlySpan<float> epsilon, ReadOnlySpan<float> mu, ReadOnlySpan<float> sigma, ReadOnlySpan<float> logVar,
+        int first, int samples, int latent, Span<float> z, Span<double> priorMinusPosterior)
+    {
+        int rows = epsilon.Length / latent;
+        for (int r = 0; r < rows; r++)
+        {
+            int image = first + (r / samples);
+            double logRatio = 0;
+            for (int l = 0; l < latent; l++)
+            {
+                float eps = epsilon[(r * latent) + l];
+                float lv = logVar[(image * latent) + l];
+                float value = mu[(image * latent) + l] + (sigma[(image * latent) + l] * eps);
+                z[(r * latent) + l] = value;
+                logRatio += 0.5 * (((double)eps * eps) + lv - ((double)value * value));
+            }
+
+            priorMinusPosterior[r] = logRatio;
+        }
+    }
+
+    /// <summary>
+    /// Adds exp(logWeight) to the running sum exp(logMax) * logSum, keeping logMax the largest weight so far:
+    /// weights span hundreds of nats, and exp() of them alone would overflow.
+    /// </summary>
+    private static void AddToLogSumExp(double logWeight, ref double logMax, ref double logSum)
+    {
+        if (logWeight > logMax)
+        {
+            logSum = (logSum * Math.Exp(logMax - logWeight)) + 1;
+            logMax = logWeight;
+        }
+        else
+        {
+            logSum += Math.Exp(logWeight - logMax);
+        }
     }
 
     /// <summary>log w = log p(x|z) + log p(z) - log q(z|x) of a decoder pass's rows, a fixed range of rows per part.</summary>
