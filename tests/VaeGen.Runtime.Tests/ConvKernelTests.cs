@@ -39,7 +39,9 @@ public sealed class ConvKernelTests
             Array.Fill(actual, float.NaN);
             var plane = new float[PlaneIm2Col.PlaneLength(g)];
             int inPlane = channels * g.InArea;
-            for (int s = 0; s < samples; s++)
+            // Last sample first: each sample must write its own columns only (threads gather samples side by side),
+            // so an earlier sample must not spill into a later one's, nor anything into the slack.
+            for (int s = samples - 1; s >= 0; s--)
             {
                 Im2Col.Gather(images.AsSpan(s * inPlane, inPlane), channels, g, expected.AsSpan(s * g.OutArea), width);
                 PlaneIm2Col.Gather(images.AsSpan(s * inPlane, inPlane), channels, g, actual, ld, s * g.OutArea, plane);
@@ -48,6 +50,7 @@ public sealed class ConvKernelTests
             for (int r = 0; r < rows; r++)
             {
                 Assert.Equal(expected.AsSpan(r * width, width).ToArray(), actual.AsSpan(r * ld, width).ToArray());
+                Assert.All(actual.AsSpan((r * ld) + width, ld - width).ToArray(), v => Assert.True(float.IsNaN(v)));
             }
 
             // The adjoint: columns summed back onto every image, overwriting it, with a bias.
@@ -81,11 +84,19 @@ public sealed class ConvKernelTests
         }
     }
 
-    public static TheoryData<bool, bool> Layers() => new() { { false, true }, { false, false }, { true, true }, { true, false } };
+    public static TheoryData<string, bool> Layers() => new()
+    {
+        { "conv", true }, { "conv", false }, { "transposed", true }, { "transposed", false }, { "direct", true }, { "direct", false },
+    };
 
+    /// <summary>
+    /// One thread; two, a slot each; three and four, wide slots whose samples, products and (direct path) channel
+    /// blocks are split over every thread. On a two-core machine the extra parts run on the caller, which is still
+    /// a different split of the work.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Layers))]
-    public void BatchParallelConvolutionDoesNotDependOnThreads(bool transposed, bool inputGradient)
+    public void BatchParallelConvolutionDoesNotDependOnThreads(string kind, bool inputGradient)
     {
         long savedThreshold = Sgemm.ParallelThreshold;
         int savedThreads = Sgemm.MaxThreads;
@@ -94,14 +105,21 @@ public sealed class ConvKernelTests
             // Odd batch and a small budget: uneven groups, and slots of different sizes.
             Sgemm.ParallelThreshold = 0;
             var results = new List<float[][]>();
-            foreach (int threads in new[] { 1, 2, 1 })
+            // 4 and 5 twice: a race between parts shows only now and then.
+            foreach (int threads in new[] { 1, 2, 3, 4, 5, 4, 5, 1 })
             {
                 Sgemm.MaxThreads = threads;
-                Layer layer = transposed
-                    ? new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 }
-                    : new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 };
+                Convolution layer = kind switch
+                {
+                    "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+                    "conv" => new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+
+                    // Three blocks of four input channels, the last one short.
+                    _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
+                };
+                Assert.Equal(kind == "direct", layer is Conv2d conv && conv.UsesDirectPath(8, 8));
                 layer.ComputeInputGradient = inputGradient;
-                Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, 5, 8, 8);
+                Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
                 Tensor y = layer.Forward(x);
                 Tensor gy = TestUtil.Random(new Rng(42), -1, 1, y.Shape.ToArray());
                 Tensor gx = layer.Backward(gy);
@@ -119,7 +137,7 @@ public sealed class ConvKernelTests
             {
                 for (int i = 0; i < results[0].Length; i++)
                 {
-                    Assert.Equal(results[0][i], results[run][i]);
+                    Assert.True(results[0][i].AsSpan().SequenceEqual(results[run][i]), $"run {run}, array {i} (y, gx, then the parameters' gradients) differs");
                 }
             }
         }
@@ -140,9 +158,12 @@ public sealed class ConvKernelTests
             // Every GEMM and convolution forks when it can: the most thread-dependent schedule there is.
             Sgemm.ParallelThreshold = 0;
             (double Loss, float[] Weights) one = Train(1);
-            (double Loss, float[] Weights) two = Train(2);
-            Assert.Equal(one.Loss, two.Loss);
-            Assert.Equal(one.Weights, two.Weights);
+            foreach (int threads in new[] { 2, 3, 4 })
+            {
+                (double Loss, float[] Weights) other = Train(threads);
+                Assert.Equal(one.Loss, other.Loss);
+                Assert.Equal(one.Weights, other.Weights);
+            }
         }
         finally
         {
@@ -163,7 +184,8 @@ public sealed class ConvKernelTests
         var decoder = new Sequential(
             new Linear(latent, 8 * 4 * 4, rng: rng), new Unflatten(1, 8, 4, 4),
             new ConvTranspose2d(8, 4, 4, stride: 2, padding: 1, rng: rng), new Layers.Activations.ReLU(),
-            new ConvTranspose2d(4, 1, 4, stride: 2, padding: 1, rng: rng));
+            new ConvTranspose2d(4, 4, 4, stride: 2, padding: 1, rng: rng), new Layers.Activations.ReLU(),
+            new Conv2d(4, 1, 3, padding: 1, rng: rng));
         encoder.ComputeInputGradient = false;
         var model = new Sequential().Add("encoder", encoder).Add("decoder", decoder);
         var adam = new Optim.Adam(model.NamedParameters(), lr: 1e-2);

@@ -4,7 +4,7 @@ namespace VaeGen.Runtime.Kernels;
 
 /// <summary>
 /// How a convolution layer splits a batch into sample groups and the groups into a fixed number
-/// of slots, with each slot's scratch buffers; see <see cref="Slots"/>.
+/// of slots, with each slot's scratch buffers; see <see cref="Slots"/> and <see cref="Run"/>.
 /// </summary>
 /// <remarks>
 /// A group's samples share one column matrix and one GEMM (a wide N keeps the micro-kernel busy
@@ -38,8 +38,6 @@ internal sealed class ConvWorkspace
         {
             Columns[s] = Array.Empty<float>();
             Staging[s] = Array.Empty<float>();
-            GatherPlane[s] = Array.Empty<float>();
-            ScatterPlane[s] = Array.Empty<float>();
             Partial[s] = Array.Empty<float>();
         }
     }
@@ -59,11 +57,12 @@ internal sealed class ConvWorkspace
     /// <summary>Per slot: channel-major staging [channels, group * area].</summary>
     public float[][] Staging { get; } = new float[Slots][];
 
-    /// <summary>Per slot: padded-plane scratch for im2col (zero outside its interior).</summary>
-    public float[][] GatherPlane { get; } = new float[Slots][];
-
-    /// <summary>Per slot: padded-plane scratch for col2im.</summary>
-    public float[][] ScatterPlane { get; } = new float[Slots][];
+    /// <summary>
+    /// Per lane: the scratch of one thread's per-sample work (padded planes for im2col and col2im and
+    /// for the direct path). A slot running alone on a thread is lane <c>slot</c>; a wide slot gives
+    /// each of its parts its own lane (see <see cref="Run"/>).
+    /// </summary>
+    public Lane[] Lanes { get; private set; } = Array.Empty<Lane>();
 
     /// <summary>Per slot: partial parameter gradients (weight, then bias).</summary>
     public float[][] Partial { get; } = new float[Slots][];
@@ -106,10 +105,29 @@ internal sealed class ConvWorkspace
         {
             Columns[s] = new float[PlaneIm2Col.ColumnLength(rows, Ld)];
             Staging[s] = new float[stagingRows * Group * area];
-            GatherPlane[s] = new float[planeLength];
-            ScatterPlane[s] = new float[planeLength];
             Partial[s] = new float[partialLength];
         }
+
+        Lanes = Array.Empty<Lane>();
+        EnsureLanes(Slots);
+    }
+
+    /// <summary>Makes at least <paramref name="count"/> lanes for the current shape; on the calling thread, before any part runs.</summary>
+    public void EnsureLanes(int count)
+    {
+        if (Lanes.Length >= count)
+        {
+            return;
+        }
+
+        Lane[] lanes = new Lane[count];
+        Lanes.CopyTo(lanes, 0);
+        for (int l = Lanes.Length; l < count; l++)
+        {
+            lanes[l] = new Lane(_shape.PlaneLength);
+        }
+
+        Lanes = lanes;
     }
 
     /// <summary>The groups [first, end) that slot <paramref name="slot"/> processes.</summary>
@@ -148,22 +166,146 @@ internal sealed class ConvWorkspace
         count = Math.Min(Group, _shape.Samples - start);
     }
 
-    /// <summary>Runs body.Run(slot, Slots) for every slot: in parallel when the work is large enough, else in order here.</summary>
-    /// <param name="body">The per-slot work.</param>
+    /// <summary>
+    /// Runs the pass over every slot. On one thread, or for work too small to share, the slots run in
+    /// order here. With two or three threads, each slot runs alone on one. With four or more, the slots
+    /// run one after another and each is <em>wide</em>: its per-sample loops and its products are spread
+    /// over every thread (<see cref="ForEachSample"/>, <see cref="ProductThreads"/>), so a convolution
+    /// uses every core of a large machine.
+    /// </summary>
+    /// <remarks>
+    /// Every schedule gives the same bits: a slot's partial sums are formed group by group in the same
+    /// order, the products split C only into the tiles one thread would compute (Sgemm), and a
+    /// per-sample (or per-channel) loop writes disjoint outputs. Wide slots cost a fork per step and
+    /// cut each product into smaller ones, which run slower per multiply-add: on two threads they were
+    /// 0.70-0.82x as fast as a slot per thread (bench/ab.sh on fashion_conv, seed002_rgb64 and
+    /// vanilla_vae64, both ways built side by side), so they start where they have twice the threads.
+    /// </remarks>
+    /// <param name="pass">The per-slot work.</param>
     /// <param name="multiplyAdds">The layer's multiply-adds for the pass, to decide whether waking a worker pays.</param>
-    public static void Run<T>(in T body, long multiplyAdds)
-        where T : struct, IForkJoinBody
+    public void Run<T>(in T pass, long multiplyAdds)
+        where T : struct, ISlotPass
     {
-        if (Sgemm.MaxThreads > 1 && multiplyAdds >= Sgemm.ParallelThreshold)
-        {
-            ForkJoin.Run(body, Slots);
-        }
-        else
+        int threads = Sgemm.MaxThreads;
+        if (threads == 1 || multiplyAdds < Sgemm.ParallelThreshold)
         {
             for (int s = 0; s < Slots; s++)
             {
-                body.Run(s, Slots);
+                pass.RunSlot(s, wide: false);
+            }
+        }
+        else if (threads < 2 * Slots)
+        {
+            ForkJoin.Run(new SlotPerThread<T>(pass), Slots);
+        }
+        else
+        {
+            EnsureLanes(threads);
+            for (int s = 0; s < Slots; s++)
+            {
+                pass.RunSlot(s, wide: true);
             }
         }
     }
+
+    /// <summary>The threads a slot's products may use: all of them in a wide slot, else the slot's own.</summary>
+    public static int ProductThreads(bool wide) => wide ? Sgemm.MaxThreads : 1;
+
+    /// <summary>
+    /// Runs body.Run(j, lane) for the samples j &lt; <paramref name="count"/> of a group: in order on lane
+    /// <paramref name="slot"/> when the slot runs alone, else in contiguous ranges over every thread,
+    /// part p on lane p. The body must write only what sample j owns.
+    /// </summary>
+    public void ForEachSample<T>(in T body, int count, int slot, bool wide)
+        where T : struct, ISampleBody
+    {
+        int parts = wide ? Math.Min(count, Math.Min(Sgemm.MaxThreads, Lanes.Length)) : 1;
+        if (parts <= 1)
+        {
+            int lane = wide ? 0 : slot;
+            for (int j = 0; j < count; j++)
+            {
+                body.Run(j, lane);
+            }
+
+            return;
+        }
+
+        ForkJoin.Run(new SampleRanges<T>(body, count), parts);
+    }
+
+    /// <summary>One thread's scratch for per-sample work; zero borders stay zero because only interiors are written.</summary>
+    internal sealed class Lane
+    {
+        public Lane(int planeLength)
+        {
+            GatherPlane = new float[planeLength];
+            ScatterPlane = new float[planeLength];
+        }
+
+        /// <summary>Padded-plane scratch for im2col (zero outside its interior).</summary>
+        public float[] GatherPlane { get; }
+
+        /// <summary>Padded-plane scratch for col2im.</summary>
+        public float[] ScatterPlane { get; }
+
+        /// <summary>The direct path's padded input planes, made for <see cref="DirectInputGeometry"/>.</summary>
+        public float[]? DirectInput;
+
+        /// <summary>The geometry <see cref="DirectInput"/> was made for.</summary>
+        public ConvGeometry DirectInputGeometry;
+
+        /// <summary>The direct path's padded output-gradient planes, made for <see cref="DirectGradientGeometry"/>.</summary>
+        public float[]? DirectGradient;
+
+        /// <summary>The geometry <see cref="DirectGradient"/> was made for.</summary>
+        public ConvGeometry DirectGradientGeometry;
+    }
+
+    private readonly struct SlotPerThread<T> : IForkJoinBody
+        where T : struct, ISlotPass
+    {
+        private readonly T _pass;
+
+        public SlotPerThread(in T pass) => _pass = pass;
+
+        public void Run(int part, int parts) => _pass.RunSlot(part, wide: false);
+    }
+
+    private readonly struct SampleRanges<T> : IForkJoinBody
+        where T : struct, ISampleBody
+    {
+        private readonly T _body;
+        private readonly int _count;
+
+        public SampleRanges(in T body, int count)
+        {
+            _body = body;
+            _count = count;
+        }
+
+        public void Run(int part, int parts)
+        {
+            for (int j = _count * part / parts; j < _count * (part + 1) / parts; j++)
+            {
+                _body.Run(j, part);
+            }
+        }
+    }
+}
+
+/// <summary>A convolution pass, slot by slot (see <see cref="ConvWorkspace.Run"/>).</summary>
+internal interface ISlotPass
+{
+    /// <summary>Computes the sample groups of one slot.</summary>
+    /// <param name="slot">The slot, below <see cref="ConvWorkspace.Slots"/>.</param>
+    /// <param name="wide">Whether the slot spreads its work over every thread instead of running on the calling one alone.</param>
+    void RunSlot(int slot, bool wide);
+}
+
+/// <summary>Per-sample work of a group (see <see cref="ConvWorkspace.ForEachSample"/>).</summary>
+internal interface ISampleBody
+{
+    /// <summary>Does sample <paramref name="sample"/>'s part of the work with lane <paramref name="lane"/>'s scratch.</summary>
+    void Run(int sample, int lane);
 }

@@ -81,16 +81,29 @@ internal static class DirectConv
     /// <param name="outChannels">Output channels.</param>
     /// <param name="outH">Output height.</param>
     /// <param name="outW">Output width.</param>
-    public static unsafe void Correlate<TIndex>(
+    public static void Correlate<TIndex>(
         ReadOnlySpan<float> padded, int inChannels, int kh, int kw,
         ReadOnlySpan<float> weight, TIndex weightIndex, ReadOnlySpan<float> bias,
         Span<float> output, int outChannels, int outH, int outW)
         where TIndex : struct, IWeightIndex
+        => Correlate(padded, inChannels, kh, kw, weight, weightIndex, bias, output, outChannels, outH, outW, 0, outChannels);
+
+    /// <summary>
+    /// <see cref="Correlate{TIndex}(ReadOnlySpan{float}, int, int, int, ReadOnlySpan{float}, TIndex, ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    /// for the output channels [<paramref name="firstOut"/>, <paramref name="endOut"/>) only, the rest of the output untouched: threads
+    /// that split the channels at multiples of four compute the same blocks, so the same bits, as one thread doing them all.
+    /// </summary>
+    public static unsafe void Correlate<TIndex>(
+        ReadOnlySpan<float> padded, int inChannels, int kh, int kw,
+        ReadOnlySpan<float> weight, TIndex weightIndex, ReadOnlySpan<float> bias,
+        Span<float> output, int outChannels, int outH, int outW, int firstOut, int endOut)
+        where TIndex : struct, IWeightIndex
     {
         int pw = outW + kw - 1, ph = outH + kh - 1, plane = ph * pw, taps = inChannels * kh * kw;
-        if (padded.Length < (inChannels * plane) + Lanes + kw || output.Length < outChannels * outH * outW)
+        if (padded.Length < (inChannels * plane) + Lanes + kw || output.Length < outChannels * outH * outW
+            || firstOut % 4 != 0 || firstOut < 0 || endOut > outChannels)
         {
-            throw new ArgumentException("DirectConv.Correlate: buffers too small for the geometry.");
+            throw new ArgumentException("DirectConv.Correlate: buffers too small for the geometry, or a channel range not on a block of four.");
         }
 
         float[] packed = t_packedWeights is { } cached && cached.Length >= taps * 4 ? cached : (t_packedWeights = new float[taps * 4]);
@@ -99,9 +112,9 @@ internal static class DirectConv
         fixed (float* wp0 = packed)
         fixed (float* op = output)
         {
-            for (int o0 = 0; o0 < outChannels; o0 += 4)
+            for (int o0 = firstOut; o0 < endOut; o0 += 4)
             {
-                int block = Math.Min(4, outChannels - o0);
+                int block = Math.Min(4, endOut - o0);
                 PackBlock(weight, weightIndex, o0, block, inChannels, kh, kw, packed);
                 Vector256<float> b0 = Start(bias, o0, 0, block), b1 = Start(bias, o0, 1, block), b2 = Start(bias, o0, 2, block), b3 = Start(bias, o0, 3, block);
                 for (int y = 0; y < outH; y++)
@@ -149,19 +162,22 @@ internal static class DirectConv
     }
 
     /// <summary>
-    /// The weight gradient of one sample, added: grad(o, c, i, j) += sum over y, x of gy[o, y, x] * padded[c, y + i, x + j],
-    /// and the bias gradient biasGrad[o] += sum of gy[o].
+    /// The weight gradient of one sample, added: grad(o, c, i, j) += sum over y, x of gy[o, y, x] * padded[c, y + i, x + j]
+    /// for the input channels [<paramref name="firstChannel"/>, <paramref name="endChannel"/>), and the bias gradient
+    /// biasGrad[o] += sum of gy[o] unless <paramref name="biasGrad"/> is empty. Each (o, c) pair is summed on its own,
+    /// so threads that split the input channels get the same bits as one thread doing them all.
     /// </summary>
     /// <remarks>One running vector per tap, so each output-gradient vector is loaded once for all kh * kw taps and the sums do not wait on each other.</remarks>
     public static unsafe void AddWeightGradient(
         ReadOnlySpan<float> padded, int inChannels, int kh, int kw,
         ReadOnlySpan<float> gy, int outChannels, int outH, int outW,
-        Span<float> weightGrad, Span<float> biasGrad)
+        Span<float> weightGrad, Span<float> biasGrad, int firstChannel, int endChannel)
     {
         int pw = outW + kw - 1, ph = outH + kh - 1, plane = ph * pw, area = kh * kw;
-        if (padded.Length < (inChannels * plane) + Lanes + kw || gy.Length < outChannels * outH * outW || weightGrad.Length < outChannels * inChannels * area)
+        if (padded.Length < (inChannels * plane) + Lanes + kw || gy.Length < outChannels * outH * outW || weightGrad.Length < outChannels * inChannels * area
+            || firstChannel < 0 || endChannel > inChannels)
         {
-            throw new ArgumentException("DirectConv.AddWeightGradient: buffers too small for the geometry.");
+            throw new ArgumentException("DirectConv.AddWeightGradient: buffers too small for the geometry, or a channel range outside it.");
         }
 
         Vector256<float>* acc = stackalloc Vector256<float>[area];
@@ -177,7 +193,7 @@ internal static class DirectConv
                     biasGrad[o] += System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(g, outH * outW));
                 }
 
-                for (int c = 0; c < inChannels; c++)
+                for (int c = firstChannel; c < endChannel; c++)
                 {
                     if (kh == 3 && kw == 3)
                     {

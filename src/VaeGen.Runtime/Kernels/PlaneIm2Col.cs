@@ -272,6 +272,9 @@ internal static unsafe class PlaneIm2Col
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void GatherRowsAvx512(float* src, int rowStep, int stride, float* dst, int outH, int outW, Vector512<int> pair)
     {
+        // Whole vectors run past a row into the next one, which the next store then writes; past the
+        // last row they would run into the next sample's columns, which another thread may be writing.
+        float* end = dst + (outH * outW);
         int oh0 = 0;
         if (outW <= 8)
         {
@@ -279,7 +282,7 @@ internal static unsafe class PlaneIm2Col
             // which halves the loads, permutes and stores on maps 8 or fewer pixels wide.
             for (; oh0 + 1 < outH; oh0 += 2, src += 2 * rowStep, dst += 2 * outW)
             {
-                Avx512F.Store(dst, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(src), pair, Avx512F.LoadVector512(src + rowStep)));
+                StoreBefore(end, dst, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(src), pair, Avx512F.LoadVector512(src + rowStep)));
             }
 
             if (oh0 == outH)
@@ -295,7 +298,7 @@ internal static unsafe class PlaneIm2Col
             {
                 for (int t = 0; t < outW; t += 16)
                 {
-                    Avx512F.Store(dst + t, Avx512F.LoadVector512(src + t));
+                    StoreBefore(end, dst + t, Avx512F.LoadVector512(src + t));
                 }
             }
 
@@ -309,10 +312,39 @@ internal static unsafe class PlaneIm2Col
             {
                 Vector512<float> a = Avx512F.LoadVector512(src + (2 * t));
                 Vector512<float> b = Avx512F.LoadVector512(src + (2 * t) + 16);
-                Avx512F.Store(dst + t, Avx512F.PermuteVar16x32x2(a, even, b));
+                StoreBefore(end, dst + t, Avx512F.PermuteVar16x32x2(a, even, b));
             }
         }
     }
+
+    /// <summary>Stores the lanes of <paramref name="v"/> that fall before <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBefore(float* end, float* dst, Vector512<float> v)
+    {
+        long room = end - dst;
+        if (room >= 16)
+        {
+            Avx512F.Store(dst, v);
+            return;
+        }
+
+        // A short last store is common (a 4x4 map is one and a half vectors), so it is a masked store, not a
+        // loop; net8.0 has masked stores of 256 bits only.
+        Vector256<float> low = v.GetLower();
+        if (room >= 8)
+        {
+            Avx.Store(dst, low);
+            Avx.MaskStore(dst + 8, FirstLanes((int)room - 8), v.GetUpper());
+        }
+        else
+        {
+            Avx.MaskStore(dst, FirstLanes((int)room), low);
+        }
+    }
+
+    /// <summary>A mask of the first <paramref name="count"/> of 8 lanes.</summary>
+    private static Vector256<float> FirstLanes(int count) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 
     /// <summary>Lane i &lt; w takes element s i of the first source, lane w + i element s i of the second.</summary>
     private static Vector512<int> PairIndex(int s, int w)

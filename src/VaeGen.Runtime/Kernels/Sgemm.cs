@@ -104,19 +104,6 @@ public static unsafe class Sgemm
         => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, MaxThreads);
 
     /// <summary>
-    /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
-    /// on the calling thread only, for callers that already split their work over threads
-    /// (e.g. a convolution running sample groups in parallel). The result is the same.
-    /// </summary>
-    internal static void MultiplySingleThread(
-        bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda,
-        ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc,
-        bool accumulate)
-        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, 1);
-
-    /// <summary>
     /// C = op(A) op(B) + bias, the bias added to every row of C (a linear layer's forward). Each tile
     /// of C starts from the bias before its first product is added, on the thread that owns the tile:
     /// no pass over C after the product, and the same order of additions as PyTorch's addmm.
@@ -147,18 +134,32 @@ public static unsafe class Sgemm
 
         fixed (float* bias = columnBias)
         {
-            Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, MaxThreads, bias);
+            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, MaxThreads, bias);
         }
     }
 
-    private static void Multiply(
+    /// <summary>
+    /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
+    /// on at most <paramref name="maxThreads"/> threads, for callers that decide it themselves: 1 when they already run
+    /// on one of several threads (a convolution slot), <see cref="MaxThreads"/> otherwise. The result is the same.
+    /// </summary>
+    internal static void Multiply(
+        bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc,
+        bool accumulate,
+        int maxThreads)
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, maxThreads, columnBias: null);
+
+    private static void MultiplyCore(
         bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate,
         int maxThreads,
-        float* columnBias = null)
+        float* columnBias)
     {
         if (m < 0 || n < 0 || k < 0)
         {

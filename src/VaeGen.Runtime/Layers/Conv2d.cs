@@ -12,7 +12,7 @@ namespace VaeGen.Runtime.Layers;
 /// <remarks>
 /// im2col turns a group of samples into one [in*kh*kw, samples*outH*outW] matrix and one GEMM
 /// with the weight gives their outputs in channel-major order, which is then copied to NCHW
-/// (see <see cref="ConvWorkspace"/> for how samples are grouped and groups run on two threads). A stride-1
+/// (see <see cref="ConvWorkspace"/> for how samples are grouped and groups are spread over threads). A stride-1
 /// convolution to at most four channels (an image decoder's last layer) runs on <see cref="DirectConv"/> instead,
 /// where the column matrix would be all memory traffic for a few weight rows.
 /// Backward regathers the columns instead of keeping them for the whole batch: a cheap copy
@@ -20,12 +20,6 @@ namespace VaeGen.Runtime.Layers;
 /// </remarks>
 public sealed class Conv2d : Convolution
 {
-    // Per slot: the padded planes of DirectConv's input and output gradient, and the geometry each was made for.
-    private readonly float[]?[] _directInput = new float[ConvWorkspace.Slots][];
-    private readonly float[]?[] _directGradient = new float[ConvWorkspace.Slots][];
-    private readonly ConvGeometry[] _directInputGeometry = new ConvGeometry[ConvWorkspace.Slots];
-    private readonly ConvGeometry[] _directGradientGeometry = new ConvGeometry[ConvWorkspace.Slots];
-
     /// <summary>Creates the layer; with <paramref name="rng"/> the parameters get PyTorch's default initialisation, else zeros.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
@@ -55,61 +49,57 @@ public sealed class Conv2d : Convolution
         return g;
     }
 
-    private protected override void ForwardSlot(int slot)
+    private protected override void ForwardSlot(int slot, bool wide)
     {
         Tensor input = _input!;
         Tensor output = _output!;
-        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
+        SlotSizes sizes = SlotSetup(slot);
+        (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
         if (UseDirect(g))
         {
-            ForwardDirect(slot, g, inPlane, outPlane, firstGroup, endGroup);
+            ForwardDirect(sizes, slot, wide);
             return;
         }
 
-        float[] plane = _work.GatherPlane[slot];
+        int threads = ConvWorkspace.ProductThreads(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
-            for (int j = 0; j < count; j++)
-            {
-                PlaneIm2Col.Gather(input.Data.AsSpan((s0 + j) * inPlane, inPlane), InChannels, g, columns, ld, j * area, plane);
-            }
+            GatherSamples(input.Data, InChannels, s0, count, sizes, slot, wide);
 
             // y[out, samples * HW] = W[out, rows] * cols[rows, samples * HW]
-            Sgemm.MultiplySingleThread(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false);
+            Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, threads);
             ChannelMajor.ToBatch(staging, count, OutChannels, area, Bias is null ? default : Bias.Value.Data, output.Data.AsSpan(s0 * outPlane, count * outPlane));
         }
     }
 
-    private protected override void BackwardSlot(int slot)
+    private protected override void BackwardSlot(int slot, bool wide)
     {
         Tensor input = _input!;
         Tensor gradOutput = _gradOutput!;
-        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
+        SlotSizes sizes = SlotSetup(slot);
+        (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
         if (UseDirect(g))
         {
-            BackwardDirect(slot, g, inPlane, outPlane, firstGroup, endGroup);
+            BackwardDirect(sizes, slot, wide);
             return;
         }
 
         float[] partial = _work.Partial[slot];
         int weights = OutChannels * rows;
         bool wantInput = ComputeInputGradient;
+        int threads = ConvWorkspace.ProductThreads(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             bool firstOfSlot = group == firstGroup;
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
-            for (int j = 0; j < count; j++)
-            {
-                PlaneIm2Col.Gather(input.Data.AsSpan((s0 + j) * inPlane, inPlane), InChannels, g, columns, ld, j * area, _work.GatherPlane[slot]);
-            }
-
+            GatherSamples(input.Data, InChannels, s0, count, sizes, slot, wide);
             ChannelMajor.FromBatch(gradOutput.Data.AsSpan(s0 * outPlane, count * outPlane), count, OutChannels, area, staging);
 
             // dW[out, rows] (+)= gy[out, samples * HW] * cols[rows, samples * HW]^T
-            Sgemm.MultiplySingleThread(false, true, OutChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot);
+            Sgemm.Multiply(false, true, OutChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, threads);
             if (Bias is not null)
             {
                 Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
@@ -127,11 +117,8 @@ public sealed class Conv2d : Convolution
             }
 
             // dcols[rows, samples * HW] = W[out, rows]^T * gy, then col2im onto each image.
-            Sgemm.MultiplySingleThread(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false);
-            for (int j = 0; j < count; j++)
-            {
-                PlaneIm2Col.Scatter(columns, ld, j * area, InChannels, g, _gradInput!.Data.AsSpan((s0 + j) * inPlane, inPlane), _work.ScatterPlane[slot], default);
-            }
+            Sgemm.Multiply(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, threads);
+            ScatterSamples(_gradInput!.Data, InChannels, s0, count, sizes, bias: null, slot, wide);
         }
     }
 
@@ -140,62 +127,91 @@ public sealed class Conv2d : Convolution
 
     private bool UseDirect(in ConvGeometry g) => AllowDirect && DirectConv.Applies(g, OutChannels);
 
+    /// <summary>Whether an input of (h, w) runs on the direct path, for tests that must cover it.</summary>
+    internal bool UsesDirectPath(int inH, int inW) => UseDirect(Geometry(inH, inW, out _));
+
     /// <summary>Forward on <see cref="DirectConv"/>: a stride-1 convolution to few channels, sample by sample.</summary>
-    private void ForwardDirect(int slot, in ConvGeometry g, int inPlane, int outPlane, int firstGroup, int endGroup)
+    private void ForwardDirect(in SlotSizes sizes, int slot, bool wide)
     {
-        float[] padded = DirectPlanes(ref _directInput[slot], slot, g, forInputGradient: false);
-        var weights = new DirectConv.ConvWeight(InChannels, g.KernelH, g.KernelW);
-        ReadOnlySpan<float> bias = Bias is null ? default : Bias.Value.Data;
-        for (int group = firstGroup; group < endGroup; group++)
+        SlotSamples(sizes, out int s0, out int count);
+        _work.ForEachSample(new DirectForwardSample(this, s0), count, slot, wide);
+    }
+
+    /// <summary>
+    /// Backward on <see cref="DirectConv"/>: the weight gradient from the padded input, the input gradient as a correlation of
+    /// the padded output gradient. The slot's partial sums run over its samples in order, so a wide slot splits the input
+    /// channels instead (blocks of four, as <see cref="DirectConv.Correlate{TIndex}(ReadOnlySpan{float}, int, int, int, ReadOnlySpan{float}, TIndex, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>
+    /// computes them): each (output, input) channel pair of the weight gradient is still summed over the same samples in the same order.
+    /// </summary>
+    private void BackwardDirect(in SlotSizes sizes, int slot, bool wide)
+    {
+        float[] partial = _work.Partial[slot];
+        partial.AsSpan(0, Weight.Value.Length + (Bias is null ? 0 : OutChannels)).Clear();
+        SlotSamples(sizes, out int s0, out int count);
+        int blocks = (InChannels + 3) / 4;
+        int parts = wide ? Math.Min(blocks, Math.Min(Sgemm.MaxThreads, _work.Lanes.Length)) : 1;
+        if (parts == 1)
         {
-            _work.GroupSamples(group, out int s0, out int count);
-            for (int s = s0; s < s0 + count; s++)
+            BackwardDirectChannels(slot, wide ? 0 : slot, s0, count, 0, InChannels);
+        }
+        else
+        {
+            ForkJoin.Run(new DirectBackwardPart(this, slot, s0, count, blocks), parts);
+        }
+    }
+
+    /// <summary>The direct backward of the samples [s0, s0 + count) for the input channels [c0, c1), on lane <paramref name="lane"/>'s planes.</summary>
+    private void BackwardDirectChannels(int slot, int lane, int s0, int count, int c0, int c1)
+    {
+        ConvGeometry g = _geometry;
+        int inPlane = InChannels * g.InArea, outPlane = OutChannels * g.OutArea;
+        int paddedPlane = (g.InH + (2 * g.PadH)) * (g.InW + (2 * g.PadW));
+        float[] padded = DirectPlanes(_work.Lanes[lane], g, forInputGradient: false);
+        float[]? paddedGrad = ComputeInputGradient ? DirectPlanes(_work.Lanes[lane], g, forInputGradient: true) : null;
+        float[] partial = _work.Partial[slot];
+        int weights = Weight.Value.Length;
+        Span<float> biasGrad = Bias is null || c0 != 0 ? default : partial.AsSpan(weights, OutChannels);
+        var rotated = new DirectConv.RotatedTransposedWeight(InChannels, g.KernelH, g.KernelW);
+        int padH = g.KernelH - 1 - g.PadH, padW = g.KernelW - 1 - g.PadW;
+        for (int s = s0; s < s0 + count; s++)
+        {
+            ReadOnlySpan<float> gy = _gradOutput!.Data.AsSpan(s * outPlane, outPlane);
+            ReadOnlySpan<float> image = _input!.Data.AsSpan((s * inPlane) + (c0 * g.InArea), (c1 - c0) * g.InArea);
+            DirectConv.Pad(image, c1 - c0, g.InH, g.InW, g.PadH, g.PadW, padded.AsSpan(c0 * paddedPlane));
+            DirectConv.AddWeightGradient(padded, InChannels, g.KernelH, g.KernelW, gy, OutChannels, g.OutH, g.OutW, partial.AsSpan(0, weights), biasGrad, c0, c1);
+            if (paddedGrad is not null)
             {
-                DirectConv.Pad(_input!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
-                DirectConv.Correlate(padded, InChannels, g.KernelH, g.KernelW, Weight.Value.Data, weights, bias, _output!.Data.AsSpan(s * outPlane, outPlane), OutChannels, g.OutH, g.OutW);
+                DirectConv.Pad(gy, OutChannels, g.OutH, g.OutW, padH, padW, paddedGrad);
+                DirectConv.Correlate(paddedGrad, OutChannels, g.KernelH, g.KernelW, Weight.Value.Data, rotated, default, _gradInput!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW, c0, c1);
             }
         }
     }
 
-    /// <summary>Backward on <see cref="DirectConv"/>: the weight gradient from the padded input, the input gradient as a correlation of the padded output gradient.</summary>
-    private void BackwardDirect(int slot, in ConvGeometry g, int inPlane, int outPlane, int firstGroup, int endGroup)
+    /// <summary>The samples of a slot's groups, which are contiguous.</summary>
+    private void SlotSamples(in SlotSizes sizes, out int s0, out int count)
     {
-        float[] padded = DirectPlanes(ref _directInput[slot], slot, g, forInputGradient: false);
-        float[] partial = _work.Partial[slot];
-        int weights = Weight.Value.Length;
-        partial.AsSpan(0, weights + (Bias is null ? 0 : OutChannels)).Clear();
-        Span<float> biasGrad = Bias is null ? default : partial.AsSpan(weights, OutChannels);
-        float[]? paddedGrad = ComputeInputGradient ? DirectPlanes(ref _directGradient[slot], slot, g, forInputGradient: true) : null;
-        var rotated = new DirectConv.RotatedTransposedWeight(InChannels, g.KernelH, g.KernelW);
-        int padH = g.KernelH - 1 - g.PadH, padW = g.KernelW - 1 - g.PadW;
-        for (int group = firstGroup; group < endGroup; group++)
+        s0 = 0;
+        count = 0;
+        if (sizes.FirstGroup < sizes.EndGroup)
         {
-            _work.GroupSamples(group, out int s0, out int count);
-            for (int s = s0; s < s0 + count; s++)
-            {
-                ReadOnlySpan<float> gy = _gradOutput!.Data.AsSpan(s * outPlane, outPlane);
-                DirectConv.Pad(_input!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
-                DirectConv.AddWeightGradient(padded, InChannels, g.KernelH, g.KernelW, gy, OutChannels, g.OutH, g.OutW, partial.AsSpan(0, weights), biasGrad);
-                if (paddedGrad is not null)
-                {
-                    DirectConv.Pad(gy, OutChannels, g.OutH, g.OutW, padH, padW, paddedGrad);
-                    DirectConv.Correlate(paddedGrad, OutChannels, g.KernelH, g.KernelW, Weight.Value.Data, rotated, default, _gradInput!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW);
-                }
-            }
+            _work.GroupSamples(sizes.FirstGroup, out s0, out _);
+            _work.GroupSamples(sizes.EndGroup - 1, out int last, out int lastCount);
+            count = last + lastCount - s0;
         }
     }
 
     /// <summary>
-    /// A slot's padded planes (zero borders: fresh, and only <see cref="DirectConv.Pad"/> writes their interiors),
+    /// A lane's padded planes (zero borders: fresh, and only <see cref="DirectConv.Pad"/> writes their interiors),
     /// made again when the geometry changes: the input padded by the padding, or the output gradient padded by
     /// kernel - 1 - padding.
     /// </summary>
-    private float[] DirectPlanes(ref float[]? planes, int slot, in ConvGeometry g, bool forInputGradient)
+    private float[] DirectPlanes(ConvWorkspace.Lane lane, in ConvGeometry g, bool forInputGradient)
     {
         int length = forInputGradient
             ? DirectConv.PaddedLength(OutChannels, g.OutH, g.OutW, g.KernelH - 1 - g.PadH, g.KernelW - 1 - g.PadW)
             : DirectConv.PaddedLength(InChannels, g.InH, g.InW, g.PadH, g.PadW);
-        ref ConvGeometry made = ref (forInputGradient ? ref _directGradientGeometry[slot] : ref _directInputGeometry[slot]);
+        ref float[]? planes = ref forInputGradient ? ref lane.DirectGradient : ref lane.DirectInput;
+        ref ConvGeometry made = ref forInputGradient ? ref lane.DirectGradientGeometry : ref lane.DirectInputGeometry;
         if (planes is null || planes.Length != length || made != g)
         {
             planes = new float[length];
@@ -205,4 +221,53 @@ public sealed class Conv2d : Convolution
         return planes;
     }
 
+    private readonly struct DirectForwardSample : ISampleBody
+    {
+        private readonly Conv2d _layer;
+        private readonly int _s0;
+
+        public DirectForwardSample(Conv2d layer, int s0)
+        {
+            _layer = layer;
+            _s0 = s0;
+        }
+
+        public void Run(int sample, int lane)
+        {
+            Conv2d l = _layer;
+            ConvGeometry g = l._geometry;
+            int s = _s0 + sample, inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea;
+            float[] padded = l.DirectPlanes(l._work.Lanes[lane], g, forInputGradient: false);
+            DirectConv.Pad(l._input!.Data.AsSpan(s * inPlane, inPlane), l.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+            DirectConv.Correlate(
+                padded, l.InChannels, g.KernelH, g.KernelW, l.Weight.Value.Data, new DirectConv.ConvWeight(l.InChannels, g.KernelH, g.KernelW),
+                l.Bias is null ? default : l.Bias.Value.Data, l._output!.Data.AsSpan(s * outPlane, outPlane), l.OutChannels, g.OutH, g.OutW);
+        }
+    }
+
+    /// <summary>Part p of a wide slot's direct backward: a contiguous range of blocks of four input channels, on lane p.</summary>
+    private readonly struct DirectBackwardPart : IForkJoinBody
+    {
+        private readonly Conv2d _layer;
+        private readonly int _slot;
+        private readonly int _s0;
+        private readonly int _count;
+        private readonly int _blocks;
+
+        public DirectBackwardPart(Conv2d layer, int slot, int s0, int count, int blocks)
+        {
+            _layer = layer;
+            _slot = slot;
+            _s0 = s0;
+            _count = count;
+            _blocks = blocks;
+        }
+
+        public void Run(int part, int parts)
+        {
+            int c0 = _blocks * part / parts * 4;
+            int c1 = Math.Min(_layer.InChannels, _blocks * (part + 1) / parts * 4);
+            _layer.BackwardDirectChannels(_slot, part, _s0, _count, c0, c1);
+        }
+    }
 }

@@ -13,7 +13,7 @@ namespace VaeGen.Runtime.Layers;
 /// <remarks>
 /// It is the adjoint of a convolution from the output back to the input, so its forward pass is
 /// a convolution's input-gradient pass (GEMM with W^T, then col2im) and its input gradient is a
-/// convolution forward (im2col, then GEMM with W). Sample groups run on two threads as in
+/// convolution forward (im2col, then GEMM with W). Sample groups are spread over threads as in
 /// <see cref="Conv2d"/> (see <see cref="ConvWorkspace"/>).
 /// </remarks>
 public sealed class ConvTranspose2d : Convolution
@@ -70,12 +70,14 @@ public sealed class ConvTranspose2d : Convolution
         return new ConvGeometry(outSize.H, outSize.W, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W, Dilation.H, Dilation.W, inH, inW);
     }
 
-    private protected override void ForwardSlot(int slot)
+    private protected override void ForwardSlot(int slot, bool wide)
     {
         Tensor input = _input!;
         Tensor output = _output!;
-        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
-        ReadOnlySpan<float> bias = Bias is null ? default : Bias.Value.Data;
+        SlotSizes sizes = SlotSetup(slot);
+        (_, int rows, int area, int inPlane, _, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
+        float[]? bias = Bias?.Value.Data;
+        int threads = ConvWorkspace.ProductThreads(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             _work.GroupSamples(group, out int s0, out int count);
@@ -83,52 +85,50 @@ public sealed class ConvTranspose2d : Convolution
             ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
 
             // cols[out*kk, samples * HW] = W[in, out*kk]^T * x[in, samples * HW]
-            Sgemm.MultiplySingleThread(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false);
-            for (int j = 0; j < count; j++)
-            {
-                PlaneIm2Col.Scatter(columns, ld, j * area, OutChannels, g, output.Data.AsSpan((s0 + j) * outPlane, outPlane), _work.ScatterPlane[slot], bias);
-            }
+            Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, threads);
+            ScatterSamples(output.Data, OutChannels, s0, count, sizes, bias, slot, wide);
         }
     }
 
-    private protected override void BackwardSlot(int slot)
+    private protected override void BackwardSlot(int slot, bool wide)
     {
         Tensor input = _input!;
         Tensor gradOutput = _gradOutput!;
-        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = SlotSetup(slot);
+        SlotSizes sizes = SlotSetup(slot);
+        (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
         float[] partial = _work.Partial[slot];
         int weights = InChannels * rows;
+        int threads = ConvWorkspace.ProductThreads(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             bool firstOfSlot = group == firstGroup;
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
-            for (int j = 0; j < count; j++)
+            GatherSamples(gradOutput.Data, OutChannels, s0, count, sizes, slot, wide);
+            if (Bias is not null)
             {
-                ReadOnlySpan<float> gy = gradOutput.Data.AsSpan((s0 + j) * outPlane, outPlane);
-                PlaneIm2Col.Gather(gy, OutChannels, g, columns, ld, j * area, _work.GatherPlane[slot]);
-                if (Bias is not null)
+                Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
+                if (firstOfSlot)
                 {
-                    Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
-                    if (firstOfSlot && j == 0)
-                    {
-                        biasGrad.Clear();
-                    }
+                    biasGrad.Clear();
+                }
 
-                    AccumulateBiasGrad(gy, biasGrad, g.InArea);
+                for (int j = 0; j < count; j++)
+                {
+                    AccumulateBiasGrad(gradOutput.Data.AsSpan((s0 + j) * outPlane, outPlane), biasGrad, g.InArea);
                 }
             }
 
             if (ComputeInputGradient)
             {
                 // dX[in, samples * HW] = W[in, out*kk] * cols[out*kk, samples * HW]
-                Sgemm.MultiplySingleThread(false, false, InChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false);
+                Sgemm.Multiply(false, false, InChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, threads);
                 ChannelMajor.ToBatch(staging, count, InChannels, area, _gradInput!.Data.AsSpan(s0 * inPlane, count * inPlane));
             }
 
             // dW[in, out*kk] (+)= x[in, samples * HW] * cols[out*kk, samples * HW]^T
             ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
-            Sgemm.MultiplySingleThread(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot);
+            Sgemm.Multiply(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, threads);
         }
     }
 }

@@ -10,7 +10,7 @@ namespace VaeGen.Runtime.Layers;
 /// <summary>
 /// What <see cref="Conv2d"/> and <see cref="ConvTranspose2d"/> share, as PyTorch's <c>_ConvNd</c> and
 /// TorchSharp's <c>Convolution</c>: the hyperparameters and their checks, weight and bias with PyTorch's
-/// initialisation, the input check, the sample-group workspace and the two-thread pass over it.
+/// initialisation, the input check, the sample-group workspace and the passes over its slots.
 /// </summary>
 /// <remarks>
 /// Both layers run on the geometry of one convolution (the transposed layer on the convolution it is
@@ -127,7 +127,7 @@ public abstract class Convolution : Layer
         _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
         int rows = _columnChannels * g.KernelArea;
         _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget);
-        ConvWorkspace.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
+        _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
         return _output;
     }
 
@@ -150,7 +150,7 @@ public abstract class Convolution : Layer
         }
 
         long multiplyAdds = (long)_gemmChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
-        ConvWorkspace.Run(new Pass(this, backward: true), multiplyAdds);
+        _work.Run(new Pass(this, backward: true), multiplyAdds);
         _gradOutput = null;
         _work.AddSlotPartials(Weight.Grad.Span, Bias is null ? Span<float>.Empty : Bias.Grad.Span);
         return ComputeInputGradient ? _gradInput! : NoInputGradient;
@@ -162,13 +162,29 @@ public abstract class Convolution : Layer
     /// <param name="outSize">The output (h, w).</param>
     private protected abstract ConvGeometry Geometry(int inH, int inW, out Size2d outSize);
 
-    /// <summary>Computes the outputs of the sample groups of one slot (one thread).</summary>
+    /// <summary>Computes the outputs of the sample groups of one slot.</summary>
     /// <param name="slot">The slot, 0 or 1.</param>
-    private protected abstract void ForwardSlot(int slot);
+    /// <param name="wide">Whether the slot spreads its work over every thread (see <see cref="ConvWorkspace.Run"/>).</param>
+    private protected abstract void ForwardSlot(int slot, bool wide);
 
     /// <summary>Computes the gradients of the sample groups of one slot: the input gradient and the slot's weight and bias partials.</summary>
     /// <param name="slot">The slot, 0 or 1.</param>
-    private protected abstract void BackwardSlot(int slot);
+    /// <param name="wide">Whether the slot spreads its work over every thread (see <see cref="ConvWorkspace.Run"/>).</param>
+    private protected abstract void BackwardSlot(int slot, bool wide);
+
+    /// <summary>
+    /// im2col of the images [s0, s0 + count) of <paramref name="images"/> (planes of <paramref name="channels"/> channels of
+    /// this layer's geometry's input) into the slot's column matrix, sample j at column j * area.
+    /// </summary>
+    private protected void GatherSamples(float[] images, int channels, int s0, int count, in SlotSizes sizes, int slot, bool wide) =>
+        _work.ForEachSample(new GatherSample(_work, images, channels, s0, sizes), count, slot, wide);
+
+    /// <summary>
+    /// col2im of the slot's column matrix onto the images [s0, s0 + count) of <paramref name="images"/>, each overwritten
+    /// (plus <paramref name="bias"/> per channel when it is not null).
+    /// </summary>
+    private protected void ScatterSamples(float[] images, int channels, int s0, int count, in SlotSizes sizes, float[]? bias, int slot, bool wide) =>
+        _work.ForEachSample(new ScatterSample(_work, images, channels, s0, sizes, bias), count, slot, wide);
 
     /// <summary>
     /// What every slot pass of either convolution starts from: the geometry, the column rows, the
@@ -204,7 +220,7 @@ public abstract class Convolution : Layer
         }
     }
 
-    private readonly struct Pass : IForkJoinBody
+    private readonly struct Pass : ISlotPass
     {
         private readonly Convolution _layer;
         private readonly bool _backward;
@@ -215,17 +231,74 @@ public abstract class Convolution : Layer
             _backward = backward;
         }
 
-        public void Run(int part, int parts)
+        public void RunSlot(int slot, bool wide)
         {
             if (_backward)
             {
-                _layer.BackwardSlot(part);
+                _layer.BackwardSlot(slot, wide);
             }
             else
             {
-                _layer.ForwardSlot(part);
+                _layer.ForwardSlot(slot, wide);
             }
         }
+    }
+
+    /// <summary>The image planes one sample's im2col or col2im reads or writes: one sample of an NCHW batch.</summary>
+    private readonly struct SamplePlanes
+    {
+        private readonly float[] _images;
+        private readonly int _plane;
+        private readonly int _s0;
+
+        public SamplePlanes(float[] images, int plane, int s0)
+        {
+            _images = images;
+            _plane = plane;
+            _s0 = s0;
+        }
+
+        public Span<float> Of(int sample) => _images.AsSpan((_s0 + sample) * _plane, _plane);
+    }
+
+    private readonly struct GatherSample : ISampleBody
+    {
+        private readonly ConvWorkspace _work;
+        private readonly SamplePlanes _images;
+        private readonly int _channels;
+        private readonly SlotSizes _sizes;
+
+        public GatherSample(ConvWorkspace work, float[] images, int channels, int s0, in SlotSizes sizes)
+        {
+            _work = work;
+            _images = new SamplePlanes(images, channels * sizes.Geometry.InArea, s0);
+            _channels = channels;
+            _sizes = sizes;
+        }
+
+        public void Run(int sample, int lane) =>
+            PlaneIm2Col.Gather(_images.Of(sample), _channels, _sizes.Geometry, _sizes.Columns, _sizes.Ld, sample * _sizes.Area, _work.Lanes[lane].GatherPlane);
+    }
+
+    private readonly struct ScatterSample : ISampleBody
+    {
+        private readonly ConvWorkspace _work;
+        private readonly SamplePlanes _images;
+        private readonly int _channels;
+        private readonly SlotSizes _sizes;
+        private readonly float[]? _bias;
+
+        public ScatterSample(ConvWorkspace work, float[] images, int channels, int s0, in SlotSizes sizes, float[]? bias)
+        {
+            _work = work;
+            _images = new SamplePlanes(images, channels * sizes.Geometry.InArea, s0);
+            _channels = channels;
+            _sizes = sizes;
+            _bias = bias;
+        }
+
+        public void Run(int sample, int lane) =>
+            PlaneIm2Col.Scatter(_sizes.Columns, _sizes.Ld, sample * _sizes.Area, _channels, _sizes.Geometry, _images.Of(sample), _work.Lanes[lane].ScatterPlane, _bias);
     }
 }
 
