@@ -90,9 +90,9 @@ public sealed class ConvKernelTests
     };
 
     /// <summary>
-    /// One thread; two, a slot each; three and four, wide slots whose samples, products and (direct path) channel
-    /// blocks are split over every thread. On a two-core machine the extra parts run on the caller, which is still
-    /// a different split of the work.
+    /// One thread; two and three, a slot each; two to five, wide slots whose samples, products and (direct path)
+    /// channel blocks are split over every thread. On a two-core machine the extra parts run on the caller, which is
+    /// still a different split of the work.
     /// </summary>
     [Theory]
     [MemberData(nameof(Layers))]
@@ -100,15 +100,18 @@ public sealed class ConvKernelTests
     {
         long savedThreshold = Sgemm.ParallelThreshold;
         int savedThreads = Sgemm.MaxThreads;
+        int savedWide = ConvWorkspace.WideFromThreads;
         try
         {
             // Odd batch and a small budget: uneven groups, and slots of different sizes.
             Sgemm.ParallelThreshold = 0;
             var results = new List<float[][]>();
-            // 4 and 5 twice: a race between parts shows only now and then.
-            foreach (int threads in new[] { 1, 2, 3, 4, 5, 4, 5, 1 })
+
+            // (threads, wide from): wide slots twice at each count, as a race between parts shows only now and then.
+            foreach ((int threads, int wideFrom) in new[] { (1, 4), (2, 4), (3, 4), (2, 2), (3, 2), (4, 4), (5, 4), (2, 2), (3, 2), (4, 4), (5, 4), (1, 4) })
             {
                 Sgemm.MaxThreads = threads;
+                ConvWorkspace.WideFromThreads = wideFrom;
                 Convolution layer = kind switch
                 {
                     "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
@@ -145,6 +148,7 @@ public sealed class ConvKernelTests
         {
             Sgemm.ParallelThreshold = savedThreshold;
             Sgemm.MaxThreads = savedThreads;
+            ConvWorkspace.WideFromThreads = savedWide;
         }
     }
 
@@ -158,7 +162,7 @@ public sealed class ConvKernelTests
             // Every GEMM and convolution forks when it can: the most thread-dependent schedule there is.
             Sgemm.ParallelThreshold = 0;
             (double Loss, float[] Weights) one = Train(1);
-            foreach (int threads in new[] { 2, 3, 4 })
+            foreach (int threads in new[] { 2, 3, 4, 5 })
             {
                 (double Loss, float[] Weights) other = Train(threads);
                 Assert.Equal(one.Loss, other.Loss);

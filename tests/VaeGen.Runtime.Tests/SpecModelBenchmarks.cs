@@ -45,6 +45,53 @@ public sealed class SpecModelBenchmarks
     [BenchmarkFact]
     public void Seed002Rgb64() => Measure("seed002_rgb64", 32);
 
+    /// <summary>
+    /// Training steps of the convolutional specs on one thread, on two with a slot per thread, on two with wide slots
+    /// (see ConvWorkspace.Run), and on every larger count this machine has, interleaved round by round so a noisy
+    /// stretch hits every schedule alike. Reports the best of the rounds' median step times.
+    /// </summary>
+    [BenchmarkFact]
+    public void ConvolutionThreadScaling()
+    {
+        int savedThreads = Sgemm.MaxThreads;
+        int savedWide = ConvWorkspace.WideFromThreads;
+        var schedules = new List<(string Label, int Threads, int WideFrom)> { ("1 thread", 1, savedWide), ("2 threads, a slot each", 2, savedWide), ("2 threads, wide slots", 2, 2) };
+        for (int threads = 3; threads <= Environment.ProcessorCount; threads++)
+        {
+            schedules.Add(($"{threads} threads{(threads >= savedWide ? ", wide slots" : ", a slot each")}", threads, savedWide));
+        }
+
+        try
+        {
+            foreach ((string name, int batch) in new[] { ("fashion_conv", 128), ("seed002_rgb64", 32), ("vanilla_vae64", 32) })
+            {
+                var model = new Model(Lower(name), batch);
+                var best = new double[schedules.Count];
+                Array.Fill(best, double.MaxValue);
+                for (int round = 0; round < 3; round++)
+                {
+                    for (int i = 0; i < schedules.Count; i++)
+                    {
+                        Sgemm.MaxThreads = schedules[i].Threads;
+                        ConvWorkspace.WideFromThreads = schedules[i].WideFrom;
+                        best[i] = Math.Min(best[i], model.MedianStepMilliseconds(steps: 20));
+                    }
+                }
+
+                _output.WriteLine($"{name}, batch {batch}, load {LoadAverage()}:");
+                for (int i = 0; i < schedules.Count; i++)
+                {
+                    _output.WriteLine($"  {schedules[i].Label,-26} {best[i],9:F2} ms/step {batch / best[i] * 1000,8:F0} samples/s {best[0] / best[i],6:F2}x one thread");
+                }
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = savedThreads;
+            ConvWorkspace.WideFromThreads = savedWide;
+        }
+    }
+
     /// <summary>The spec's model, lowered: the same constructions the generated class and the tool build.</summary>
     private static ModelConstruction Lower(string name)
     {
@@ -123,6 +170,26 @@ public sealed class SpecModelBenchmarks
             _gradFeatures = new Tensor(batch, _fcMu.InFeatures);
             _batch = batch;
             _encoder.ComputeInputGradient = false;
+        }
+
+        /// <summary>The median time of <paramref name="steps"/> training steps after a few warm-up steps.</summary>
+        public double MedianStepMilliseconds(int steps)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                Step(false);
+            }
+
+            var samples = new double[steps];
+            for (int i = 0; i < steps; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                Step(false);
+                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+
+            Array.Sort(samples);
+            return samples[steps / 2];
         }
 
         public void Run(ITestOutputHelper output, string label, int steps)

@@ -16,15 +16,22 @@ internal static class ChannelMajor
     private const int ShortPlane = 16;
 
     /// <summary>dst[c, s * area + i] = src[s, c, i] for s &lt; samples.</summary>
-    public static void FromBatch(ReadOnlySpan<float> src, int samples, int channels, int area, Span<float> dst)
+    public static void FromBatch(ReadOnlySpan<float> src, int samples, int channels, int area, Span<float> dst) =>
+        FromBatch(src, samples, channels, area, dst, 0, samples);
+
+    /// <summary>
+    /// dst[c, s * area + i] = src[s, c, i] for the samples s in [<paramref name="first"/>, <paramref name="end"/>) of a
+    /// group of <paramref name="samples"/>: what each thread does when a group's samples are split over threads.
+    /// </summary>
+    public static void FromBatch(ReadOnlySpan<float> src, int samples, int channels, int area, Span<float> dst, int first, int end)
     {
         int width = samples * area;
-        if (src.Length < samples * channels * area || dst.Length < channels * width)
+        if (src.Length < samples * channels * area || dst.Length < channels * width || first < 0 || end > samples)
         {
             throw new ArgumentException("ChannelMajor.FromBatch: buffers too small.");
         }
 
-        for (int s = 0; s < samples; s++)
+        for (int s = first; s < end; s++)
         {
             for (int c = 0; c < channels; c++)
             {
@@ -50,15 +57,22 @@ internal static class ChannelMajor
         ToBatch(src, samples, channels, area, default, dst);
 
     /// <summary>dst[s, c, i] = src[c, s * area + i] + bias[c] (no bias when empty) for s &lt; samples.</summary>
-    public static void ToBatch(ReadOnlySpan<float> src, int samples, int channels, int area, ReadOnlySpan<float> bias, Span<float> dst)
+    public static void ToBatch(ReadOnlySpan<float> src, int samples, int channels, int area, ReadOnlySpan<float> bias, Span<float> dst) =>
+        ToBatch(src, samples, channels, area, bias, dst, 0, samples);
+
+    /// <summary>
+    /// dst[s, c, i] = src[c, s * area + i] + bias[c] (no bias when empty) for the samples s in [<paramref name="first"/>,
+    /// <paramref name="end"/>) of a group of <paramref name="samples"/>.
+    /// </summary>
+    public static void ToBatch(ReadOnlySpan<float> src, int samples, int channels, int area, ReadOnlySpan<float> bias, Span<float> dst, int first, int end)
     {
         int width = samples * area;
-        if (dst.Length < samples * channels * area || src.Length < channels * width || (!bias.IsEmpty && bias.Length < channels))
+        if (dst.Length < samples * channels * area || src.Length < channels * width || (!bias.IsEmpty && bias.Length < channels) || first < 0 || end > samples)
         {
             throw new ArgumentException("ChannelMajor.ToBatch: buffers too small.");
         }
 
-        for (int s = 0; s < samples; s++)
+        for (int s = first; s < end; s++)
         {
             for (int c = 0; c < channels; c++)
             {

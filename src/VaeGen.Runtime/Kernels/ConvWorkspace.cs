@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 
 namespace VaeGen.Runtime.Kernels;
 
@@ -26,6 +27,15 @@ internal sealed class ConvWorkspace
     /// </summary>
     public const long DefaultColumnBudget = 1L << 17;
 
+    /// <summary>
+    /// Products in a wide slot split from 2^19 multiply-adds: ConvolutionThreadScaling with wide slots on two threads,
+    /// training steps 1.20-1.35x one thread at 2^23 against 1.30-1.46x at 2^21 and 2^19 (SgemmBenchmarks.ParallelThresholdSweep:
+    /// with spinning workers 128^3 already ran faster on two threads, 96^3 not).
+    /// </summary>
+    private const long WideProductThreshold = 1L << 19;
+
+    private static int s_wideFromThreads = 2 * Slots;
+
     // The weight-gradient GEMM sums over the group's positions; fewer than a KC block of them
     // makes it re-read and re-write the whole gradient for little work.
     private const int MinPositions = 256;
@@ -40,6 +50,16 @@ internal sealed class ConvWorkspace
             Staging[s] = Array.Empty<float>();
             Partial[s] = Array.Empty<float>();
         }
+    }
+
+    /// <summary>
+    /// The thread count from which slots run wide (see <see cref="Run"/>; default twice <see cref="Slots"/>).
+    /// Tests and benchmarks lower it to run wide slots on a small machine; results do not depend on it.
+    /// </summary>
+    internal static int WideFromThreads
+    {
+        get => Volatile.Read(ref s_wideFromThreads);
+        set => Volatile.Write(ref s_wideFromThreads, value >= 2 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
     }
 
     /// <summary>Samples per group (the last group may be smaller).</summary>
@@ -170,7 +190,7 @@ internal sealed class ConvWorkspace
     /// Runs the pass over every slot. On one thread, or for work too small to share, the slots run in
     /// order here. With two or three threads, each slot runs alone on one. With four or more, the slots
     /// run one after another and each is <em>wide</em>: its per-sample loops and its products are spread
-    /// over every thread (<see cref="ForEachSample"/>, <see cref="ProductThreads"/>), so a convolution
+    /// over every thread (<see cref="ForEachSample"/>, <see cref="ProductSplit"/>), so a convolution
     /// uses every core of a large machine.
     /// </summary>
     /// <remarks>
@@ -194,7 +214,7 @@ internal sealed class ConvWorkspace
                 pass.RunSlot(s, wide: false);
             }
         }
-        else if (threads < 2 * Slots)
+        else if (threads < WideFromThreads)
         {
             ForkJoin.Run(new SlotPerThread<T>(pass), Slots);
         }
@@ -208,8 +228,13 @@ internal sealed class ConvWorkspace
         }
     }
 
-    /// <summary>The threads a slot's products may use: all of them in a wide slot, else the slot's own.</summary>
-    public static int ProductThreads(bool wide) => wide ? Sgemm.MaxThreads : 1;
+    /// <summary>
+    /// How a slot's products are split: over every thread in a wide slot, else on the slot's own. A wide slot has just
+    /// forked, so its workers are spinning and a product pays to split from far fewer multiply-adds than
+    /// <see cref="Sgemm.ParallelThreshold"/>, which prices a wake-up (<see cref="WideProductThreshold"/>).
+    /// </summary>
+    public static Sgemm.Parallelism ProductSplit(bool wide) =>
+        wide ? new Sgemm.Parallelism(Sgemm.MaxThreads, Math.Min(WideProductThreshold, Sgemm.ParallelThreshold)) : Sgemm.Parallelism.SingleThread;
 
     /// <summary>
     /// Runs body.Run(j, lane) for the samples j &lt; <paramref name="count"/> of a group: in order on lane

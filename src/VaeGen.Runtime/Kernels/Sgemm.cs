@@ -34,6 +34,16 @@ public static unsafe class Sgemm
     /// </summary>
     internal static long ParallelThreshold { get; set; } = 1L << 23;
 
+    /// <summary>How a product may be split: over at most <paramref name="MaxThreads"/> threads, from <paramref name="Threshold"/> multiply-adds.</summary>
+    internal readonly record struct Parallelism(int MaxThreads, long Threshold)
+    {
+        /// <summary>Every thread, from <see cref="ParallelThreshold"/>: what the public entry points use.</summary>
+        public static Parallelism Default => new(Sgemm.MaxThreads, ParallelThreshold);
+
+        /// <summary>The calling thread only.</summary>
+        public static Parallelism SingleThread => new(1, long.MaxValue);
+    }
+
     private static readonly int MR;
     private static readonly int NR;
     private static int s_maxThreads = Math.Max(1, Environment.ProcessorCount);
@@ -101,7 +111,7 @@ public static unsafe class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate)
-        => Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, MaxThreads);
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null);
 
     /// <summary>
     /// C = op(A) op(B) + bias, the bias added to every row of C (a linear layer's forward). Each tile
@@ -134,14 +144,14 @@ public static unsafe class Sgemm
 
         fixed (float* bias = columnBias)
         {
-            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, MaxThreads, bias);
+            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias);
         }
     }
 
     /// <summary>
     /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
-    /// on at most <paramref name="maxThreads"/> threads, for callers that decide it themselves: 1 when they already run
-    /// on one of several threads (a convolution slot), <see cref="MaxThreads"/> otherwise. The result is the same.
+    /// split as the caller decides: one thread when it already runs on one of several (a convolution slot), or every
+    /// thread from a lower threshold when it has just forked and the workers are still spinning. The result is the same.
     /// </summary>
     internal static void Multiply(
         bool transA, bool transB, int m, int n, int k,
@@ -149,8 +159,8 @@ public static unsafe class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate,
-        int maxThreads)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, maxThreads, columnBias: null);
+        Parallelism parallelism)
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null);
 
     private static void MultiplyCore(
         bool transA, bool transB, int m, int n, int k,
@@ -158,9 +168,10 @@ public static unsafe class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate,
-        int maxThreads,
+        Parallelism parallelism,
         float* columnBias)
     {
+        int maxThreads = parallelism.MaxThreads;
         if (m < 0 || n < 0 || k < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(m), "GEMM dimensions must be non-negative.");
@@ -202,7 +213,7 @@ public static unsafe class Sgemm
             if (DotProducts.Applies(transA, transB, m, n, k))
             {
                 var dots = new DotProducts(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, columnBias);
-                int parts = maxThreads > 1 && (long)m * n * k >= ParallelThreshold ? Math.Min(maxThreads, (m + 3) / 4) : 1;
+                int parts = maxThreads > 1 && (long)m * n * k >= parallelism.Threshold ? Math.Min(maxThreads, (m + 3) / 4) : 1;
                 if (parts == 1)
                 {
                     dots.Run(0, 1);
@@ -222,7 +233,7 @@ public static unsafe class Sgemm
             Job job = transposeC
                 ? new Job(!transB, !transA, n, m, k, pb, ldb, pa, lda, pc, ldc, accumulate, transposeC: true, columnBias)
                 : new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, transposeC: false, columnBias);
-            int threads = ThreadCount(job.M, job.N, k, maxThreads);
+            int threads = ThreadCount(job.M, job.N, k, maxThreads, parallelism.Threshold);
             if (threads == 1)
             {
                 job.Run(0, job.M, 0, job.N);
@@ -234,9 +245,9 @@ public static unsafe class Sgemm
         }
     }
 
-    private static int ThreadCount(int m, int n, int k, int maxThreads)
+    private static int ThreadCount(int m, int n, int k, int maxThreads, long threshold)
     {
-        if (maxThreads == 1 || (long)m * n * k < ParallelThreshold)
+        if (maxThreads == 1 || (long)m * n * k < threshold)
         {
             return 1;
         }

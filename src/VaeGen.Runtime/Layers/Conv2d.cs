@@ -61,7 +61,7 @@ public sealed class Conv2d : Convolution
             return;
         }
 
-        int threads = ConvWorkspace.ProductThreads(wide);
+        Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             _work.GroupSamples(group, out int s0, out int count);
@@ -69,8 +69,8 @@ public sealed class Conv2d : Convolution
             GatherSamples(input.Data, InChannels, s0, count, sizes, slot, wide);
 
             // y[out, samples * HW] = W[out, rows] * cols[rows, samples * HW]
-            Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, threads);
-            ChannelMajor.ToBatch(staging, count, OutChannels, area, Bias is null ? default : Bias.Value.Data, output.Data.AsSpan(s0 * outPlane, count * outPlane));
+            Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, split);
+            UnstageSamples(output.Data, OutChannels, area, s0, count, Bias?.Value.Data, sizes, slot, wide);
         }
     }
 
@@ -89,17 +89,17 @@ public sealed class Conv2d : Convolution
         float[] partial = _work.Partial[slot];
         int weights = OutChannels * rows;
         bool wantInput = ComputeInputGradient;
-        int threads = ConvWorkspace.ProductThreads(wide);
+        Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             bool firstOfSlot = group == firstGroup;
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
             GatherSamples(input.Data, InChannels, s0, count, sizes, slot, wide);
-            ChannelMajor.FromBatch(gradOutput.Data.AsSpan(s0 * outPlane, count * outPlane), count, OutChannels, area, staging);
+            StageSamples(gradOutput.Data, OutChannels, area, s0, count, sizes, slot, wide);
 
             // dW[out, rows] (+)= gy[out, samples * HW] * cols[rows, samples * HW]^T
-            Sgemm.Multiply(false, true, OutChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, threads);
+            Sgemm.Multiply(false, true, OutChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, split);
             if (Bias is not null)
             {
                 Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
@@ -117,7 +117,7 @@ public sealed class Conv2d : Convolution
             }
 
             // dcols[rows, samples * HW] = W[out, rows]^T * gy, then col2im onto each image.
-            Sgemm.Multiply(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, threads);
+            Sgemm.Multiply(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split);
             ScatterSamples(_gradInput!.Data, InChannels, s0, count, sizes, bias: null, slot, wide);
         }
     }

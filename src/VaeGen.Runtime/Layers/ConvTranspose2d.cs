@@ -77,15 +77,15 @@ public sealed class ConvTranspose2d : Convolution
         SlotSizes sizes = SlotSetup(slot);
         (_, int rows, int area, int inPlane, _, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
         float[]? bias = Bias?.Value.Data;
-        int threads = ConvWorkspace.ProductThreads(wide);
+        Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
-            ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
+            StageSamples(input.Data, InChannels, area, s0, count, sizes, slot, wide);
 
             // cols[out*kk, samples * HW] = W[in, out*kk]^T * x[in, samples * HW]
-            Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, threads);
+            Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split);
             ScatterSamples(output.Data, OutChannels, s0, count, sizes, bias, slot, wide);
         }
     }
@@ -98,7 +98,7 @@ public sealed class ConvTranspose2d : Convolution
         (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
         float[] partial = _work.Partial[slot];
         int weights = InChannels * rows;
-        int threads = ConvWorkspace.ProductThreads(wide);
+        Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
             bool firstOfSlot = group == firstGroup;
@@ -122,13 +122,13 @@ public sealed class ConvTranspose2d : Convolution
             if (ComputeInputGradient)
             {
                 // dX[in, samples * HW] = W[in, out*kk] * cols[out*kk, samples * HW]
-                Sgemm.Multiply(false, false, InChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, threads);
-                ChannelMajor.ToBatch(staging, count, InChannels, area, _gradInput!.Data.AsSpan(s0 * inPlane, count * inPlane));
+                Sgemm.Multiply(false, false, InChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, split);
+                UnstageSamples(_gradInput!.Data, InChannels, area, s0, count, bias: null, sizes, slot, wide);
             }
 
             // dW[in, out*kk] (+)= x[in, samples * HW] * cols[out*kk, samples * HW]^T
-            ChannelMajor.FromBatch(input.Data.AsSpan(s0 * inPlane, count * inPlane), count, InChannels, area, staging);
-            Sgemm.Multiply(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, threads);
+            StageSamples(input.Data, InChannels, area, s0, count, sizes, slot, wide);
+            Sgemm.Multiply(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, split);
         }
     }
 }

@@ -180,6 +180,38 @@ public abstract class Convolution : Layer
         _work.ForEachSample(new GatherSample(_work, images, channels, s0, sizes), count, slot, wide);
 
     /// <summary>
+    /// The images [s0, s0 + count) of an NCHW batch (<paramref name="channels"/> channels of <paramref name="area"/>
+    /// floats) into the slot's staging buffer in channel-major order, [channels, count * area].
+    /// </summary>
+    private protected void StageSamples(float[] images, int channels, int area, int s0, int count, in SlotSizes sizes, int slot, bool wide)
+    {
+        if (wide)
+        {
+            _work.ForEachSample(new StageSample(images, channels, area, s0, count, sizes.Staging, toBatch: false, bias: null), count, slot, wide);
+        }
+        else
+        {
+            ChannelMajor.FromBatch(images.AsSpan(s0 * channels * area, count * channels * area), count, channels, area, sizes.Staging);
+        }
+    }
+
+    /// <summary>
+    /// The slot's staging buffer, [channels, count * area], back to the images [s0, s0 + count) of an NCHW batch, plus
+    /// <paramref name="bias"/> per channel when it is not null.
+    /// </summary>
+    private protected void UnstageSamples(float[] images, int channels, int area, int s0, int count, float[]? bias, in SlotSizes sizes, int slot, bool wide)
+    {
+        if (wide)
+        {
+            _work.ForEachSample(new StageSample(images, channels, area, s0, count, sizes.Staging, toBatch: true, bias), count, slot, wide);
+        }
+        else
+        {
+            ChannelMajor.ToBatch(sizes.Staging, count, channels, area, bias, images.AsSpan(s0 * channels * area, count * channels * area));
+        }
+    }
+
+    /// <summary>
     /// col2im of the slot's column matrix onto the images [s0, s0 + count) of <paramref name="images"/>, each overwritten
     /// (plus <paramref name="bias"/> per channel when it is not null).
     /// </summary>
@@ -278,6 +310,44 @@ public abstract class Convolution : Layer
 
         public void Run(int sample, int lane) =>
             PlaneIm2Col.Gather(_images.Of(sample), _channels, _sizes.Geometry, _sizes.Columns, _sizes.Ld, sample * _sizes.Area, _work.Lanes[lane].GatherPlane);
+    }
+
+    /// <summary>One sample of <see cref="StageSamples"/> or <see cref="UnstageSamples"/>.</summary>
+    private readonly struct StageSample : ISampleBody
+    {
+        private readonly float[] _images;
+        private readonly int _channels;
+        private readonly int _area;
+        private readonly int _s0;
+        private readonly int _count;
+        private readonly float[] _staging;
+        private readonly bool _toBatch;
+        private readonly float[]? _bias;
+
+        public StageSample(float[] images, int channels, int area, int s0, int count, float[] staging, bool toBatch, float[]? bias)
+        {
+            _images = images;
+            _channels = channels;
+            _area = area;
+            _s0 = s0;
+            _count = count;
+            _staging = staging;
+            _toBatch = toBatch;
+            _bias = bias;
+        }
+
+        public void Run(int sample, int lane)
+        {
+            Span<float> batch = _images.AsSpan(_s0 * _channels * _area, _count * _channels * _area);
+            if (_toBatch)
+            {
+                ChannelMajor.ToBatch(_staging, _count, _channels, _area, _bias, batch, sample, sample + 1);
+            }
+            else
+            {
+                ChannelMajor.FromBatch(batch, _count, _channels, _area, _staging, sample, sample + 1);
+            }
+        }
     }
 
     private readonly struct ScatterSample : ISampleBody
