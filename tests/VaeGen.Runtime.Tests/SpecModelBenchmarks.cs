@@ -180,6 +180,12 @@ public sealed class SpecModelBenchmarks
                 Step(false);
             }
 
+            return SortedStepTimes(steps)[steps / 2];
+        }
+
+        /// <summary>The times of <paramref name="steps"/> untimed-by-layer training steps in milliseconds, sorted.</summary>
+        private double[] SortedStepTimes(int steps)
+        {
             var samples = new double[steps];
             for (int i = 0; i < steps; i++)
             {
@@ -189,7 +195,7 @@ public sealed class SpecModelBenchmarks
             }
 
             Array.Sort(samples);
-            return samples[steps / 2];
+            return samples;
         }
 
         public void Run(ITestOutputHelper output, string label, int steps)
@@ -201,15 +207,7 @@ public sealed class SpecModelBenchmarks
                 Step(false);
             }
 
-            var samples = new double[steps];
-            for (int i = 0; i < steps; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                Step(false);
-                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            }
-
-            Array.Sort(samples);
+            double[] samples = SortedStepTimes(steps);
             double median = samples[steps / 2];
             double best = samples[0];
             output.WriteLine($"  {label}: step median {median:F3} ms, best {best:F3} ms ({_batch / median * 1000:F0} samples/s median, {_batch / best * 1000:F0} best; {steps} steps; loss {_loss.Reconstruction + _loss.Kl:F2})");
