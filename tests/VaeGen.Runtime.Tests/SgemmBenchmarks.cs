@@ -176,8 +176,42 @@ public sealed class SgemmBenchmarks
         _output.WriteLine($"parallel GEMM allocates {(GC.GetAllocatedBytesForCurrentThread() - before) / 100.0:F0} bytes per call on the calling thread");
     }
 
+    private static bool s_warm;
+
+    /// <summary>
+    /// Three seconds of products of every transpose before the first measurement: in a process's first few hundred
+    /// milliseconds the packing runs several times slower than in steady state (docs/performance.md), which
+    /// short trials of small products caught as a rate half the large ones'.
+    /// </summary>
+    private static void WarmUpOnce()
+    {
+        if (s_warm)
+        {
+            return;
+        }
+
+        var a = new float[512 * 512];
+        var b = new float[512 * 512];
+        var c = new float[512 * 512];
+        long start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start).TotalSeconds < 3)
+        {
+            foreach (bool ta in new[] { false, true })
+            {
+                foreach (bool tb in new[] { false, true })
+                {
+                    Sgemm.Multiply(ta, tb, 128, 500, 300, a, ta ? 128 : 300, b, tb ? 300 : 500, c, 500, false);
+                    Sgemm.Multiply(ta, tb, 40, 20, 600, a, ta ? 40 : 600, b, tb ? 600 : 20, c, 20, false);
+                }
+            }
+        }
+
+        s_warm = true;
+    }
+
     private void Measure(string name, bool ta, bool tb, int m, int n, int k)
     {
+        WarmUpOnce();
         var rng = new Rng(1);
         var a = new float[m * k];
         var b = new float[k * n];

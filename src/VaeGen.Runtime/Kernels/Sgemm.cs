@@ -29,8 +29,10 @@ public static unsafe class Sgemm
     private const int NC = 512;
 
     /// <summary>
-    /// Below this many multiply-adds one thread beats two: waking a sleeping worker costs tens of
-    /// microseconds (SgemmBenchmarks.ParallelThresholdSweep: 192^3 was faster on one thread, 256^3 on two).
+    /// Below this many multiply-adds a product stays on one thread: a parked worker takes tens of microseconds to
+    /// wake. Measured before workers spun (SgemmBenchmarks.ParallelThresholdSweep: 192^3 was faster on one thread,
+    /// 256^3 on two); with spinning workers 128^3 is faster on two, but 2^21 gave no consistent change on the specs
+    /// (docs/performance.md), so it stays.
     /// </summary>
     internal static long ParallelThreshold { get; set; } = 1L << 23;
 
