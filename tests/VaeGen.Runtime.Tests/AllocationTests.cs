@@ -9,6 +9,7 @@ using Xunit;
 
 namespace VaeGen.Runtime.Tests;
 
+[Collection(ThreadSettingsCollection.Name)]
 public sealed class AllocationTests
 {
     [Fact]

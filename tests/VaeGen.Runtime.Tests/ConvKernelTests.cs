@@ -12,6 +12,7 @@ namespace VaeGen.Runtime.Tests;
 /// The padded-plane im2col/col2im against the plain <see cref="Im2Col"/> loops, and the
 /// batch-parallel convolutions against themselves on one thread.
 /// </summary>
+[Collection(ThreadSettingsCollection.Name)]
 public sealed class ConvKernelTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace VaeGen.Runtime.Tests;
 /// timed alone (best of several runs, so a busy machine disturbs them less than a whole step),
 /// and split into the pieces an im2col convolution is made of.
 /// </summary>
+[Collection(ThreadSettingsCollection.Name)]
 [Trait("Category", "Benchmark")]
 public sealed class ConvShapeBenchmarks
 {

@@ -13,7 +13,7 @@ namespace VaeGen.Runtime.Tests;
 /// The worker pool's hand-over: every part of every call runs exactly once, whether the worker is
 /// spinning, parking or on its way to park when the call comes; errors reach the caller.
 /// </summary>
-[Collection(ForkJoinCollection.Name)]
+[Collection(ThreadSettingsCollection.Name)]
 public sealed class ForkJoinTests
 {
     private const int Calls = 20_000;
@@ -155,7 +155,7 @@ public sealed class ForkJoinTests
 /// worker parking at once or spinning first: the reason for <see cref="ForkJoin.SpinTime"/>.
 /// </summary>
 [Trait("Category", "Benchmark")]
-[Collection(ForkJoinCollection.Name)]
+[Collection(ThreadSettingsCollection.Name)]
 public sealed class ForkJoinBenchmarks
 {
     private readonly ITestOutputHelper _output;
@@ -208,9 +208,12 @@ public sealed class ForkJoinBenchmarks
     }
 }
 
-/// <summary>Tests that change the pool's spin time run one at a time.</summary>
+/// <summary>
+/// Tests that change the process-wide thread settings (Sgemm.MaxThreads and ParallelThreshold, ConvWorkspace.WideFromThreads,
+/// ForkJoin.SpinTime), or that a change of them would disturb (allocation counts, timings), run one at a time.
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class ForkJoinCollection
+public sealed class ThreadSettingsCollection
 {
-    public const string Name = "ForkJoin";
+    public const string Name = "Thread settings";
 }

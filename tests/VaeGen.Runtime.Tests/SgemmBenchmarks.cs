@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace VaeGen.Runtime.Tests;
 
+[Collection(ThreadSettingsCollection.Name)]
 [Trait("Category", "Benchmark")]
 public sealed class SgemmBenchmarks
 {

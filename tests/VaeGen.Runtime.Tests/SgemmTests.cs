@@ -5,6 +5,7 @@ using Xunit;
 
 namespace VaeGen.Runtime.Tests;
 
+[Collection(ThreadSettingsCollection.Name)]
 public sealed class SgemmTests
 {
     public static TheoryData<int, int, int> Shapes() => new()

@@ -26,6 +26,7 @@ namespace VaeGen.Runtime.Tests;
 /// decoder, loss, Adam), with per-layer forward/backward times.
 /// Compare samples/s with tools/torch/bench.py on the same spec and batch.
 /// </summary>
+[Collection(ThreadSettingsCollection.Name)]
 [Trait("Category", "Benchmark")]
 public sealed class SpecModelBenchmarks
 {

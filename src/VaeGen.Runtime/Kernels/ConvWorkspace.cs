@@ -259,6 +259,33 @@ internal sealed class ConvWorkspace
         ForkJoin.Run(new SampleRanges<T>(body, count), parts);
     }
 
+    /// <summary>
+    /// <see cref="ForEachSample"/> for work that also splits by channel: body.Run(j, c0, c1, lane) covers channels
+    /// [c0, c1) of sample j. A wide slot with fewer samples than threads (a group of one 64x64 image) splits each
+    /// sample's channels into as many blocks as it takes to give every thread work; otherwise a call covers a whole
+    /// sample. The body must write only what those channels of sample j own.
+    /// </summary>
+    public void ForEachSampleChannels<T>(in T body, int count, int channels, int slot, bool wide)
+        where T : struct, ISampleChannelBody
+    {
+        int threads = wide ? Math.Min(Sgemm.MaxThreads, Lanes.Length) : 1;
+        int blocks = Math.Min(channels, (threads + count - 1) / Math.Max(1, count));
+        int items = count * blocks;
+        int parts = Math.Min(items, threads);
+        if (parts <= 1)
+        {
+            int lane = wide ? 0 : slot;
+            for (int j = 0; j < count; j++)
+            {
+                body.Run(j, 0, channels, lane);
+            }
+
+            return;
+        }
+
+        ForkJoin.Run(new SampleChannelRanges<T>(body, blocks, channels, items), parts);
+    }
+
     /// <summary>One thread's scratch for per-sample work; zero borders stay zero because only interiors are written.</summary>
     internal sealed class Lane
     {
@@ -297,6 +324,33 @@ internal sealed class ConvWorkspace
         public void Run(int part, int parts) => _pass.RunSlot(part, wide: false);
     }
 
+    /// <summary>Part p of P takes a contiguous range of the (sample, channel block) items, sample-major.</summary>
+    private readonly struct SampleChannelRanges<T> : IForkJoinBody
+        where T : struct, ISampleChannelBody
+    {
+        private readonly T _body;
+        private readonly int _blocks;
+        private readonly int _channels;
+        private readonly int _items;
+
+        public SampleChannelRanges(in T body, int blocks, int channels, int items)
+        {
+            _body = body;
+            _blocks = blocks;
+            _channels = channels;
+            _items = items;
+        }
+
+        public void Run(int part, int parts)
+        {
+            for (int item = _items * part / parts; item < _items * (part + 1) / parts; item++)
+            {
+                int sample = item / _blocks, block = item % _blocks;
+                _body.Run(sample, _channels * block / _blocks, _channels * (block + 1) / _blocks, part);
+            }
+        }
+    }
+
     private readonly struct SampleRanges<T> : IForkJoinBody
         where T : struct, ISampleBody
     {
@@ -326,6 +380,13 @@ internal interface ISlotPass
     /// <param name="slot">The slot, below <see cref="ConvWorkspace.Slots"/>.</param>
     /// <param name="wide">Whether the slot spreads its work over every thread instead of running on the calling one alone.</param>
     void RunSlot(int slot, bool wide);
+}
+
+/// <summary>Per-sample, per-channel work of a group (see <see cref="ConvWorkspace.ForEachSampleChannels"/>).</summary>
+internal interface ISampleChannelBody
+{
+    /// <summary>Does channels [<paramref name="firstChannel"/>, <paramref name="endChannel"/>) of sample <paramref name="sample"/> with lane <paramref name="lane"/>'s scratch.</summary>
+    void Run(int sample, int firstChannel, int endChannel, int lane);
 }
 
 /// <summary>Per-sample work of a group (see <see cref="ConvWorkspace.ForEachSample"/>).</summary>

@@ -177,7 +177,7 @@ public abstract class Convolution : Layer
     /// this layer's geometry's input) into the slot's column matrix, sample j at column j * area.
     /// </summary>
     private protected void GatherSamples(float[] images, int channels, int s0, int count, in SlotSizes sizes, int slot, bool wide) =>
-        _work.ForEachSample(new GatherSample(_work, images, channels, s0, sizes), count, slot, wide);
+        _work.ForEachSampleChannels(new GatherSample(_work, images, channels, s0, sizes), count, channels, slot, wide);
 
     /// <summary>
     /// The images [s0, s0 + count) of an NCHW batch (<paramref name="channels"/> channels of <paramref name="area"/>
@@ -216,7 +216,7 @@ public abstract class Convolution : Layer
     /// (plus <paramref name="bias"/> per channel when it is not null).
     /// </summary>
     private protected void ScatterSamples(float[] images, int channels, int s0, int count, in SlotSizes sizes, float[]? bias, int slot, bool wide) =>
-        _work.ForEachSample(new ScatterSample(_work, images, channels, s0, sizes, bias), count, slot, wide);
+        _work.ForEachSampleChannels(new ScatterSample(_work, images, channels, s0, sizes, bias), count, channels, slot, wide);
 
     /// <summary>
     /// What every slot pass of either convolution starts from: the geometry, the column rows, the
@@ -293,23 +293,26 @@ public abstract class Convolution : Layer
         public Span<float> Of(int sample) => _images.AsSpan((_s0 + sample) * _plane, _plane);
     }
 
-    private readonly struct GatherSample : ISampleBody
+    private readonly struct GatherSample : ISampleChannelBody
     {
         private readonly ConvWorkspace _work;
         private readonly SamplePlanes _images;
-        private readonly int _channels;
         private readonly SlotSizes _sizes;
 
         public GatherSample(ConvWorkspace work, float[] images, int channels, int s0, in SlotSizes sizes)
         {
             _work = work;
             _images = new SamplePlanes(images, channels * sizes.Geometry.InArea, s0);
-            _channels = channels;
             _sizes = sizes;
         }
 
-        public void Run(int sample, int lane) =>
-            PlaneIm2Col.Gather(_images.Of(sample), _channels, _sizes.Geometry, _sizes.Columns, _sizes.Ld, sample * _sizes.Area, _work.Lanes[lane].GatherPlane);
+        public void Run(int sample, int firstChannel, int endChannel, int lane)
+        {
+            int inArea = _sizes.Geometry.InArea, columnRows = _sizes.Geometry.KernelArea * _sizes.Ld;
+            PlaneIm2Col.Gather(
+                _images.Of(sample).Slice(firstChannel * inArea, (endChannel - firstChannel) * inArea), endChannel - firstChannel, _sizes.Geometry,
+                _sizes.Columns.AsSpan(firstChannel * columnRows, (endChannel - firstChannel) * columnRows), _sizes.Ld, sample * _sizes.Area, _work.Lanes[lane].GatherPlane);
+        }
     }
 
     /// <summary>One sample of <see cref="StageSamples"/> or <see cref="UnstageSamples"/>.</summary>
@@ -350,11 +353,10 @@ public abstract class Convolution : Layer
         }
     }
 
-    private readonly struct ScatterSample : ISampleBody
+    private readonly struct ScatterSample : ISampleChannelBody
     {
         private readonly ConvWorkspace _work;
         private readonly SamplePlanes _images;
-        private readonly int _channels;
         private readonly SlotSizes _sizes;
         private readonly float[]? _bias;
 
@@ -362,13 +364,18 @@ public abstract class Convolution : Layer
         {
             _work = work;
             _images = new SamplePlanes(images, channels * sizes.Geometry.InArea, s0);
-            _channels = channels;
             _sizes = sizes;
             _bias = bias;
         }
 
-        public void Run(int sample, int lane) =>
-            PlaneIm2Col.Scatter(_sizes.Columns, _sizes.Ld, sample * _sizes.Area, _channels, _sizes.Geometry, _images.Of(sample), _work.Lanes[lane].ScatterPlane, _bias);
+        public void Run(int sample, int firstChannel, int endChannel, int lane)
+        {
+            int inArea = _sizes.Geometry.InArea, columnRows = _sizes.Geometry.KernelArea * _sizes.Ld;
+            PlaneIm2Col.Scatter(
+                _sizes.Columns.AsSpan(firstChannel * columnRows, (endChannel - firstChannel) * columnRows), _sizes.Ld, sample * _sizes.Area, endChannel - firstChannel, _sizes.Geometry,
+                _images.Of(sample).Slice(firstChannel * inArea, (endChannel - firstChannel) * inArea), _work.Lanes[lane].ScatterPlane,
+                _bias is null ? default : _bias.AsSpan(firstChannel, endChannel - firstChannel));
+        }
     }
 }
 
