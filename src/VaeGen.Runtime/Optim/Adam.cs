@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.Intrinsics;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.Optim;
@@ -96,7 +97,7 @@ public sealed class Adam
             double biasCorrection2 = 1 - Math.Pow(Beta2, step);
             double stepSize = LearningRate / biasCorrection1;
             double biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
-            Update(
+            var update = new Update(
                 s.Parameter.Value.Data,
                 s.Parameter.Grad.Data,
                 s.ExpAvg,
@@ -109,6 +110,15 @@ public sealed class Adam
                 (float)biasCorrection2Sqrt,
                 (float)Eps,
                 (float)-stepSize);
+            int parts = Math.Min(Sgemm.MaxThreads, s.ExpAvg.Length / ElementsPerPart);
+            if (parts > 1)
+            {
+                ForkJoin.Run(update, parts);
+            }
+            else
+            {
+                update.Run(0, 1);
+            }
         }
     }
 
@@ -133,11 +143,54 @@ public sealed class Adam
     /// <summary>float's smallest positive normal value, 2^-126.</summary>
     private const float MinNormal = 1.17549435E-38f;
 
-    private static void Update(
-        float[] param, float[] grad, float[] expAvg, float[] expAvgSq,
-        float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
-        float weightDecay, float bc2Sqrt, float eps, float negStepSize)
+    /// <summary>
+    /// A parameter is split over threads only from this many elements per thread (64K: a square root and two divisions
+    /// per element make that about 0.1 ms, far above the cost of a fork).
+    /// </summary>
+    private const int ElementsPerPart = 1 << 16;
+
+    /// <summary>
+    /// One parameter's update; part p of P updates a contiguous range of its elements. Elementwise, and the vector and
+    /// scalar paths agree (see <see cref="Apply"/>), so the split does not change a bit.
+    /// </summary>
+    private readonly struct Update : IForkJoinBody
     {
+        private readonly float[] _param;
+        private readonly float[] _grad;
+        private readonly float[] _expAvg;
+        private readonly float[] _expAvgSq;
+        private readonly Coefficients _k;
+
+        public Update(
+            float[] param, float[] grad, float[] expAvg, float[] expAvgSq,
+            float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
+            float weightDecay, float bc2Sqrt, float eps, float negStepSize)
+        {
+            _param = param;
+            _grad = grad;
+            _expAvg = expAvg;
+            _expAvgSq = expAvgSq;
+            _k = new Coefficients(beta1, oneMinusBeta1, beta2, oneMinusBeta2, weightDecay, bc2Sqrt, eps, negStepSize);
+        }
+
+        public void Run(int part, int parts)
+        {
+            // Ranges start on whole vectors, so every part but the last runs the vector loop only.
+            int vectors = _param.Length / 8;
+            int lo = (int)((long)vectors * part / parts) * 8;
+            int hi = part == parts - 1 ? _param.Length : (int)((long)vectors * (part + 1) / parts) * 8;
+            Apply(_param.AsSpan(lo, hi - lo), _grad.AsSpan(lo, hi - lo), _expAvg.AsSpan(lo, hi - lo), _expAvgSq.AsSpan(lo, hi - lo), _k);
+        }
+    }
+
+    /// <summary>The step's scalars, formed in double and rounded to float once.</summary>
+    private readonly record struct Coefficients(
+        float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float WeightDecay, float Bc2Sqrt, float Eps, float NegStepSize);
+
+    private static void Apply(Span<float> param, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in Coefficients k)
+    {
+        (float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float weightDecay, float bc2Sqrt, float eps, float negStepSize) = k;
+
         // The vector and scalar paths do the same float operations in the same order (no FMA),
         // so the result does not depend on where the vector loop ends.
         //
@@ -160,22 +213,22 @@ public sealed class Adam
             var normal = Vector256.Create(MinNormal);
             for (; i <= param.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                Vector256<float> p = Vector256.Create(param.AsSpan(i));
-                Vector256<float> g = Vector256.Create(grad.AsSpan(i));
+                Vector256<float> p = Vector256.Create(param.Slice(i));
+                Vector256<float> g = Vector256.Create(grad.Slice(i));
                 if (weightDecay != 0f)
                 {
                     g += p * vwd;
                 }
 
-                Vector256<float> m = (Vector256.Create(expAvg.AsSpan(i)) * vb1) + (g * v1b1);
-                Vector256<float> v = (Vector256.Create(expAvgSq.AsSpan(i)) * vb2) + (v1b2 * g * g);
+                Vector256<float> m = (Vector256.Create((ReadOnlySpan<float>)expAvg.Slice(i)) * vb1) + (g * v1b1);
+                Vector256<float> v = (Vector256.Create((ReadOnlySpan<float>)expAvgSq.Slice(i)) * vb2) + (v1b2 * g * g);
                 m = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(m), normal), Vector256<float>.Zero, m);
                 v = Vector256.ConditionalSelect(Vector256.LessThan(v, normal), Vector256<float>.Zero, v);
                 Vector256<float> denom = (Vector256.Sqrt(v) / vbc2) + veps;
                 p += vstep * (m / denom);
-                m.CopyTo(expAvg.AsSpan(i));
-                v.CopyTo(expAvgSq.AsSpan(i));
-                p.CopyTo(param.AsSpan(i));
+                m.CopyTo(expAvg.Slice(i));
+                v.CopyTo(expAvgSq.Slice(i));
+                p.CopyTo(param.Slice(i));
             }
         }
 
