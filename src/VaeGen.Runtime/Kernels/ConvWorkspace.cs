@@ -197,9 +197,10 @@ internal sealed class ConvWorkspace
     /// Every schedule gives the same bits: a slot's partial sums are formed group by group in the same
     /// order, the products split C only into the tiles one thread would compute (Sgemm), and a
     /// per-sample (or per-channel) loop writes disjoint outputs. Wide slots cost a fork per step and
-    /// cut each product into smaller ones, which run slower per multiply-add: on two threads they were
-    /// 0.70-0.82x as fast as a slot per thread (bench/ab.sh on fashion_conv, seed002_rgb64 and
-    /// vanilla_vae64, both ways built side by side), so they start where they have twice the threads.
+    /// cut each product into smaller ones, which run slower per multiply-add: on two threads their
+    /// training steps were 0.82-0.97x as fast as with a slot per thread (SpecModelBenchmarks.ConvolutionThreadScaling
+    /// on fashion_conv, seed002_rgb64 and vanilla_vae64; docs/performance.md), so they start where they have
+    /// twice the threads.
     /// </remarks>
     /// <param name="pass">The per-slot work.</param>
     /// <param name="multiplyAdds">The layer's multiply-adds for the pass, to decide whether waking a worker pays.</param>
