@@ -15,10 +15,6 @@ internal static class ChannelMajor
 {
     private const int ShortPlane = 16;
 
-    /// <summary>dst[c, s * area + i] = src[s, c, i] for s &lt; samples.</summary>
-    public static void FromBatch(ReadOnlySpan<float> src, int samples, int channels, int area, Span<float> dst) =>
-        FromBatch(src, samples, channels, area, dst, 0, samples);
-
     /// <summary>
     /// dst[c, s * area + i] = src[s, c, i] for the samples s in [<paramref name="first"/>, <paramref name="end"/>) of a
     /// group of <paramref name="samples"/>: what each thread does when a group's samples are split over threads.

@@ -153,8 +153,7 @@ internal sealed class ConvWorkspace
     /// <summary>The groups [first, end) that slot <paramref name="slot"/> processes.</summary>
     public void SlotGroups(int slot, out int first, out int end)
     {
-        first = Groups * slot / Slots;
-        end = Groups * (slot + 1) / Slots;
+        (first, end) = ForkJoin.Share(Groups, slot, Slots);
     }
 
     /// <summary>
@@ -243,22 +242,8 @@ internal sealed class ConvWorkspace
     /// part p on lane p. The body must write only what sample j owns.
     /// </summary>
     public void ForEachSample<T>(in T body, int count, int slot, bool wide)
-        where T : struct, ISampleBody
-    {
-        int parts = wide ? Math.Min(count, Math.Min(Sgemm.MaxThreads, Lanes.Length)) : 1;
-        if (parts <= 1)
-        {
-            int lane = wide ? 0 : slot;
-            for (int j = 0; j < count; j++)
-            {
-                body.Run(j, lane);
-            }
-
-            return;
-        }
-
-        ForkJoin.Run(new SampleRanges<T>(body, count), parts);
-    }
+        where T : struct, ISampleBody =>
+        ForEachSampleChannels(new WholeSamples<T>(body), count, channels: 1, slot, wide);
 
     /// <summary>
     /// <see cref="ForEachSample"/> for work that also splits by channel: body.Run(j, c0, c1, lane) covers channels
@@ -344,7 +329,8 @@ internal sealed class ConvWorkspace
 
         public void Run(int part, int parts)
         {
-            for (int item = _items * part / parts; item < _items * (part + 1) / parts; item++)
+            (int first, int end) = ForkJoin.Share(_items, part, parts);
+            for (int item = first; item < end; item++)
             {
                 int sample = item / _blocks, block = item % _blocks;
                 _body.Run(sample, _channels * block / _blocks, _channels * (block + 1) / _blocks, part);
@@ -352,25 +338,15 @@ internal sealed class ConvWorkspace
         }
     }
 
-    private readonly struct SampleRanges<T> : IForkJoinBody
+    /// <summary>An <see cref="ISampleBody"/> as work of one channel block per sample.</summary>
+    private readonly struct WholeSamples<T> : ISampleChannelBody
         where T : struct, ISampleBody
     {
         private readonly T _body;
-        private readonly int _count;
 
-        public SampleRanges(in T body, int count)
-        {
-            _body = body;
-            _count = count;
-        }
+        public WholeSamples(in T body) => _body = body;
 
-        public void Run(int part, int parts)
-        {
-            for (int j = _count * part / parts; j < _count * (part + 1) / parts; j++)
-            {
-                _body.Run(j, part);
-            }
-        }
+        public void Run(int sample, int firstChannel, int endChannel, int lane) => _body.Run(sample, lane);
     }
 }
 

@@ -56,6 +56,13 @@ internal static unsafe class ForkJoin
         set => Volatile.Write(ref s_spinTicks, value >= TimeSpan.Zero ? (long)(value.TotalSeconds * Stopwatch.Frequency) : throw new ArgumentOutOfRangeException(nameof(value)));
     }
 
+    /// <summary>
+    /// Part <paramref name="part"/>'s share [Start, End) of <paramref name="count"/> items split into <paramref name="parts"/>
+    /// contiguous ranges: a function of the three numbers only, so which thread runs a part never changes what it covers.
+    /// </summary>
+    public static (int Start, int End) Share(int count, int part, int parts) =>
+        ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
     /// <summary>Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished.</summary>
     /// <param name="body">The computation; copied into static storage for the duration of the call.</param>
     /// <param name="parts">The number of parts.</param>

@@ -323,7 +323,8 @@ public static unsafe class Sgemm
         public void Run(int part, int parts)
         {
             int blocks = (_m + 3) / 4;
-            for (int block = blocks * part / parts; block < blocks * (part + 1) / parts; block++)
+            (int firstBlock, int endBlock) = ForkJoin.Share(blocks, part, parts);
+            for (int block = firstBlock; block < endBlock; block++)
             {
                 int i0 = block * 4;
                 for (int j0 = 0; j0 < _n; j0 += 4)
@@ -450,8 +451,9 @@ public static unsafe class Sgemm
             int unit = splitN ? NR : MR;
             int total = splitN ? _job.N : _job.M;
             int units = (total + unit - 1) / unit;
-            int lo = (int)((long)units * part / parts) * unit;
-            int hi = Math.Min(total, (int)((long)units * (part + 1) / parts) * unit);
+            (int firstUnit, int endUnit) = ForkJoin.Share(units, part, parts);
+            int lo = firstUnit * unit;
+            int hi = Math.Min(total, endUnit * unit);
             if (splitN)
             {
                 _job.Run(0, _job.M, lo, hi);

@@ -265,9 +265,8 @@ public sealed class Conv2d : Convolution
 
         public void Run(int part, int parts)
         {
-            int c0 = _blocks * part / parts * 4;
-            int c1 = Math.Min(_layer.InChannels, _blocks * (part + 1) / parts * 4);
-            _layer.BackwardDirectChannels(_slot, part, _s0, _count, c0, c1);
+            (int firstBlock, int endBlock) = ForkJoin.Share(_blocks, part, parts);
+            _layer.BackwardDirectChannels(_slot, part, _s0, _count, firstBlock * 4, Math.Min(_layer.InChannels, endBlock * 4));
         }
     }
 }

@@ -183,33 +183,15 @@ public abstract class Convolution : Layer
     /// The images [s0, s0 + count) of an NCHW batch (<paramref name="channels"/> channels of <paramref name="area"/>
     /// floats) into the slot's staging buffer in channel-major order, [channels, count * area].
     /// </summary>
-    private protected void StageSamples(float[] images, int channels, int area, int s0, int count, in SlotSizes sizes, int slot, bool wide)
-    {
-        if (wide)
-        {
-            _work.ForEachSample(new StageSample(images, channels, area, s0, count, sizes.Staging, toBatch: false, bias: null), count, slot, wide);
-        }
-        else
-        {
-            ChannelMajor.FromBatch(images.AsSpan(s0 * channels * area, count * channels * area), count, channels, area, sizes.Staging);
-        }
-    }
+    private protected void StageSamples(float[] images, int channels, int area, int s0, int count, in SlotSizes sizes, int slot, bool wide) =>
+        _work.ForEachSample(new StageSample(images, channels, area, s0, count, sizes.Staging, toBatch: false, bias: null), count, slot, wide);
 
     /// <summary>
     /// The slot's staging buffer, [channels, count * area], back to the images [s0, s0 + count) of an NCHW batch, plus
     /// <paramref name="bias"/> per channel when it is not null.
     /// </summary>
-    private protected void UnstageSamples(float[] images, int channels, int area, int s0, int count, float[]? bias, in SlotSizes sizes, int slot, bool wide)
-    {
-        if (wide)
-        {
-            _work.ForEachSample(new StageSample(images, channels, area, s0, count, sizes.Staging, toBatch: true, bias), count, slot, wide);
-        }
-        else
-        {
-            ChannelMajor.ToBatch(sizes.Staging, count, channels, area, bias, images.AsSpan(s0 * channels * area, count * channels * area));
-        }
-    }
+    private protected void UnstageSamples(float[] images, int channels, int area, int s0, int count, float[]? bias, in SlotSizes sizes, int slot, bool wide) =>
+        _work.ForEachSample(new StageSample(images, channels, area, s0, count, sizes.Staging, toBatch: true, bias), count, slot, wide);
 
     /// <summary>
     /// col2im of the slot's column matrix onto the images [s0, s0 + count) of <paramref name="images"/>, each overwritten

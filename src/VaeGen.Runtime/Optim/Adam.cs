@@ -176,9 +176,9 @@ public sealed class Adam
         public void Run(int part, int parts)
         {
             // Ranges start on whole vectors, so every part but the last runs the vector loop only.
-            int vectors = _param.Length / 8;
-            int lo = (int)((long)vectors * part / parts) * 8;
-            int hi = part == parts - 1 ? _param.Length : (int)((long)vectors * (part + 1) / parts) * 8;
+            (int firstVector, int endVector) = ForkJoin.Share(_param.Length / 8, part, parts);
+            int lo = firstVector * 8;
+            int hi = part == parts - 1 ? _param.Length : endVector * 8;
             Apply(_param.AsSpan(lo, hi - lo), _grad.AsSpan(lo, hi - lo), _expAvg.AsSpan(lo, hi - lo), _expAvgSq.AsSpan(lo, hi - lo), _k);
         }
     }

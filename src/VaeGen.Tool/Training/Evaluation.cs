@@ -297,7 +297,8 @@ internal static class Evaluation
 
         public void Run(int part, int parts)
         {
-            for (int r = _rows * part / parts; r < _rows * (part + 1) / parts; r++)
+            (int first, int end) = ForkJoin.Share(_rows, part, parts);
+            for (int r = first; r < end; r++)
             {
                 _logWeights[r] = _likelihoods[part].LogProbability(_decoded.AsSpan(r * _sampleLength, _sampleLength), _target.Span.Slice(r / _samples * _sampleLength, _sampleLength)) + _priorMinusPosterior[r];
             }
