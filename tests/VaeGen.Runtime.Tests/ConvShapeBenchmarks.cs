@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
@@ -77,23 +78,44 @@ public sealed class ConvShapeBenchmarks
 
     /// <summary>
     /// Why a stride-1 convolution to few channels runs on DirectConv: VanillaVAE's last layer (32 -> 3, 3x3,
-    /// padding 1, 64x64, batch 32), which im2col + GEMM ran at about 2 GFLOP/s, both paths side by side.
+    /// padding 1, 64x64, batch 32), which im2col + GEMM ran at about 2 GFLOP/s, both paths side by side, and the
+    /// direct path's AVX2 kernels against its AVX-512 ones.
     /// </summary>
     [BenchmarkFact]
     public void FewOutputChannelsDirectAgainstGemm()
     {
         _output.WriteLine($"load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
         double flops = 2.0 * 32 * 3 * 64 * 64 * 32 * 9;
-        foreach (bool direct in new[] { false, true, false, true })
+        bool saved = DirectConv.UseAvx512;
+        var paths = new List<(string Name, bool Direct, bool Avx512)> { ("im2col + GEMM", false, saved), ("direct, AVX2", true, false) };
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
         {
-            var rng = new Rng(3);
-            var conv = new Conv2d(32, 3, 3, padding: 1, rng: rng) { AllowDirect = direct };
-            Tensor x = TestUtil.Random(rng, -1, 1, 32, 32, 64, 64);
-            Tensor y = conv.Forward(x);
-            Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
-            double fwd = Best(() => conv.Forward(x));
-            double bwd = Best(() => conv.Backward(gy));
-            _output.WriteLine($"{(direct ? "direct" : "im2col + GEMM"),-14} fwd {fwd,8:F3} ms ({flops / fwd / 1e6,5:F1} GFLOP/s)  bwd {bwd,8:F3} ms ({2 * flops / bwd / 1e6,5:F1} GFLOP/s)");
+            paths.Add(("direct, AVX-512", true, true));
+        }
+
+        try
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                foreach ((string name, bool direct, bool avx512) in paths)
+                {
+                    DirectConv.UseAvx512 = avx512;
+                    var rng = new Rng(3);
+                    var conv = new Conv2d(32, 3, 3, padding: 1, rng: rng) { AllowDirect = direct };
+                    Tensor x = TestUtil.Random(rng, -1, 1, 32, 32, 64, 64);
+                    Tensor y = conv.Forward(x);
+                    Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
+                    double fwd = Best(() => conv.Forward(x));
+                    double bwd = Best(() => conv.Backward(gy));
+                    conv.ComputeInputGradient = false;
+                    double bwdNoInput = Best(() => conv.Backward(gy));
+                    _output.WriteLine($"{name,-16} fwd {fwd,8:F3} ms ({flops / fwd / 1e6,5:F1} GFLOP/s)  bwd {bwd,8:F3} ms ({2 * flops / bwd / 1e6,5:F1} GFLOP/s; weights only {bwdNoInput,8:F3} ms)");
+                }
+            }
+        }
+        finally
+        {
+            DirectConv.UseAvx512 = saved;
         }
     }
 

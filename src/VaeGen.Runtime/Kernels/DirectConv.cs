@@ -37,9 +37,26 @@ internal static class DirectConv
 
     /// <summary>Floats of the padded planes of <paramref name="channels"/> channels of an h x w image padded by (padH, padW), with slack for whole-vector reads past the last row.</summary>
     public static int PaddedLength(int channels, int h, int w, int padH, int padW) =>
-        (channels * (h + (2 * padH)) * (w + (2 * padW))) + (2 * Lanes) + (2 * padW) + 64;
+        (channels * (h + (2 * padH)) * (w + (2 * padW))) + (2 * WideLanes) + (2 * padW) + 64;
 
+    /// <summary>
+    /// Whether the AVX-512 kernels run (default: when the processor has AVX-512). Tests turn it off to hold the AVX2
+    /// kernels to the same results on a machine that has both.
+    /// </summary>
+    internal static bool UseAvx512 { get; set; } = Avx512F.IsSupported;
+
+    /// <summary>Floats in a vector of the AVX2 kernels.</summary>
     private const int Lanes = 8;
+
+    /// <summary>Floats in a vector of the AVX-512 kernels.</summary>
+    private const int WideLanes = 16;
+
+    /// <summary>
+    /// Output positions of a row the AVX-512 forward computes at once: four vectors for each of four channels, sixteen
+    /// independent sums, enough to keep both fused multiply-add units busy through their latency, and a 64-wide row
+    /// (VanillaVAE's last layer) in one strip.
+    /// </summary>
+    private const int StripLanes = 4 * WideLanes;
 
     [ThreadStatic]
     private static float[]? t_packedWeights;
@@ -100,7 +117,7 @@ internal static class DirectConv
         where TIndex : struct, IWeightIndex
     {
         int pw = outW + kw - 1, ph = outH + kh - 1, plane = ph * pw, taps = inChannels * kh * kw;
-        if (padded.Length < (inChannels * plane) + Lanes + kw || output.Length < outChannels * outH * outW
+        if (padded.Length < (inChannels * plane) + WideLanes + kw || output.Length < outChannels * outH * outW
             || firstOut % 4 != 0 || firstOut < 0 || endOut > outChannels)
         {
             throw new ArgumentException("DirectConv.Correlate: buffers too small for the geometry, or a channel range not on a block of four.");
@@ -116,6 +133,12 @@ internal static class DirectConv
             {
                 int block = Math.Min(4, endOut - o0);
                 PackBlock(weight, weightIndex, o0, block, inChannels, kh, kw, packed);
+                if (UseAvx512)
+                {
+                    CorrelateBlockAvx512(pp, wp0, inChannels, kh, kw, plane, pw, bias, o0, block, op + (o0 * outH * outW), outH, outW);
+                    continue;
+                }
+
                 Vector256<float> b0 = Start(bias, o0, 0, block), b1 = Start(bias, o0, 1, block), b2 = Start(bias, o0, 2, block), b3 = Start(bias, o0, 3, block);
                 for (int y = 0; y < outH; y++)
                 {
@@ -174,17 +197,23 @@ internal static class DirectConv
         Span<float> weightGrad, Span<float> biasGrad, int firstChannel, int endChannel)
     {
         int pw = outW + kw - 1, ph = outH + kh - 1, plane = ph * pw, area = kh * kw;
-        if (padded.Length < (inChannels * plane) + Lanes + kw || gy.Length < outChannels * outH * outW || weightGrad.Length < outChannels * inChannels * area
+        if (padded.Length < (inChannels * plane) + WideLanes + kw || gy.Length < outChannels * outH * outW || weightGrad.Length < outChannels * inChannels * area
             || firstChannel < 0 || endChannel > inChannels)
         {
             throw new ArgumentException("DirectConv.AddWeightGradient: buffers too small for the geometry, or a channel range outside it.");
         }
 
         Vector256<float>* acc = stackalloc Vector256<float>[area];
-        float* tailGradient = stackalloc float[Lanes];
+        float* tailGradient = stackalloc float[3 * WideLanes];
         fixed (float* pp = padded)
         fixed (float* gp = gy)
         {
+            if (UseAvx512)
+            {
+                AddWeightGradientAvx512(pp, plane, pw, kh, kw, gp, outChannels, outH, outW, tailGradient, weightGrad, biasGrad, inChannels, firstChannel, endChannel);
+                return;
+            }
+
             for (int o = 0; o < outChannels; o++)
             {
                 float* g = gp + (o * outH * outW);
@@ -276,6 +305,348 @@ internal static class DirectConv
     }
 
     /// <summary>
+    /// The AVX-512 forward of one block of four output channels: each output element summed as
+    /// <see cref="Correlate{TIndex}(ReadOnlySpan{float}, int, int, int, ReadOnlySpan{float}, TIndex, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>'s
+    /// AVX2 loop sums it (bias, then input channels, then taps row by row, one fused multiply-add each), so the same bits.
+    /// </summary>
+    /// <remarks>
+    /// The AVX2 loop keeps four sums, one per channel, so each fused multiply-add waits on the one before it, and it
+    /// loads a weight for every multiply-add of eight positions. Here a strip of <see cref="StripLanes"/> positions keeps
+    /// sixteen: each tap loads four input vectors and four weights for sixteen multiply-adds of sixteen positions.
+    /// VanillaVAE's last layer (32 -> 3 channels, 3x3, 64x64, batch 32): ConvShapeBenchmarks.FewOutputChannelsDirectAgainstGemm.
+    /// </remarks>
+    private static unsafe void CorrelateBlockAvx512(
+        float* padded, float* packed, int inChannels, int kh, int kw, int plane, int pw,
+        ReadOnlySpan<float> bias, int o0, int block, float* output, int outH, int outW)
+    {
+        int channelStride = outH * outW;
+        Vector512<float> b0 = Start512(bias, o0, 0, block), b1 = Start512(bias, o0, 1, block), b2 = Start512(bias, o0, 2, block), b3 = Start512(bias, o0, 3, block);
+        float* last = stackalloc float[4 * WideLanes];
+        for (int y = 0; y < outH; y++)
+        {
+            float* rows = padded + (y * pw);
+            float* o = output + (y * outW);
+            int x = 0;
+            for (; x + StripLanes <= outW; x += StripLanes)
+            {
+                Vector512<float> a00 = b0, a01 = b0, a02 = b0, a03 = b0, a10 = b1, a11 = b1, a12 = b1, a13 = b1;
+                Vector512<float> a20 = b2, a21 = b2, a22 = b2, a23 = b2, a30 = b3, a31 = b3, a32 = b3, a33 = b3;
+                float* w = packed;
+                for (int c = 0; c < inChannels; c++)
+                {
+                    for (int i = 0; i < kh; i++)
+                    {
+                        float* row = rows + (c * plane) + (i * pw) + x;
+                        for (int j = 0; j < kw; j++, w += 4)
+                        {
+                            Vector512<float> v0 = Vector512.Load(row + j), v1 = Vector512.Load(row + j + 16), v2 = Vector512.Load(row + j + 32), v3 = Vector512.Load(row + j + 48);
+                            Vector512<float> w0 = Vector512.Create(w[0]);
+                            a00 = Avx512F.FusedMultiplyAdd(v0, w0, a00);
+                            a01 = Avx512F.FusedMultiplyAdd(v1, w0, a01);
+                            a02 = Avx512F.FusedMultiplyAdd(v2, w0, a02);
+                            a03 = Avx512F.FusedMultiplyAdd(v3, w0, a03);
+                            Vector512<float> w1 = Vector512.Create(w[1]);
+                            a10 = Avx512F.FusedMultiplyAdd(v0, w1, a10);
+                            a11 = Avx512F.FusedMultiplyAdd(v1, w1, a11);
+                            a12 = Avx512F.FusedMultiplyAdd(v2, w1, a12);
+                            a13 = Avx512F.FusedMultiplyAdd(v3, w1, a13);
+                            Vector512<float> w2 = Vector512.Create(w[2]);
+                            a20 = Avx512F.FusedMultiplyAdd(v0, w2, a20);
+                            a21 = Avx512F.FusedMultiplyAdd(v1, w2, a21);
+                            a22 = Avx512F.FusedMultiplyAdd(v2, w2, a22);
+                            a23 = Avx512F.FusedMultiplyAdd(v3, w2, a23);
+                            Vector512<float> w3 = Vector512.Create(w[3]);
+                            a30 = Avx512F.FusedMultiplyAdd(v0, w3, a30);
+                            a31 = Avx512F.FusedMultiplyAdd(v1, w3, a31);
+                            a32 = Avx512F.FusedMultiplyAdd(v2, w3, a32);
+                            a33 = Avx512F.FusedMultiplyAdd(v3, w3, a33);
+                        }
+                    }
+                }
+
+                StoreStrip(o + x, a00, a01, a02, a03);
+                if (block > 1)
+                {
+                    StoreStrip(o + channelStride + x, a10, a11, a12, a13);
+                }
+
+                if (block > 2)
+                {
+                    StoreStrip(o + (2 * channelStride) + x, a20, a21, a22, a23);
+                }
+
+                if (block > 3)
+                {
+                    StoreStrip(o + (3 * channelStride) + x, a30, a31, a32, a33);
+                }
+            }
+
+            // What is left of the row, a vector at a time; its last vector is computed whole (reading into the next
+            // row or the slack) and only its valid lanes kept.
+            for (; x < outW; x += WideLanes)
+            {
+                Vector512<float> a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+                float* w = packed;
+                for (int c = 0; c < inChannels; c++)
+                {
+                    for (int i = 0; i < kh; i++)
+                    {
+                        float* row = rows + (c * plane) + (i * pw) + x;
+                        for (int j = 0; j < kw; j++, w += 4)
+                        {
+                            Vector512<float> v = Vector512.Load(row + j);
+                            a0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[0]), a0);
+                            a1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[1]), a1);
+                            a2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[2]), a2);
+                            a3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(w[3]), a3);
+                        }
+                    }
+                }
+
+                int valid = Math.Min(WideLanes, outW - x);
+                a0.Store(last);
+                a1.Store(last + WideLanes);
+                a2.Store(last + (2 * WideLanes));
+                a3.Store(last + (3 * WideLanes));
+                for (int k = 0; k < block; k++)
+                {
+                    new ReadOnlySpan<float>(last + (k * WideLanes), valid).CopyTo(new Span<float>(o + (k * channelStride) + x, valid));
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreStrip(float* o, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+    {
+        a0.Store(o);
+        a1.Store(o + 16);
+        a2.Store(o + 32);
+        a3.Store(o + 48);
+    }
+
+    private static Vector512<float> Start512(ReadOnlySpan<float> bias, int o0, int k, int block) =>
+        k < block && !bias.IsEmpty ? Vector512.Create(bias[o0 + k]) : Vector512<float>.Zero;
+
+    /// <summary>
+    /// The AVX-512 weight gradient of a sample (see <see cref="AddWeightGradient"/>): a 3x3 kernel's output channels go
+    /// three at a time, the rest one at a time. Every (output, input) channel pair has its own running sums either way,
+    /// so the grouping does not change the bits.
+    /// </summary>
+    /// <remarks>
+    /// One output channel at a time, each multiply-add loads its input vector, most of them across a cache line
+    /// (taps one and two floats to the right), and the loads, not the multiply-adds, set the pace: 5.4-5.6 ms of
+    /// VanillaVAE's last layer's backward. Three output channels share each input load.
+    /// </remarks>
+    private static unsafe void AddWeightGradientAvx512(
+        float* padded, int plane, int pw, int kh, int kw, float* gy, int outChannels, int outH, int outW, float* tailGradient,
+        Span<float> weightGrad, Span<float> biasGrad, int inChannels, int firstChannel, int endChannel)
+    {
+        int area = kh * kw, outArea = outH * outW;
+        if (!biasGrad.IsEmpty)
+        {
+            for (int o = 0; o < outChannels; o++)
+            {
+                biasGrad[o] += System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(gy + (o * outArea), outArea));
+            }
+        }
+
+        for (int c = firstChannel; c < endChannel; c++)
+        {
+            int o = 0;
+            if (kh == 3 && kw == 3)
+            {
+                for (; o + 3 <= outChannels; o += 3)
+                {
+                    AddTripleGradient3x3Avx512(
+                        padded + (c * plane), pw, gy + (o * outArea), outArea, outH, outW, tailGradient,
+                        weightGrad.Slice(((o * inChannels) + c) * area, area), weightGrad.Slice((((o + 1) * inChannels) + c) * area, area),
+                        weightGrad.Slice((((o + 2) * inChannels) + c) * area, area));
+                }
+            }
+
+            for (; o < outChannels; o++)
+            {
+                AddPairGradientAvx512(padded + (c * plane), pw, kh, kw, gy + (o * outArea), outH, outW, tailGradient, weightGrad.Slice(((o * inChannels) + c) * area, area));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The 3x3 weight gradients of one input channel for three consecutive output channels (gradients g, g + outArea,
+    /// g + 2 outArea): 27 running sums in registers, each input vector loaded once for three multiply-adds.
+    /// </summary>
+    private static unsafe void AddTripleGradient3x3Avx512(
+        float* plane, int pw, float* g, int outArea, int outH, int outW, float* tails, Span<float> grad0, Span<float> grad1, Span<float> grad2)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default, b8 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default;
+        for (int y = 0; y < outH; y++)
+        {
+            float* rows = plane + (y * pw);
+            for (int x = 0; x < outW; x += WideLanes)
+            {
+                int valid = Math.Min(WideLanes, outW - x);
+                float* at = g + (y * outW) + x;
+                Vector512<float> ga = LoadGradient512(at, valid, tails);
+                Vector512<float> gb = LoadGradient512(at + outArea, valid, tails + WideLanes);
+                Vector512<float> gc = LoadGradient512(at + (2 * outArea), valid, tails + (2 * WideLanes));
+                float* r0 = rows + x, r1 = r0 + pw, r2 = r1 + pw;
+                Vector512<float> v = Vector512.Load(r0);
+                a0 = Avx512F.FusedMultiplyAdd(ga, v, a0);
+                b0 = Avx512F.FusedMultiplyAdd(gb, v, b0);
+                c0 = Avx512F.FusedMultiplyAdd(gc, v, c0);
+                v = Vector512.Load(r0 + 1);
+                a1 = Avx512F.FusedMultiplyAdd(ga, v, a1);
+                b1 = Avx512F.FusedMultiplyAdd(gb, v, b1);
+                c1 = Avx512F.FusedMultiplyAdd(gc, v, c1);
+                v = Vector512.Load(r0 + 2);
+                a2 = Avx512F.FusedMultiplyAdd(ga, v, a2);
+                b2 = Avx512F.FusedMultiplyAdd(gb, v, b2);
+                c2 = Avx512F.FusedMultiplyAdd(gc, v, c2);
+                v = Vector512.Load(r1);
+                a3 = Avx512F.FusedMultiplyAdd(ga, v, a3);
+                b3 = Avx512F.FusedMultiplyAdd(gb, v, b3);
+                c3 = Avx512F.FusedMultiplyAdd(gc, v, c3);
+                v = Vector512.Load(r1 + 1);
+                a4 = Avx512F.FusedMultiplyAdd(ga, v, a4);
+                b4 = Avx512F.FusedMultiplyAdd(gb, v, b4);
+                c4 = Avx512F.FusedMultiplyAdd(gc, v, c4);
+                v = Vector512.Load(r1 + 2);
+                a5 = Avx512F.FusedMultiplyAdd(ga, v, a5);
+                b5 = Avx512F.FusedMultiplyAdd(gb, v, b5);
+                c5 = Avx512F.FusedMultiplyAdd(gc, v, c5);
+                v = Vector512.Load(r2);
+                a6 = Avx512F.FusedMultiplyAdd(ga, v, a6);
+                b6 = Avx512F.FusedMultiplyAdd(gb, v, b6);
+                c6 = Avx512F.FusedMultiplyAdd(gc, v, c6);
+                v = Vector512.Load(r2 + 1);
+                a7 = Avx512F.FusedMultiplyAdd(ga, v, a7);
+                b7 = Avx512F.FusedMultiplyAdd(gb, v, b7);
+                c7 = Avx512F.FusedMultiplyAdd(gc, v, c7);
+                v = Vector512.Load(r2 + 2);
+                a8 = Avx512F.FusedMultiplyAdd(ga, v, a8);
+                b8 = Avx512F.FusedMultiplyAdd(gb, v, b8);
+                c8 = Avx512F.FusedMultiplyAdd(gc, v, c8);
+            }
+        }
+
+        AddSums(grad0, a0, a1, a2, a3, a4, a5, a6, a7, a8);
+        AddSums(grad1, b0, b1, b2, b3, b4, b5, b6, b7, b8);
+        AddSums(grad2, c0, c1, c2, c3, c4, c5, c6, c7, c8);
+    }
+
+    private static void AddSums(
+        Span<float> grad, Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3, Vector512<float> s4,
+        Vector512<float> s5, Vector512<float> s6, Vector512<float> s7, Vector512<float> s8)
+    {
+        grad[0] += Vector512.Sum(s0);
+        grad[1] += Vector512.Sum(s1);
+        grad[2] += Vector512.Sum(s2);
+        grad[3] += Vector512.Sum(s3);
+        grad[4] += Vector512.Sum(s4);
+        grad[5] += Vector512.Sum(s5);
+        grad[6] += Vector512.Sum(s6);
+        grad[7] += Vector512.Sum(s7);
+        grad[8] += Vector512.Sum(s8);
+    }
+
+    /// <summary>
+    /// The AVX-512 weight gradient of one (output, input) channel pair, added to its kh * kw values: sixteen positions
+    /// at a time, one running sum per tap (a 3x3 kernel's nine in registers).
+    /// </summary>
+    private static unsafe void AddPairGradientAvx512(float* plane, int pw, int kh, int kw, float* g, int outH, int outW, float* tailGradient, Span<float> grad)
+    {
+        if (kh == 3 && kw == 3)
+        {
+            AddPairGradient3x3Avx512(plane, pw, g, outH, outW, tailGradient, grad);
+            return;
+        }
+
+        int area = kh * kw;
+        Vector512<float>* acc = stackalloc Vector512<float>[area];
+        for (int t = 0; t < area; t++)
+        {
+            acc[t] = Vector512<float>.Zero;
+        }
+
+        for (int y = 0; y < outH; y++)
+        {
+            float* rows = plane + (y * pw);
+            for (int x = 0; x < outW; x += WideLanes)
+            {
+                Vector512<float> gv = LoadGradient512(g + (y * outW) + x, Math.Min(WideLanes, outW - x), tailGradient);
+                Vector512<float>* a = acc;
+                for (int i = 0; i < kh; i++)
+                {
+                    float* row = rows + (i * pw) + x;
+                    for (int j = 0; j < kw; j++, a++)
+                    {
+                        *a = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(row + j), *a);
+                    }
+                }
+            }
+        }
+
+        for (int t = 0; t < area; t++)
+        {
+            grad[t] += Vector512.Sum(acc[t]);
+        }
+    }
+
+    private static unsafe void AddPairGradient3x3Avx512(float* plane, int pw, float* g, int outH, int outW, float* tailGradient, Span<float> grad)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default;
+        for (int y = 0; y < outH; y++)
+        {
+            float* rows = plane + (y * pw);
+            for (int x = 0; x < outW; x += WideLanes)
+            {
+                Vector512<float> gv = LoadGradient512(g + (y * outW) + x, Math.Min(WideLanes, outW - x), tailGradient);
+                float* r0 = rows + x, r1 = r0 + pw, r2 = r1 + pw;
+                a0 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r0), a0);
+                a1 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r0 + 1), a1);
+                a2 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r0 + 2), a2);
+                a3 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r1), a3);
+                a4 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r1 + 1), a4);
+                a5 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r1 + 2), a5);
+                a6 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r2), a6);
+                a7 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r2 + 1), a7);
+                a8 = Avx512F.FusedMultiplyAdd(gv, Vector512.Load(r2 + 2), a8);
+            }
+        }
+
+        AddSums(grad, a0, a1, a2, a3, a4, a5, a6, a7, a8);
+    }
+
+    /// <summary><see cref="LoadGradient"/> for the AVX-512 kernels: lanes past the row's end are zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> LoadGradient512(float* g, int valid, float* tail)
+    {
+        if (valid == WideLanes)
+        {
+            return Vector512.Load(g);
+        }
+
+        CopyTail(g, valid, tail, WideLanes);
+        return Vector512.Load(tail);
+    }
+
+    /// <summary>
+    /// tail[0..valid) = g[0..valid), tail[valid..lanes) = 0, element by element: a call here (Span.CopyTo) made the JIT
+    /// keep the weight-gradient kernels' running sums on the stack across their whole loop, several times slower.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyTail(float* g, int valid, float* tail, int lanes)
+    {
+        for (int k = 0; k < lanes; k++)
+        {
+            tail[k] = k < valid ? g[k] : 0f;
+        }
+    }
+
+    /// <summary>
     /// A row vector of the output gradient; past the row's end (fewer than <see cref="Lanes"/> valid values) the lanes
     /// are zero, so their products vanish whatever the input there.
     /// </summary>
@@ -287,8 +658,7 @@ internal static class DirectConv
             return Vector256.Load(g);
         }
 
-        new Span<float>(tail, Lanes).Clear();
-        new ReadOnlySpan<float>(g, valid).CopyTo(new Span<float>(tail, Lanes));
+        CopyTail(g, valid, tail, Lanes);
         return Vector256.Load(tail);
     }
 
