@@ -63,6 +63,30 @@ internal static unsafe class ForkJoin
     public static (int Start, int End) Share(int count, int part, int parts) =>
         ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
 
+    /// <summary>
+    /// Elementwise work (an optimizer update, an activation, a normalisation) is split over threads only from this many
+    /// elements per part: 64K elements take 25-100 us, far above the cost of a fork.
+    /// </summary>
+    public const int ElementsPerPart = 1 << 16;
+
+    /// <summary>Elements in a block of <see cref="ShareBlocks"/>: a whole number of vectors of every width (8 or 16 floats).</summary>
+    public const int ElementBlock = 64;
+
+    /// <summary>How many parts elementwise work over <paramref name="elements"/> items is split into: one per <see cref="ElementsPerPart"/>, at most <see cref="Sgemm.MaxThreads"/>, at least one.</summary>
+    public static int PartsForElements(long elements) => (int)Math.Clamp(elements / ElementsPerPart, 1, Sgemm.MaxThreads);
+
+    /// <summary>
+    /// Part <paramref name="part"/>'s share [Start, End) of <paramref name="length"/> elements, cut on whole blocks of
+    /// <see cref="ElementBlock"/> (the last part takes the remainder). A vector loop over a part then covers the same
+    /// elements as it does over the whole array, and its scalar tail the same last few, so elementwise code gives the
+    /// same bits however the work is split.
+    /// </summary>
+    public static (int Start, int End) ShareBlocks(int length, int part, int parts)
+    {
+        (int first, int end) = Share(length / ElementBlock, part, parts);
+        return (first * ElementBlock, part == parts - 1 ? length : end * ElementBlock);
+    }
+
     /// <summary>Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished.</summary>
     /// <param name="body">The computation; copied into static storage for the duration of the call.</param>
     /// <param name="parts">The number of parts.</param>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.Intrinsics;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -23,8 +24,6 @@ public abstract class BatchNorm : Layer
     private readonly float[] _scale;
     private readonly float[] _shift;
     private readonly float[] _xCoef;
-    private readonly double[] _sumGy;
-    private readonly double[] _sumGyX;
     private Tensor? _input;
     private Tensor? _output;
     private Tensor? _gradInput;
@@ -52,8 +51,6 @@ public abstract class BatchNorm : Layer
         _scale = new float[numFeatures];
         _shift = new float[numFeatures];
         _xCoef = new float[numFeatures];
-        _sumGy = new double[numFeatures];
-        _sumGyX = new double[numFeatures];
     }
 
     /// <summary>Channels C.</summary>
@@ -117,29 +114,16 @@ public abstract class BatchNorm : Layer
                 throw new ArgumentException($"Expected more than 1 value per channel when training, got input {input.ShapeString()}.", nameof(input));
             }
 
-            ComputeBatchStatistics(x, n, c, area, count);
             NumBatchesTracked[0]++;
-        }
-        else
-        {
-            for (int ch = 0; ch < c; ch++)
-            {
-                _mean[ch] = RunningMean.Data[ch];
-                _invStd[ch] = 1.0 / Math.Sqrt(RunningVar.Data[ch] + Eps);
-            }
-        }
-
-        float[] gamma = Weight.Value.Data;
-        float[] beta = Bias.Value.Data;
-        for (int ch = 0; ch < c; ch++)
-        {
-            // y = x * scale + shift, folded per channel.
-            _scale[ch] = (float)(_invStd[ch] * gamma[ch]);
-            _shift[ch] = (float)(beta[ch] - (_mean[ch] * _invStd[ch] * gamma[ch]));
         }
 
         if (area == 1)
         {
+            for (int ch = 0; ch < c; ch++)
+            {
+                PrepareChannel(x, n, area, count, ch);
+            }
+
             for (int s = 0; s < n; s++)
             {
                 Span<float> row = y.AsSpan(s * c, c);
@@ -149,14 +133,7 @@ public abstract class BatchNorm : Layer
         }
         else
         {
-            for (int s = 0; s < n; s++)
-            {
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int offset = ((s * c) + ch) * area;
-                    Affine(x.AsSpan(offset, area), _scale[ch], _shift[ch], y.AsSpan(offset, area));
-                }
-            }
+            RunChannels(Channels.Forward(this, x, y, n, area, count), input.Length);
         }
 
         return _output;
@@ -173,143 +150,248 @@ public abstract class BatchNorm : Layer
         long count = (long)n * area;
         float[] x = input.Data;
         float[] gy = gradOutput.Data;
-        float[] gamma = Weight.Value.Data;
-        Span<double> sumGy = _sumGy;
-        Span<double> sumGyX = _sumGyX;
-        sumGy.Clear();
-        sumGyX.Clear();
-        for (int s = 0; s < n; s++)
+        float[]? gx = null;
+        if (ComputeInputGradient)
         {
-            for (int ch = 0; ch < c; ch++)
-            {
-                int offset = ((s * c) + ch) * area;
-                if (area == 1)
-                {
-                    sumGy[ch] += gy[offset];
-                    sumGyX[ch] += (double)gy[offset] * x[offset];
-                }
-                else
-                {
-                    ReadOnlySpan<float> g = gy.AsSpan(offset, area);
-                    sumGy[ch] += TensorPrimitives.Sum(g);
-                    sumGyX[ch] += TensorPrimitives.Dot(g, x.AsSpan(offset, area));
-                }
-            }
+            _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+            gx = _gradInput.Data;
         }
 
-        for (int ch = 0; ch < c; ch++)
-        {
-            double mean = _mean[ch];
-            double invStd = _invStd[ch];
-
-            // sum(gy * xhat) = invstd * (sum(gy * x) - mean * sum(gy))
-            double sumGyXhat = invStd * (sumGyX[ch] - (mean * sumGy[ch]));
-            Weight.Grad.Data[ch] += (float)sumGyXhat;
-            Bias.Grad.Data[ch] += (float)sumGy[ch];
-            double k = gamma[ch] * invStd;
-            if (_usedBatchStats)
-            {
-                // dx = k (gy - mean(gy) - xhat mean(gy xhat)) = a gy + b x + d, per channel.
-                double meanGy = sumGy[ch] / count;
-                double meanGyXhat = sumGyXhat / count;
-                _scale[ch] = (float)k;
-                _xCoef[ch] = (float)(-k * meanGyXhat * invStd);
-                _shift[ch] = (float)((-k * meanGy) + (k * meanGyXhat * invStd * mean));
-            }
-            else
-            {
-                _scale[ch] = (float)k;
-                _xCoef[ch] = 0f;
-                _shift[ch] = 0f;
-            }
-        }
-
-        if (!ComputeInputGradient)
-        {
-            return NoInputGradient;
-        }
-
-        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        float[] gx = _gradInput.Data;
         if (area == 1)
         {
-            for (int s = 0; s < n; s++)
-            {
-                Span<float> row = gx.AsSpan(s * c, c);
-                TensorPrimitives.Multiply(gy.AsSpan(s * c, c), _scale, row);
-                TensorPrimitives.Add(row, _shift, row);
-                TensorPrimitives.MultiplyAdd(x.AsSpan(s * c, c), _xCoef, row, row);
-            }
-
-            return _gradInput;
-        }
-
-        for (int s = 0; s < n; s++)
-        {
             for (int ch = 0; ch < c; ch++)
             {
-                int offset = ((s * c) + ch) * area;
-                Span<float> dst = gx.AsSpan(offset, area);
-                Affine(gy.AsSpan(offset, area), _scale[ch], _shift[ch], dst);
-                if (_xCoef[ch] != 0f)
+                double sumGy = 0, sumGyX = 0;
+                for (int s = 0; s < n; s++)
                 {
-                    TensorPrimitives.MultiplyAdd(x.AsSpan(offset, area), _xCoef[ch], dst, dst);
+                    int at = (s * c) + ch;
+                    sumGy += gy[at];
+                    sumGyX += (double)gy[at] * x[at];
+                }
+
+                ChannelGradients(ch, sumGy, sumGyX, count);
+            }
+
+            if (gx is not null)
+            {
+                for (int s = 0; s < n; s++)
+                {
+                    Span<float> row = gx.AsSpan(s * c, c);
+                    TensorPrimitives.Multiply(gy.AsSpan(s * c, c), _scale, row);
+                    TensorPrimitives.Add(row, _shift, row);
+                    TensorPrimitives.MultiplyAdd(x.AsSpan(s * c, c), _xCoef, row, row);
                 }
             }
         }
+        else
+        {
+            RunChannels(Channels.Backward(this, x, gy, gx, n, area, count), input.Length);
+        }
 
-        return _gradInput;
+        return gx is null ? NoInputGradient : _gradInput!;
     }
 
     /// <summary>
-    /// Batch mean and biased variance per channel, and the running-statistics update. Each
+    /// Runs a pass channel by channel, on one thread or, from <see cref="ForkJoin.ElementsPerPart"/> elements per thread,
+    /// on contiguous ranges of channels. A channel's sums run over its planes in the same order whoever computes them, so
+    /// the result does not depend on the thread count.
+    /// </summary>
+    private void RunChannels(in Channels pass, int elements)
+    {
+        int parts = Math.Min(NumFeatures, ForkJoin.PartsForElements(elements));
+        if (parts > 1)
+        {
+            ForkJoin.Run(pass, parts);
+        }
+        else
+        {
+            pass.Run(0, 1);
+        }
+    }
+
+    /// <summary>
+    /// The forward's mean and inverse standard deviation of a channel (the batch's, with the running-statistics update,
+    /// when training; the running ones otherwise), folded with the affine weight into y = x * scale + shift.
+    /// </summary>
+    private void PrepareChannel(float[] x, int n, int area, long count, int ch)
+    {
+        if (_usedBatchStats)
+        {
+            BatchStatistics(x, n, area, count, ch);
+        }
+        else
+        {
+            _mean[ch] = RunningMean.Data[ch];
+            _invStd[ch] = 1.0 / Math.Sqrt(RunningVar.Data[ch] + Eps);
+        }
+
+        float gamma = Weight.Value.Data[ch];
+        _scale[ch] = (float)(_invStd[ch] * gamma);
+        _shift[ch] = (float)(Bias.Value.Data[ch] - (_mean[ch] * _invStd[ch] * gamma));
+    }
+
+    /// <summary>
+    /// A channel's weight and bias gradients from sum(gy) and sum(gy * x), and its input gradient folded into
+    /// dx = gy * scale + x * xCoef + shift.
+    /// </summary>
+    private void ChannelGradients(int ch, double sumGy, double sumGyX, long count)
+    {
+        double mean = _mean[ch];
+        double invStd = _invStd[ch];
+
+        // sum(gy * xhat) = invstd * (sum(gy * x) - mean * sum(gy))
+        double sumGyXhat = invStd * (sumGyX - (mean * sumGy));
+        Weight.Grad.Data[ch] += (float)sumGyXhat;
+        Bias.Grad.Data[ch] += (float)sumGy;
+        double k = Weight.Value.Data[ch] * invStd;
+        if (_usedBatchStats)
+        {
+            // dx = k (gy - mean(gy) - xhat mean(gy xhat)) = a gy + b x + d, per channel.
+            double meanGy = sumGy / count;
+            double meanGyXhat = sumGyXhat / count;
+            _scale[ch] = (float)k;
+            _xCoef[ch] = (float)(-k * meanGyXhat * invStd);
+            _shift[ch] = (float)((-k * meanGy) + (k * meanGyXhat * invStd * mean));
+        }
+        else
+        {
+            _scale[ch] = (float)k;
+            _xCoef[ch] = 0f;
+            _shift[ch] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// Batch mean and biased variance of a channel, and its running-statistics update. Each
     /// contiguous plane gets a vectorised two-pass mean and squared deviation in float; planes
     /// are merged in double with Chan et al.'s pairwise update, which avoids the cancellation of
     /// E[x^2] - E[x]^2.
     /// </summary>
-    private void ComputeBatchStatistics(float[] x, int n, int c, int area, long count)
+    private void BatchStatistics(float[] x, int n, int area, long count, int ch)
     {
+        int c = NumFeatures;
+        double mean = 0;
+        double m2 = 0;
+        long seen = 0;
+        if (area == 1)
+        {
+            for (int s = 0; s < n; s++)
+            {
+                mean += x[(s * c) + ch];
+            }
+
+            mean /= n;
+            for (int s = 0; s < n; s++)
+            {
+                double d = x[(s * c) + ch] - mean;
+                m2 += d * d;
+            }
+        }
+        else
+        {
+            for (int s = 0; s < n; s++)
+            {
+                ReadOnlySpan<float> plane = x.AsSpan(((s * c) + ch) * area, area);
+                float planeMean = TensorPrimitives.Sum(plane) / area;
+                double planeM2 = SquaredDeviation(plane, planeMean);
+                double delta = planeMean - mean;
+                long total = seen + area;
+                mean += delta * area / total;
+                m2 += planeM2 + (delta * delta * seen * area / total);
+                seen = total;
+            }
+        }
+
+        double variance = m2 / count;
+        _mean[ch] = mean;
+        _invStd[ch] = 1.0 / Math.Sqrt(variance + Eps);
         float[] rm = RunningMean.Data;
         float[] rv = RunningVar.Data;
-        for (int ch = 0; ch < c; ch++)
+        rm[ch] = (float)((Momentum * mean) + ((1 - Momentum) * rm[ch]));
+        rv[ch] = (float)((Momentum * (m2 / (count - 1))) + ((1 - Momentum) * rv[ch]));
+    }
+
+    /// <summary>
+    /// The forward (statistics, then y = x * scale + shift into <c>_yOrGy</c>) or the backward (gradients from the output
+    /// gradient <c>_yOrGy</c>, then dx into <c>_dst</c> when asked) of one part's channels, over planes of <c>_area</c>
+    /// values (area above 1).
+    /// </summary>
+    private readonly struct Channels : IForkJoinBody
+    {
+        private readonly BatchNorm _layer;
+        private readonly float[] _x;
+        private readonly float[] _yOrGy;
+        private readonly float[]? _dst;
+        private readonly int _n;
+        private readonly int _area;
+        private readonly long _count;
+        private readonly bool _forward;
+
+        private Channels(BatchNorm layer, float[] x, float[] src, float[]? dst, int n, int area, long count, bool forward)
         {
-            double mean = 0;
-            double m2 = 0;
-            long seen = 0;
-            if (area == 1)
+            _layer = layer;
+            _x = x;
+            _yOrGy = src;
+            _dst = dst;
+            _n = n;
+            _area = area;
+            _count = count;
+            _forward = forward;
+        }
+
+        /// <summary>The forward: statistics, then <paramref name="y"/> = x * scale + shift.</summary>
+        public static Channels Forward(BatchNorm layer, float[] x, float[] y, int n, int area, long count) =>
+            new(layer, x, y, null, n, area, count, forward: true);
+
+        /// <summary>The backward: weight and bias gradients, then <paramref name="gx"/> unless it is null (not asked for).</summary>
+        public static Channels Backward(BatchNorm layer, float[] x, float[] gy, float[]? gx, int n, int area, long count) =>
+            new(layer, x, gy, gx, n, area, count, forward: false);
+
+        public void Run(int part, int parts)
+        {
+            BatchNorm l = _layer;
+            int c = l.NumFeatures;
+            (int first, int end) = ForkJoin.Share(c, part, parts);
+            for (int ch = first; ch < end; ch++)
             {
-                for (int s = 0; s < n; s++)
+                if (_forward)
                 {
-                    mean += x[(s * c) + ch];
+                    l.PrepareChannel(_x, _n, _area, _count, ch);
+                    for (int s = 0; s < _n; s++)
+                    {
+                        int offset = ((s * c) + ch) * _area;
+                        Affine(_x.AsSpan(offset, _area), l._scale[ch], l._shift[ch], _yOrGy.AsSpan(offset, _area));
+                    }
+
+                    continue;
                 }
 
-                mean /= n;
-                for (int s = 0; s < n; s++)
+                double sumGy = 0, sumGyX = 0;
+                for (int s = 0; s < _n; s++)
                 {
-                    double d = x[(s * c) + ch] - mean;
-                    m2 += d * d;
+                    int offset = ((s * c) + ch) * _area;
+                    ReadOnlySpan<float> g = _yOrGy.AsSpan(offset, _area);
+                    sumGy += TensorPrimitives.Sum(g);
+                    sumGyX += TensorPrimitives.Dot(g, _x.AsSpan(offset, _area));
                 }
-            }
-            else
-            {
-                for (int s = 0; s < n; s++)
-                {
-                    ReadOnlySpan<float> plane = x.AsSpan(((s * c) + ch) * area, area);
-                    float planeMean = TensorPrimitives.Sum(plane) / area;
-                    double planeM2 = SquaredDeviation(plane, planeMean);
-                    double delta = planeMean - mean;
-                    long total = seen + area;
-                    mean += delta * area / total;
-                    m2 += planeM2 + (delta * delta * seen * area / total);
-                    seen = total;
-                }
-            }
 
-            double variance = m2 / count;
-            _mean[ch] = mean;
-            _invStd[ch] = 1.0 / Math.Sqrt(variance + Eps);
-            rm[ch] = (float)((Momentum * mean) + ((1 - Momentum) * rm[ch]));
-            rv[ch] = (float)((Momentum * (m2 / (count - 1))) + ((1 - Momentum) * rv[ch]));
+                l.ChannelGradients(ch, sumGy, sumGyX, _count);
+                if (_dst is null)
+                {
+                    continue;
+                }
+
+                for (int s = 0; s < _n; s++)
+                {
+                    int offset = ((s * c) + ch) * _area;
+                    Span<float> dst = _dst.AsSpan(offset, _area);
+                    Affine(_yOrGy.AsSpan(offset, _area), l._scale[ch], l._shift[ch], dst);
+                    if (l._xCoef[ch] != 0f)
+                    {
+                        TensorPrimitives.MultiplyAdd(_x.AsSpan(offset, _area), l._xCoef[ch], dst, dst);
+                    }
+                }
+            }
         }
     }
 

@@ -110,7 +110,7 @@ public sealed class Adam
                 (float)biasCorrection2Sqrt,
                 (float)Eps,
                 (float)-stepSize);
-            int parts = Math.Min(Sgemm.MaxThreads, s.ExpAvg.Length / ElementsPerPart);
+            int parts = ForkJoin.PartsForElements(s.ExpAvg.Length);
             if (parts > 1)
             {
                 ForkJoin.Run(update, parts);
@@ -144,12 +144,6 @@ public sealed class Adam
     private const float MinNormal = 1.17549435E-38f;
 
     /// <summary>
-    /// A parameter is split over threads only from this many elements per thread (64K: a square root and two divisions
-    /// per element make that about 0.1 ms, far above the cost of a fork).
-    /// </summary>
-    private const int ElementsPerPart = 1 << 16;
-
-    /// <summary>
     /// One parameter's update; part p of P updates a contiguous range of its elements. Elementwise, and the vector and
     /// scalar paths agree (see <see cref="Apply"/>), so the split does not change a bit.
     /// </summary>
@@ -176,9 +170,7 @@ public sealed class Adam
         public void Run(int part, int parts)
         {
             // Ranges start on whole vectors, so every part but the last runs the vector loop only.
-            (int firstVector, int endVector) = ForkJoin.Share(_param.Length / 8, part, parts);
-            int lo = firstVector * 8;
-            int hi = part == parts - 1 ? _param.Length : endVector * 8;
+            (int lo, int hi) = ForkJoin.ShareBlocks(_param.Length, part, parts);
             Apply(_param.AsSpan(lo, hi - lo), _grad.AsSpan(lo, hi - lo), _expAvg.AsSpan(lo, hi - lo), _expAvgSq.AsSpan(lo, hi - lo), _k);
         }
     }

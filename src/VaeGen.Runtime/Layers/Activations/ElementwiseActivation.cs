@@ -1,4 +1,5 @@
 using System;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.Layers.Activations;
@@ -19,7 +20,7 @@ public abstract class ElementwiseActivation : Layer
         ArgumentNullException.ThrowIfNull(input);
         _input = input;
         _output = Tensor.Reuse(_output, input.Shape);
-        Apply(input.Data, _output.Data);
+        Run(Pass.Forward(this, input.Data, _output.Data), input.Length);
         return _output;
     }
 
@@ -35,8 +36,65 @@ public abstract class ElementwiseActivation : Layer
         Tensor output = RequireForward(_output);
         RequireSameShape(gradOutput, output);
         _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        Derive(input.Data, output.Data, gradOutput.Data, _gradInput.Data);
+        Run(Pass.Backward(this, input.Data, output.Data, gradOutput.Data, _gradInput.Data), input.Length);
         return _gradInput;
+    }
+
+    /// <summary>
+    /// Runs a pass on one thread, or, from <see cref="ForkJoin.ElementsPerPart"/> elements per thread, on contiguous ranges
+    /// cut on whole vectors (<see cref="ForkJoin.ShareBlocks"/>): every element goes through the same operations either
+    /// way, so the result does not depend on the thread count.
+    /// </summary>
+    private static void Run(in Pass pass, int length)
+    {
+        int parts = ForkJoin.PartsForElements(length);
+        if (parts > 1)
+        {
+            ForkJoin.Run(pass, parts);
+        }
+        else
+        {
+            pass.Run(0, 1);
+        }
+    }
+
+    /// <summary>The forward (y = f(x)) or backward (gx = gy * f'(x)) over one part of the elements.</summary>
+    private readonly struct Pass : IForkJoinBody
+    {
+        private readonly ElementwiseActivation _layer;
+        private readonly float[] _x;
+        private readonly float[] _y;
+        private readonly float[]? _gy;
+        private readonly float[] _result;
+
+        private Pass(ElementwiseActivation layer, float[] x, float[] y, float[]? gy, float[] result)
+        {
+            _layer = layer;
+            _x = x;
+            _y = y;
+            _gy = gy;
+            _result = result;
+        }
+
+        /// <summary>The forward: <paramref name="y"/> = f(x).</summary>
+        public static Pass Forward(ElementwiseActivation layer, float[] x, float[] y) => new(layer, x, y, null, y);
+
+        /// <summary>The backward: <paramref name="gx"/> = gy * f'(x), given the forward's x and y.</summary>
+        public static Pass Backward(ElementwiseActivation layer, float[] x, float[] y, float[] gy, float[] gx) => new(layer, x, y, gy, gx);
+
+        public void Run(int part, int parts)
+        {
+            (int lo, int hi) = ForkJoin.ShareBlocks(_result.Length, part, parts);
+            int n = hi - lo;
+            if (_gy is null)
+            {
+                _layer.Apply(_x.AsSpan(lo, n), _result.AsSpan(lo, n));
+            }
+            else
+            {
+                _layer.Derive(_x.AsSpan(lo, n), _y.AsSpan(lo, n), _gy.AsSpan(lo, n), _result.AsSpan(lo, n));
+            }
+        }
     }
 
     /// <summary>Computes y = f(x).</summary>

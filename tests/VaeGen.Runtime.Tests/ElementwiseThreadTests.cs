@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Layers.Activations;
+using VaeGen.Runtime.Tensors;
+using Xunit;
+
+namespace VaeGen.Runtime.Tests;
+
+/// <summary>
+/// Activations and batch normalisation split large tensors over threads (by element ranges and by channels); every split
+/// must give the bits one thread gives. The input, [4, 6, 97, 89] (207,168 values), is large enough for three parts,
+/// and neither its planes nor its length are whole vectors.
+/// </summary>
+[Collection(ThreadSettingsCollection.Name)]
+public sealed class ElementwiseThreadTests
+{
+    public static TheoryData<string> Layers => new() { "relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu", "silu", "batchnorm", "batchnorm_eval" };
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void ForwardAndBackwardDoNotDependOnThreads(string kind)
+    {
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            List<float[]>? first = null;
+            foreach (int threads in new[] { 1, 2, 3, 4 })
+            {
+                Sgemm.MaxThreads = threads;
+                List<float[]> result = Run(kind);
+                first ??= result;
+                for (int i = 0; i < first.Count; i++)
+                {
+                    Assert.True(first[i].AsSpan().SequenceEqual(result[i]), $"{kind}: result {i} on {threads} threads differs from one thread's");
+                }
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    private static List<float[]> Run(string kind)
+    {
+        Layer layer = kind switch
+        {
+            "relu" => new ReLU(),
+            "leaky_relu" => new LeakyReLU(0.2f),
+            "sigmoid" => new Sigmoid(),
+            "tanh" => new Tanh(),
+            "elu" => new ELU(),
+            "gelu" => new GELU(),
+            "silu" => new SiLU(),
+            _ => new BatchNorm2d(6),
+        };
+        var rng = new Rng(41);
+        Tensor x = TestUtil.Random(rng, -3, 3, 4, 6, 97, 89);
+        Tensor gy = TestUtil.Random(rng, -1, 1, 4, 6, 97, 89);
+        var results = new List<float[]>();
+        if (layer is BatchNorm2d norm)
+        {
+            rng.FillUniform(norm.Weight.Value.Span, 0.5f, 1.5f);
+            rng.FillUniform(norm.Bias.Value.Span, -0.5f, 0.5f);
+            rng.FillUniform(norm.RunningMean.Span, -0.5f, 0.5f);
+            rng.FillUniform(norm.RunningVar.Span, 0.5f, 1.5f);
+            if (kind == "batchnorm_eval")
+            {
+                norm.Eval();
+            }
+
+            results.Add(norm.Forward(x).Span.ToArray());
+            results.Add(norm.Backward(gy).Span.ToArray());
+            results.Add(norm.Weight.Grad.Span.ToArray());
+            results.Add(norm.Bias.Grad.Span.ToArray());
+            results.Add(norm.RunningMean.Span.ToArray());
+            results.Add(norm.RunningVar.Span.ToArray());
+            return results;
+        }
+
+        results.Add(layer.Forward(x).Span.ToArray());
+        results.Add(layer.Backward(gy).Span.ToArray());
+        return results;
+    }
+}
