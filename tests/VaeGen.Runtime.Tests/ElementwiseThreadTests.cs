@@ -10,14 +10,19 @@ using Xunit;
 namespace VaeGen.Runtime.Tests;
 
 /// <summary>
-/// Activations and batch normalisation split large tensors over threads (by element ranges and by channels); every split
-/// must give the bits one thread gives. The input, [4, 6, 97, 89] (207,168 values), is large enough for three parts,
-/// and neither its planes nor its length are whole vectors.
+/// Activations, batch normalisation and the per-plane layers (pooling, upsampling, padding) split large tensors over
+/// threads (by element ranges, by channels, by planes); every split must give the bits one thread gives. The input,
+/// [4, 6, 97, 89] (207,168 values), is large enough for three parts, and neither its planes nor its length are whole
+/// vectors.
 /// </summary>
 [Collection(ThreadSettingsCollection.Name)]
 public sealed class ElementwiseThreadTests
 {
-    public static TheoryData<string> Layers => new() { "relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu", "silu", "batchnorm", "batchnorm_eval" };
+    public static TheoryData<string> Layers => new()
+    {
+        "relu", "leaky_relu", "sigmoid", "tanh", "elu", "gelu", "silu", "batchnorm", "batchnorm_eval",
+        "maxpool_2x2", "maxpool_3_s2_p1", "avgpool_3_s2_p1", "upsample_nearest_2x", "upsample_nearest_1.5x", "upsample_bilinear", "zero_pad",
+    };
 
     [Theory]
     [MemberData(nameof(Layers))]
@@ -55,11 +60,18 @@ public sealed class ElementwiseThreadTests
             "elu" => new ELU(),
             "gelu" => new GELU(),
             "silu" => new SiLU(),
+            "maxpool_2x2" => new MaxPool2d(2),
+            "maxpool_3_s2_p1" => new MaxPool2d(3, stride: 2, padding: 1),
+            "avgpool_3_s2_p1" => new AvgPool2d(3, stride: 2, padding: 1),
+            "upsample_nearest_2x" => new Upsample(2, 2, UpsampleMode.Nearest),
+            "upsample_nearest_1.5x" => new Upsample(1.5, 1.5, UpsampleMode.Nearest),
+            "upsample_bilinear" => new Upsample(2, 2, UpsampleMode.Bilinear),
+            "zero_pad" => new ZeroPad2d(1, 2, 3, 4),
             _ => new BatchNorm2d(6),
         };
         var rng = new Rng(41);
         Tensor x = TestUtil.Random(rng, -3, 3, 4, 6, 97, 89);
-        Tensor gy = TestUtil.Random(rng, -1, 1, 4, 6, 97, 89);
+        Tensor gy = TestUtil.Random(rng, -1, 1, layer.Forward(x).Shape.ToArray());
         var results = new List<float[]>();
         if (layer is BatchNorm2d norm)
         {

@@ -118,6 +118,7 @@ public sealed class TrainingStepBenchmarks
     }
 }
 
+[Collection(ThreadSettingsCollection.Name)]
 [Trait("Category", "Benchmark")]
 public sealed class ElementwiseBenchmarks
 {
@@ -126,21 +127,37 @@ public sealed class ElementwiseBenchmarks
     public ElementwiseBenchmarks(ITestOutputHelper output) => _output = output;
 
     /// <summary>
-    /// Forward and backward time per million elements for each pointwise layer: the median of 21 calls after half a second
-    /// of calls, since the first ones run tier-0 code (without the warm-up, Sigmoid's forward looked 9x slower and batch
-    /// norm's 40x). Forward and backward are timed apart, each on buffers it has just used.
+    /// Forward and backward time per million elements for each pointwise and per-plane layer, on one thread and on all: the
+    /// median of 21 calls after half a second of calls, since the first ones run tier-0 code (without the warm-up,
+    /// Sigmoid's forward looked 9x slower and batch norm's 40x). Forward and backward are timed apart, each on buffers it
+    /// has just used.
     /// </summary>
     [BenchmarkFact]
     public void ActivationsPerMillionElements()
     {
         Tensor x = TestUtil.Random(new Rng(1), -4, 4, 64, 16, 32, 32);
-        foreach (Layer layer in new Layer[] { new ReLU(), new LeakyReLU(), new Sigmoid(), new Tanh(), new GELU(), new SiLU(), new ELU(), new BatchNorm2d(16), new MaxPool2d(2), new AvgPool2d(2), new Upsample(2, 2, UpsampleMode.Bilinear) })
+        int saved = Kernels.Sgemm.MaxThreads;
+        try
         {
-            Tensor g = layer.Forward(x);
-            double fwd = Median(() => layer.Forward(x));
-            double bwd = Median(() => layer.Backward(g));
-            double scale = 1e6 / x.Length;
-            _output.WriteLine($"{layer.GetType().Name,-12} fwd {fwd * scale,7:F3} ms  bwd {bwd * scale,7:F3} ms per 1M input elements ({Kernels.Sgemm.MaxThreads} threads)");
+            foreach (Layer layer in new Layer[] { new ReLU(), new LeakyReLU(), new Sigmoid(), new Tanh(), new GELU(), new SiLU(), new ELU(), new BatchNorm2d(16), new MaxPool2d(2), new AvgPool2d(2), new Upsample(2, 2, UpsampleMode.Bilinear), new Upsample(2, 2, UpsampleMode.Nearest), new ZeroPad2d(1, 1, 1, 1) })
+            {
+                Tensor g = layer.Forward(x);
+                double scale = 1e6 / x.Length;
+                string line = $"{(layer is Upsample up ? $"Upsample {up.Mode}" : layer.GetType().Name),-17}";
+                foreach (int threads in new[] { 1, saved })
+                {
+                    Kernels.Sgemm.MaxThreads = threads;
+                    double fwd = Median(() => layer.Forward(x));
+                    double bwd = Median(() => layer.Backward(g));
+                    line += $" | {threads} threads: fwd {fwd * scale,7:F3} bwd {bwd * scale,7:F3}";
+                }
+
+                _output.WriteLine(line + " ms per 1M input elements");
+            }
+        }
+        finally
+        {
+            Kernels.Sgemm.MaxThreads = saved;
         }
     }
 

@@ -22,7 +22,7 @@ internal static class Resampling
     // Exact 2x nearest (the usual decoder upsampling) maps output (2i + a, 2j + b) to input (i, j):
     // each output row is built once and duplicated, and the gradient sums each 2x2 block in the
     // order the general loop would (row 2i left to right, then row 2i + 1).
-    public static unsafe void Nearest2xForward(float[] x, float[] y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    public static unsafe void Nearest2xForward(ReadOnlySpan<float> x, Span<float> y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
         fixed (float* xp = x)
         fixed (float* yp = y)
@@ -42,7 +42,7 @@ internal static class Resampling
         }
     }
 
-    public static unsafe void Nearest2xBackward(float[] gy, float[] gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    public static unsafe void Nearest2xBackward(ReadOnlySpan<float> gy, Span<float> gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
         fixed (float* gyp = gy)
         fixed (float* gxp = gx)
@@ -62,7 +62,7 @@ internal static class Resampling
 
     // The four loops below run per output element, so they use raw pointers: index tables and
     // plane offsets make every access provably in range (tables are built from the same sizes).
-    public static unsafe void NearestForward(float[] x, float[] y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    public static unsafe void NearestForward(ReadOnlySpan<float> x, Span<float> y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
         fixed (float* xp = x)
         fixed (float* yp = y)
@@ -85,7 +85,7 @@ internal static class Resampling
         }
     }
 
-    public static unsafe void NearestBackward(float[] gy, float[] gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    public static unsafe void NearestBackward(ReadOnlySpan<float> gy, Span<float> gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
         fixed (float* gyp = gy)
         fixed (float* gxp = gx)
@@ -108,7 +108,7 @@ internal static class Resampling
         }
     }
 
-    public static unsafe void BilinearForward(float[] x, float[] y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    public static unsafe void BilinearForward(ReadOnlySpan<float> x, Span<float> y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
         fixed (float* xp = x)
         fixed (float* yp = y)
@@ -141,7 +141,7 @@ internal static class Resampling
         }
     }
 
-    public static unsafe void BilinearBackward(float[] gy, float[] gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    public static unsafe void BilinearBackward(ReadOnlySpan<float> gy, Span<float> gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
         fixed (float* gyp = gy)
         fixed (float* gxp = gx)
@@ -240,4 +240,4 @@ internal readonly struct ResampleAxis
 /// <param name="inW">Input width.</param>
 /// <param name="outH">Output height.</param>
 /// <param name="outW">Output width.</param>
-internal delegate void ResampleKernel(float[] source, float[] destination, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW);
+internal delegate void ResampleKernel(ReadOnlySpan<float> source, Span<float> destination, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW);

@@ -54,6 +54,9 @@ public sealed class AvgPool2d : PlaneLayer
         PoolShape.Check(nameof(AvgPool2d), KernelSize, Padding, output.H, output.W, inH, inW);
 
     /// <inheritdoc />
+    protected override bool ProcessesPlaneRanges => true;
+
+    /// <inheritdoc />
     protected override void ForwardPlanes(float[] x, float[] y, PlaneShape planes) =>
         EachWindow(planes, new AverageWindow(x, y, planes.InW));
 
@@ -66,7 +69,7 @@ public sealed class AvgPool2d : PlaneLayer
     private void EachWindow<TVisitor>(PlaneShape planes, TVisitor visitor)
         where TVisitor : struct, IWindowVisitor
     {
-        for (int p = 0; p < planes.Count; p++)
+        for (int p = planes.First; p < planes.End; p++)
         {
             int inBase = p * planes.InArea;
             int outIndex = p * planes.OutArea;

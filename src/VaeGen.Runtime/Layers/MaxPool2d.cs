@@ -52,13 +52,21 @@ public sealed class MaxPool2d : PlaneLayer
         PoolShape.Check(nameof(MaxPool2d), KernelSize, Padding, output.H, output.W, inH, inW);
 
     /// <inheritdoc />
+    protected override bool ProcessesPlaneRanges => true;
+
+    /// <inheritdoc />
+    protected override void OnInputShapeChanged(PlaneShape planes)
+    {
+        // Made here, on the calling thread, before any part of a split forward runs.
+        if (_argmax.Length != planes.Count * planes.OutArea)
+        {
+            _argmax = new int[planes.Count * planes.OutArea];
+        }
+    }
+
+    /// <inheritdoc />
     protected override void ForwardPlanes(float[] x, float[] y, PlaneShape planes)
     {
-        if (_argmax.Length != y.Length)
-        {
-            _argmax = new int[y.Length];
-        }
-
         if (KernelSize == new Size2d(2, 2) && Stride == new Size2d(2, 2) && Padding == new Size2d(0, 0) && Dilation == new Size2d(1, 1)
             && 2 * planes.OutH <= planes.InH && 2 * planes.OutW <= planes.InW)
         {
@@ -74,7 +82,7 @@ public sealed class MaxPool2d : PlaneLayer
     protected override void BackwardPlanes(float[] gy, float[] gx, PlaneShape planes)
     {
         // The gradient flows to the one position each window chose.
-        for (int p = 0; p < planes.Count; p++)
+        for (int p = planes.First; p < planes.End; p++)
         {
             int inBase = p * planes.InArea;
             int outBase = p * planes.OutArea;
@@ -91,14 +99,14 @@ public sealed class MaxPool2d : PlaneLayer
     /// </summary>
     private static unsafe void Pool2x2(float[] x, float[] y, int[] argmax, PlaneShape shape)
     {
-        (int planes, int inH, int inW, int outH, int outW) = shape;
+        (_, int inH, int inW, int outH, int outW) = shape;
         fixed (float* xp = x)
         fixed (float* yp = y)
         fixed (int* ap = argmax)
         {
-            float* dst = yp;
-            int* arg = ap;
-            for (int p = 0; p < planes; p++)
+            float* dst = yp + ((long)shape.First * shape.OutArea);
+            int* arg = ap + ((long)shape.First * shape.OutArea);
+            for (int p = shape.First; p < shape.End; p++)
             {
                 float* plane = xp + ((long)p * inH * inW);
                 for (int oh = 0; oh < outH; oh++)
@@ -133,10 +141,10 @@ public sealed class MaxPool2d : PlaneLayer
     // the clear version stays (MaxPool2d is scalar; see ElementwiseBenchmarks).
     private void Pool(float[] x, float[] y, PlaneShape shape)
     {
-        (int planes, int inH, int inW, int outH, int outW) = shape;
+        (_, int inH, int inW, int outH, int outW) = shape;
         int inArea = shape.InArea;
         int outArea = shape.OutArea;
-        for (int p = 0; p < planes; p++)
+        for (int p = shape.First; p < shape.End; p++)
         {
             int inBase = p * inArea;
             int outBase = p * outArea;

@@ -1,4 +1,5 @@
 using System;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.Layers;
@@ -45,7 +46,7 @@ public abstract class PlaneLayer : Layer
             OnInputShapeChanged(planes);
         }
 
-        ForwardPlanes(input.Data, _output.Data, planes);
+        Run(new Pass(this, input.Data, _output.Data, planes, forward: true), planes);
         return _output;
     }
 
@@ -63,8 +64,67 @@ public abstract class PlaneLayer : Layer
         _gradInput = Tensor.Reuse(_gradInput, inputShape);
         _gradInput.Clear();
         var planes = new PlaneShape(inputShape[0] * inputShape[1], inputShape[2], inputShape[3], output.Dim(2), output.Dim(3));
-        BackwardPlanes(gradOutput.Data, _gradInput.Data, planes);
+        Run(new Pass(this, gradOutput.Data, _gradInput.Data, planes, forward: false), planes);
         return _gradInput;
+    }
+
+    /// <summary>
+    /// Whether <see cref="ForwardPlanes"/> and <see cref="BackwardPlanes"/> process only the planes
+    /// [<see cref="PlaneShape.First"/>, <see cref="PlaneShape.End"/>) and touch nothing of the others, so that the
+    /// base may split a large batch's planes over the threads (default false: one call over every plane).
+    /// </summary>
+    protected virtual bool ProcessesPlaneRanges => false;
+
+    /// <summary>
+    /// One call over every plane, or, from <see cref="ForkJoin.ElementsPerPart"/> values per thread, contiguous ranges of
+    /// planes on the threads. Each plane is computed by the same code either way, so the result does not depend on the
+    /// thread count.
+    /// </summary>
+    private void Run(in Pass pass, PlaneShape planes)
+    {
+        long values = (long)planes.Count * Math.Max(planes.InArea, planes.OutArea);
+        int parts = ProcessesPlaneRanges ? Math.Min(planes.Count, ForkJoin.PartsForElements(values)) : 1;
+        if (parts > 1)
+        {
+            ForkJoin.Run(pass, parts);
+        }
+        else
+        {
+            pass.Run(0, 1);
+        }
+    }
+
+    /// <summary>The forward or backward over one part's planes.</summary>
+    private readonly struct Pass : IForkJoinBody
+    {
+        private readonly PlaneLayer _layer;
+        private readonly float[] _source;
+        private readonly float[] _destination;
+        private readonly PlaneShape _planes;
+        private readonly bool _forward;
+
+        public Pass(PlaneLayer layer, float[] source, float[] destination, PlaneShape planes, bool forward)
+        {
+            _layer = layer;
+            _source = source;
+            _destination = destination;
+            _planes = planes;
+            _forward = forward;
+        }
+
+        public void Run(int part, int parts)
+        {
+            (int first, int end) = ForkJoin.Share(_planes.Count, part, parts);
+            PlaneShape range = parts == 1 ? _planes : _planes with { First = first, Count = end - first };
+            if (_forward)
+            {
+                _layer.ForwardPlanes(_source, _destination, range);
+            }
+            else
+            {
+                _layer.BackwardPlanes(_source, _destination, range);
+            }
+        }
     }
 
     /// <summary>Throws when the output size is not valid for this input (the message PyTorch gives).</summary>
@@ -106,6 +166,15 @@ public abstract class PlaneLayer : Layer
 /// <param name="OutW">Output width.</param>
 public readonly record struct PlaneShape(int Count, int InH, int InW, int OutH, int OutW)
 {
+    /// <summary>
+    /// The first plane to process: a layer that overrides <see cref="PlaneLayer.ProcessesPlaneRanges"/> may be handed a
+    /// range [First, First + Count) of the batch's planes (default 0, every plane).
+    /// </summary>
+    public int First { get; init; }
+
+    /// <summary>One past the last plane to process: First + Count.</summary>
+    public int End => First + Count;
+
     /// <summary>Elements in one input plane.</summary>
     public int InArea => InH * InW;
 

@@ -68,10 +68,17 @@ public sealed class Upsample : PlaneLayer
     }
 
     /// <inheritdoc />
+    protected override bool ProcessesPlaneRanges => true;
+
+    /// <inheritdoc />
     protected override void ForwardPlanes(float[] x, float[] y, PlaneShape planes) =>
-        _forward!(x, y, _rows, _cols, planes.Count, planes.InH, planes.InW, planes.OutH, planes.OutW);
+        _forward!(
+            x.AsSpan(planes.First * planes.InArea, planes.Count * planes.InArea), y.AsSpan(planes.First * planes.OutArea, planes.Count * planes.OutArea),
+            _rows, _cols, planes.Count, planes.InH, planes.InW, planes.OutH, planes.OutW);
 
     /// <inheritdoc />
     protected override void BackwardPlanes(float[] gy, float[] gx, PlaneShape planes) =>
-        _backward!(gy, gx, _rows, _cols, planes.Count, planes.InH, planes.InW, planes.OutH, planes.OutW);
+        _backward!(
+            gy.AsSpan(planes.First * planes.OutArea, planes.Count * planes.OutArea), gx.AsSpan(planes.First * planes.InArea, planes.Count * planes.InArea),
+            _rows, _cols, planes.Count, planes.InH, planes.InW, planes.OutH, planes.OutW);
 }

@@ -43,11 +43,14 @@ public sealed class ZeroPad2d : PlaneLayer
     public override Size2d OutputSize(int inH, int inW) => new(checked(inH + Top + Bottom), checked(inW + Left + Right));
 
     /// <inheritdoc />
+    protected override bool ProcessesPlaneRanges => true;
+
+    /// <inheritdoc />
     protected override void ForwardPlanes(float[] x, float[] y, PlaneShape planes)
     {
         // The frame is written too: the base reuses the output buffer and asks for every element.
-        Array.Clear(y);
-        for (int p = 0; p < planes.Count; p++)
+        y.AsSpan(planes.First * planes.OutArea, planes.Count * planes.OutArea).Clear();
+        for (int p = planes.First; p < planes.End; p++)
         {
             for (int h = 0; h < planes.InH; h++)
             {
@@ -59,7 +62,7 @@ public sealed class ZeroPad2d : PlaneLayer
     /// <inheritdoc />
     protected override void BackwardPlanes(float[] gy, float[] gx, PlaneShape planes)
     {
-        for (int p = 0; p < planes.Count; p++)
+        for (int p = planes.First; p < planes.End; p++)
         {
             for (int h = 0; h < planes.InH; h++)
             {
