@@ -12,6 +12,8 @@ using Xunit;
 
 namespace VaeGen.Runtime.Tests;
 
+// Compares two training runs bit for bit, with a convolution on DirectConv: DirectConvTests must not switch its kernels meanwhile.
+[Collection(ThreadSettingsCollection.Name)]
 public sealed class AdamTests
 {
     [Fact]

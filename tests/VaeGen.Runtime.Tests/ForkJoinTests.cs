@@ -210,7 +210,8 @@ public sealed class ForkJoinBenchmarks
 
 /// <summary>
 /// Tests that change the process-wide thread settings (Sgemm.MaxThreads and ParallelThreshold, ConvWorkspace.WideFromThreads,
-/// ForkJoin.SpinTime), or that a change of them would disturb (allocation counts, timings), run one at a time.
+/// ForkJoin.SpinTime) or kernel choices (DirectConv.UseAvx512, whose weight gradients differ in their last bits), or
+/// that such a change would disturb (allocation counts, timings, bit-for-bit comparisons of two runs), run one at a time.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class ThreadSettingsCollection
