@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace VaeGen.Runtime.Kernels;
 
@@ -130,7 +132,23 @@ internal static class Resampling
                     float* a = plane + ((long)r0s[oh] * inW);
                     float* b = plane + ((long)r1s[oh] * inW);
                     float lh0 = lh0s[oh], lh1 = lh1s[oh];
-                    for (int ow = 0; ow < outW; ow++)
+                    int ow = 0;
+                    if (Avx2.IsSupported)
+                    {
+                        // Eight outputs at a time, their four taps gathered; the same float operations in the same order
+                        // as the scalar loop (no fused multiply-add), so the same bits.
+                        Vector256<float> vh0 = Vector256.Create(lh0), vh1 = Vector256.Create(lh1);
+                        for (; ow + 8 <= outW; ow += 8)
+                        {
+                            Vector256<int> i0 = Vector256.Load(c0s + ow), i1 = Vector256.Load(c1s + ow);
+                            Vector256<float> w0 = Vector256.Load(lw0s + ow), w1 = Vector256.Load(lw1s + ow);
+                            Vector256<float> top = (w0 * Avx2.GatherVector256(a, i0, 4)) + (w1 * Avx2.GatherVector256(a, i1, 4));
+                            Vector256<float> bottom = (w0 * Avx2.GatherVector256(b, i0, 4)) + (w1 * Avx2.GatherVector256(b, i1, 4));
+                            ((vh0 * top) + (vh1 * bottom)).Store(dst + ow);
+                        }
+                    }
+
+                    for (; ow < outW; ow++)
                     {
                         int c0 = c0s[ow], c1 = c1s[ow];
                         float lw0 = lw0s[ow], lw1 = lw1s[ow];
