@@ -203,7 +203,6 @@ internal static class DirectConv
             throw new ArgumentException("DirectConv.AddWeightGradient: buffers too small for the geometry, or a channel range outside it.");
         }
 
-        Vector256<float>* acc = stackalloc Vector256<float>[area];
         float* tailGradient = stackalloc float[3 * WideLanes];
         fixed (float* pp = padded)
         fixed (float* gp = gy)
@@ -214,6 +213,7 @@ internal static class DirectConv
                 return;
             }
 
+            Vector256<float>* acc = stackalloc Vector256<float>[area];
             for (int o = 0; o < outChannels; o++)
             {
                 float* g = gp + (o * outH * outW);

@@ -87,7 +87,10 @@ internal static unsafe class ForkJoin
         return (first * ElementBlock, part == parts - 1 ? length : end * ElementBlock);
     }
 
-    /// <summary>Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished.</summary>
+    /// <summary>
+    /// Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished. One
+    /// part is just body.Run(0, 1) on the caller, so callers pass the part count they computed without a branch of their own.
+    /// </summary>
     /// <param name="body">The computation; copied into static storage for the duration of the call.</param>
     /// <param name="parts">The number of parts.</param>
     public static void Run<T>(in T body, int parts)

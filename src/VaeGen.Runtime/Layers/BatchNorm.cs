@@ -133,7 +133,7 @@ public abstract class BatchNorm : Layer
         }
         else
         {
-            RunChannels(Channels.Forward(this, x, y, n, area, count), input.Length);
+            RunChannels(new ForwardChannels(this, x, y, n, area, count), input.Length);
         }
 
         return _output;
@@ -185,7 +185,7 @@ public abstract class BatchNorm : Layer
         }
         else
         {
-            RunChannels(Channels.Backward(this, x, gy, gx, n, area, count), input.Length);
+            RunChannels(new BackwardChannels(this, x, gy, gx, n, area, count), input.Length);
         }
 
         return gx is null ? NoInputGradient : _gradInput!;
@@ -196,17 +196,10 @@ public abstract class BatchNorm : Layer
     /// on contiguous ranges of channels. A channel's sums run over its planes in the same order whoever computes them, so
     /// the result does not depend on the thread count.
     /// </summary>
-    private void RunChannels(in Channels pass, int elements)
+    private void RunChannels<TPass>(in TPass pass, int elements)
+        where TPass : struct, IForkJoinBody
     {
-        int parts = Math.Min(NumFeatures, ForkJoin.PartsForElements(elements));
-        if (parts > 1)
-        {
-            ForkJoin.Run(pass, parts);
-        }
-        else
-        {
-            pass.Run(0, 1);
-        }
+        ForkJoin.Run(pass, Math.Min(NumFeatures, ForkJoin.PartsForElements(elements)));
     }
 
     /// <summary>
@@ -311,41 +304,25 @@ public abstract class BatchNorm : Layer
         rv[ch] = (float)((Momentum * (m2 / (count - 1))) + ((1 - Momentum) * rv[ch]));
     }
 
-    /// <summary>
-    /// The forward (statistics, then y = x * scale + shift into <c>_yOrGy</c>) or the backward (gradients from the output
-    /// gradient <c>_yOrGy</c>, then dx into <c>_dst</c> when asked) of one part's channels, over planes of <c>_area</c>
-    /// values (area above 1).
-    /// </summary>
-    private readonly struct Channels : IForkJoinBody
+    /// <summary>The forward of one part's channels over planes of <c>_area</c> values (area above 1): statistics, then y = x * scale + shift.</summary>
+    private readonly struct ForwardChannels : IForkJoinBody
     {
         private readonly BatchNorm _layer;
         private readonly float[] _x;
-        private readonly float[] _yOrGy;
-        private readonly float[]? _dst;
+        private readonly float[] _y;
         private readonly int _n;
         private readonly int _area;
         private readonly long _count;
-        private readonly bool _forward;
 
-        private Channels(BatchNorm layer, float[] x, float[] src, float[]? dst, int n, int area, long count, bool forward)
+        public ForwardChannels(BatchNorm layer, float[] x, float[] y, int n, int area, long count)
         {
             _layer = layer;
             _x = x;
-            _yOrGy = src;
-            _dst = dst;
+            _y = y;
             _n = n;
             _area = area;
             _count = count;
-            _forward = forward;
         }
-
-        /// <summary>The forward: statistics, then <paramref name="y"/> = x * scale + shift.</summary>
-        public static Channels Forward(BatchNorm layer, float[] x, float[] y, int n, int area, long count) =>
-            new(layer, x, y, null, n, area, count, forward: true);
-
-        /// <summary>The backward: weight and bias gradients, then <paramref name="gx"/> unless it is null (not asked for).</summary>
-        public static Channels Backward(BatchNorm layer, float[] x, float[] gy, float[]? gx, int n, int area, long count) =>
-            new(layer, x, gy, gx, n, area, count, forward: false);
 
         public void Run(int part, int parts)
         {
@@ -354,29 +331,59 @@ public abstract class BatchNorm : Layer
             (int first, int end) = ForkJoin.Share(c, part, parts);
             for (int ch = first; ch < end; ch++)
             {
-                if (_forward)
+                l.PrepareChannel(_x, _n, _area, _count, ch);
+                for (int s = 0; s < _n; s++)
                 {
-                    l.PrepareChannel(_x, _n, _area, _count, ch);
-                    for (int s = 0; s < _n; s++)
-                    {
-                        int offset = ((s * c) + ch) * _area;
-                        Affine(_x.AsSpan(offset, _area), l._scale[ch], l._shift[ch], _yOrGy.AsSpan(offset, _area));
-                    }
-
-                    continue;
+                    int offset = ((s * c) + ch) * _area;
+                    Affine(_x.AsSpan(offset, _area), l._scale[ch], l._shift[ch], _y.AsSpan(offset, _area));
                 }
+            }
+        }
+    }
 
+    /// <summary>
+    /// The backward of one part's channels over planes of <c>_area</c> values (area above 1): weight and bias gradients,
+    /// then dx into <c>_gx</c> unless it is null (not asked for).
+    /// </summary>
+    private readonly struct BackwardChannels : IForkJoinBody
+    {
+        private readonly BatchNorm _layer;
+        private readonly float[] _x;
+        private readonly float[] _gy;
+        private readonly float[]? _gx;
+        private readonly int _n;
+        private readonly int _area;
+        private readonly long _count;
+
+        public BackwardChannels(BatchNorm layer, float[] x, float[] gy, float[]? gx, int n, int area, long count)
+        {
+            _layer = layer;
+            _x = x;
+            _gy = gy;
+            _gx = gx;
+            _n = n;
+            _area = area;
+            _count = count;
+        }
+
+        public void Run(int part, int parts)
+        {
+            BatchNorm l = _layer;
+            int c = l.NumFeatures;
+            (int first, int end) = ForkJoin.Share(c, part, parts);
+            for (int ch = first; ch < end; ch++)
+            {
                 double sumGy = 0, sumGyX = 0;
                 for (int s = 0; s < _n; s++)
                 {
                     int offset = ((s * c) + ch) * _area;
-                    ReadOnlySpan<float> g = _yOrGy.AsSpan(offset, _area);
+                    ReadOnlySpan<float> g = _gy.AsSpan(offset, _area);
                     sumGy += TensorPrimitives.Sum(g);
                     sumGyX += TensorPrimitives.Dot(g, _x.AsSpan(offset, _area));
                 }
 
                 l.ChannelGradients(ch, sumGy, sumGyX, _count);
-                if (_dst is null)
+                if (_gx is null)
                 {
                     continue;
                 }
@@ -384,8 +391,8 @@ public abstract class BatchNorm : Layer
                 for (int s = 0; s < _n; s++)
                 {
                     int offset = ((s * c) + ch) * _area;
-                    Span<float> dst = _dst.AsSpan(offset, _area);
-                    Affine(_yOrGy.AsSpan(offset, _area), l._scale[ch], l._shift[ch], dst);
+                    Span<float> dst = _gx.AsSpan(offset, _area);
+                    Affine(_gy.AsSpan(offset, _area), l._scale[ch], l._shift[ch], dst);
                     if (l._xCoef[ch] != 0f)
                     {
                         TensorPrimitives.MultiplyAdd(_x.AsSpan(offset, _area), l._xCoef[ch], dst, dst);

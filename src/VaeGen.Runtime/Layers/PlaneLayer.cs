@@ -83,15 +83,7 @@ public abstract class PlaneLayer : Layer
     private void Run(in Pass pass, PlaneShape planes)
     {
         long values = (long)planes.Count * Math.Max(planes.InArea, planes.OutArea);
-        int parts = ProcessesPlaneRanges ? Math.Min(planes.Count, ForkJoin.PartsForElements(values)) : 1;
-        if (parts > 1)
-        {
-            ForkJoin.Run(pass, parts);
-        }
-        else
-        {
-            pass.Run(0, 1);
-        }
+        ForkJoin.Run(pass, ProcessesPlaneRanges ? Math.Min(planes.Count, ForkJoin.PartsForElements(values)) : 1);
     }
 
     /// <summary>The forward or backward over one part's planes.</summary>
@@ -115,7 +107,7 @@ public abstract class PlaneLayer : Layer
         public void Run(int part, int parts)
         {
             (int first, int end) = ForkJoin.Share(_planes.Count, part, parts);
-            PlaneShape range = parts == 1 ? _planes : _planes with { First = first, Count = end - first };
+            PlaneShape range = _planes with { First = first, Count = end - first };
             if (_forward)
             {
                 _layer.ForwardPlanes(_source, _destination, range);

@@ -110,15 +110,7 @@ public sealed class Adam
                 (float)biasCorrection2Sqrt,
                 (float)Eps,
                 (float)-stepSize);
-            int parts = ForkJoin.PartsForElements(s.ExpAvg.Length);
-            if (parts > 1)
-            {
-                ForkJoin.Run(update, parts);
-            }
-            else
-            {
-                update.Run(0, 1);
-            }
+            ForkJoin.Run(update, ForkJoin.PartsForElements(s.ExpAvg.Length));
         }
     }
 

@@ -47,15 +47,7 @@ public abstract class ElementwiseActivation : Layer
     /// </summary>
     private static void Run(in Pass pass, int length)
     {
-        int parts = ForkJoin.PartsForElements(length);
-        if (parts > 1)
-        {
-            ForkJoin.Run(pass, parts);
-        }
-        else
-        {
-            pass.Run(0, 1);
-        }
+        ForkJoin.Run(pass, ForkJoin.PartsForElements(length));
     }
 
     /// <summary>The forward (y = f(x)) or backward (gx = gy * f'(x)) over one part of the elements.</summary>
