@@ -227,6 +227,73 @@ public sealed class ConvShapeBenchmarks
         }
     }
 
+    /// <summary>
+    /// col2im of each layer's whole batch on one thread, image rows summed in registers against the padded plane
+    /// (<see cref="PlaneIm2Col.ScatterSmallMapsInRegisters"/>), interleaved round by round; the median of the per-round
+    /// ratios. Maps wider than 16 always take the plane.
+    /// </summary>
+    [BenchmarkFact]
+    public void ScatterOnSmallMaps()
+    {
+        int saved = Sgemm.MaxThreads;
+        bool savedPath = PlaneIm2Col.ScatterSmallMapsInRegisters;
+        Sgemm.MaxThreads = 1;
+        try
+        {
+            foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+            {
+                int convIn = transposed ? cout : cin;
+                int convH = transposed ? 2 * h : h;
+                var g = new ConvGeometry(convH, convH, 4, 4, 2, 2, 1, 1, 1, 1);
+                if (g.InW > 16)
+                {
+                    _output.WriteLine($"{name,-14} {convIn,4} channels of {convH}x{convH}: the plane only");
+                    continue;
+                }
+
+                int rows = convIn * g.KernelArea;
+                int group = ConvWorkspace.GroupSize(batch, rows, g.OutArea, null);
+                int ld = (group * g.OutArea) + PlaneIm2Col.ColumnSlack;
+                var cols = new float[(long)rows * ld];
+                new Rng(1).FillUniform(cols, -1, 1);
+                var image = new float[batch * convIn * g.InArea];
+                var plane = new float[PlaneIm2Col.PlaneLength(g)];
+                int inPlane = convIn * g.InArea;
+                void Batch()
+                {
+                    for (int s = 0; s < batch; s++)
+                    {
+                        PlaneIm2Col.Scatter(cols, ld, (s % group) * g.OutArea, convIn, g, image.AsSpan(s * inPlane, inPlane), plane, default);
+                    }
+                }
+
+                var best = new[] { double.MaxValue, double.MaxValue };
+                var ratios = new List<double>();
+                for (int round = 0; round < 8; round++)
+                {
+                    var t = new double[2];
+                    foreach (bool registers in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
+                    {
+                        PlaneIm2Col.ScatterSmallMapsInRegisters = registers;
+                        int i = registers ? 1 : 0;
+                        t[i] = Best(Batch);
+                        best[i] = Math.Min(best[i], t[i]);
+                    }
+
+                    ratios.Add(t[0] / t[1]);
+                }
+
+                ratios.Sort();
+                _output.WriteLine($"{name,-14} {convIn,4} channels of {convH}x{convH}: plane {best[0],6:F3} ms, registers {best[1],6:F3} ms, median ratio {ratios[ratios.Count / 2]:F2}");
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+            PlaneIm2Col.ScatterSmallMapsInRegisters = savedPath;
+        }
+    }
+
     private static void Repeat(int count, Action action)
     {
         for (int i = 0; i < count; i++)

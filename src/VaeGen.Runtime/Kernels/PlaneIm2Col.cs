@@ -30,6 +30,13 @@ internal static unsafe class PlaneIm2Col
     /// <summary>Extra floats each column row needs after its last sample, for vector spill.</summary>
     public const int ColumnSlack = 16;
 
+    /// <summary>
+    /// Whether <see cref="Scatter"/> sums maps at most 16 wide in registers (<see cref="ScatterInRegisters"/>) rather
+    /// than through the padded plane. Both give the same bits; the switch is for ConvKernelTests and
+    /// ConvShapeBenchmarks.ScatterOnSmallMaps, which compare them.
+    /// </summary>
+    internal static bool ScatterSmallMapsInRegisters { get; set; } = true;
+
     /// <summary>Row stride of the padded plane.</summary>
     public static int PlaneStride(in ConvGeometry g) => g.InW + (2 * g.PadW);
 
@@ -130,6 +137,17 @@ internal static unsafe class PlaneIm2Col
             throw new ArgumentException("PlaneIm2Col.Scatter: buffers too small for the geometry.");
         }
 
+        if (ScatterSmallMapsInRegisters && UsesRegisterRows(g) && col0 + area + ColumnSlack <= ld)
+        {
+            fixed (float* colBase = columns)
+            fixed (float* imageBase = image)
+            {
+                ScatterInRegisters(colBase + col0, ld, channels, g, imageBase, bias);
+            }
+
+            return;
+        }
+
         // Vector rows read (and mask off) up to 15 floats past the row's end.
         bool vector = Avx512F.IsSupported && (g.StrideW == 1 || g.StrideW == 2) && col0 + area + ColumnSlack <= ld;
         int taps = g.KernelArea * area;
@@ -198,6 +216,157 @@ internal static unsafe class PlaneIm2Col
     }
 
     /// <summary>
+    /// Whether <see cref="ScatterInRegisters"/> takes a geometry: AVX-512, image rows of at most 16 floats (one vector)
+    /// and at most 16 kernel columns (and a row table of at most 1024 entries). ConvShapeBenchmarks.ScatterOnSmallMaps: on 8x8 to 16x16 maps it is 1.3-1.5x the
+    /// plane's speed; on 28x28 and wider, where a tap's stores are long done before the next tap reads them, the plane
+    /// is faster.
+    /// </summary>
+    private static bool UsesRegisterRows(in ConvGeometry g) => Avx512F.IsSupported && g.InW <= 16 && g.KernelW <= 16 && (g.InH + 3) * g.KernelH <= 1024;
+
+    /// <summary>
+    /// col2im without the padded plane, for maps at most 16 wide: each image row is summed in a register from the
+    /// column rows that reach it, then stored once. With the plane, each tap's read-add-write of a small map waited
+    /// for the previous tap's stores to the same floats (a load shifted against a store cannot be forwarded from it).
+    /// </summary>
+    /// <remarks>
+    /// Each image element still receives its taps in (ki, kj) order starting from +0, then the bias, as the plane
+    /// did: lanes a tap does not reach add +0, which leaves any sum that started from +0 unchanged. So the bits are
+    /// those of <see cref="Im2Col.ScatterAdd"/>. Lane l of a row takes, from kernel column kj, element
+    /// oh * outW + (l + padW - kj * dilW) / strideW of the column row when that divides and lies in [0, outW); the
+    /// first such element and each lane's offset from it are worked out once per call.
+    /// </remarks>
+    private static void ScatterInRegisters(float* columns, int ld, int channels, in ConvGeometry g, float* image, ReadOnlySpan<float> bias)
+    {
+        Vector512<int>* laneMaps = stackalloc Vector512<int>[g.KernelW];
+        int* firstSource = stackalloc int[g.KernelW];
+        int* lane = stackalloc int[16];
+        for (int kj = 0; kj < g.KernelW; kj++)
+        {
+            int first = -1;
+            for (int l = 0; l < 16; l++)
+            {
+                int q = l + g.PadW - (kj * g.DilationW);
+                bool reached = l < g.InW && q >= 0 && q % g.StrideW == 0 && q / g.StrideW < g.OutW;
+                if (reached && first < 0)
+                {
+                    first = q / g.StrideW;
+                }
+
+                // Index 16 selects lane 0 of the zero vector.
+                lane[l] = reached ? (q / g.StrideW) - first : 16;
+            }
+
+            firstSource[kj] = first;
+            laneMaps[kj] = Vector512.Load(lane);
+        }
+
+        // sourceRow[ih * kh + ki]: where output row oh starts in kernel row ki's column rows when ki reaches image row
+        // ih from it (ih + padH - ki * dilH = oh * strideH, 0 <= oh < outH), else -1; rows past the image are -1.
+        int* sourceRow = stackalloc int[(g.InH + 3) * g.KernelH];
+        for (int ih = 0, t = 0; ih < g.InH + 3; ih++)
+        {
+            for (int ki = 0; ki < g.KernelH; ki++, t++)
+            {
+                int q = ih + g.PadH - (ki * g.DilationH);
+                bool reached = ih < g.InH && q >= 0 && q % g.StrideH == 0 && q / g.StrideH < g.OutH;
+                sourceRow[t] = reached ? (q / g.StrideH) * g.OutW : -1;
+            }
+        }
+
+        // A row's full store spills into the rows after it, which are stored after it; never past this call's images.
+        float* end = image + ((long)channels * g.InArea);
+        for (int c = 0; c < channels; c++)
+        {
+            float* channelColumns = columns + ((long)c * g.KernelArea * ld);
+            float* dst = image + ((long)c * g.InArea);
+            Vector512<float> channelBias = Vector512.Create(bias.IsEmpty ? 0f : bias[c]);
+            for (int ih = 0; ih < g.InH; ih += 4, dst += 4 * g.InW)
+            {
+                SumFourRows(channelColumns, ld, g, sourceRow + (ih * g.KernelH), laneMaps, firstSource, out var s0, out var s1, out var s2, out var s3);
+                if (!bias.IsEmpty)
+                {
+                    (s0, s1, s2, s3) = (Avx512F.Add(s0, channelBias), Avx512F.Add(s1, channelBias), Avx512F.Add(s2, channelBias), Avx512F.Add(s3, channelBias));
+                }
+
+                int rows = g.InH - ih;
+                StoreBefore(end, dst, s0);
+                if (rows > 1)
+                {
+                    StoreBefore(end, dst + g.InW, s1);
+                }
+
+                if (rows > 2)
+                {
+                    StoreBefore(end, dst + (2 * g.InW), s2);
+                }
+
+                if (rows > 3)
+                {
+                    StoreBefore(end, dst + (3 * g.InW), s3);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sums of four image rows (rows past the image stay zero; <paramref name="sourceRow"/> starts at the first's
+    /// entries) in four registers: four independent chains
+    /// of additions, where one row alone would wait on each addition's latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumFourRows(
+        float* channelColumns, int ld, in ConvGeometry g, int* sourceRow, Vector512<int>* laneMaps, int* firstSource,
+        out Vector512<float> s0, out Vector512<float> s1, out Vector512<float> s2, out Vector512<float> s3)
+    {
+        Vector512<float> zero = Vector512<float>.Zero;
+        (s0, s1, s2, s3) = (zero, zero, zero, zero);
+        for (int ki = 0; ki < g.KernelH; ki++)
+        {
+            float* kernelRow = channelColumns + ((long)ki * g.KernelW * ld);
+            int kh = g.KernelH;
+            float* p0 = sourceRow[ki] < 0 ? null : kernelRow + sourceRow[ki];
+            float* p1 = sourceRow[kh + ki] < 0 ? null : kernelRow + sourceRow[kh + ki];
+            float* p2 = sourceRow[(2 * kh) + ki] < 0 ? null : kernelRow + sourceRow[(2 * kh) + ki];
+            float* p3 = sourceRow[(3 * kh) + ki] < 0 ? null : kernelRow + sourceRow[(3 * kh) + ki];
+            if (p0 == null && p1 == null && p2 == null && p3 == null)
+            {
+                continue;
+            }
+
+            for (int kj = 0; kj < g.KernelW; kj++)
+            {
+                int first = firstSource[kj];
+                if (first < 0)
+                {
+                    continue;
+                }
+
+                Vector512<int> map = laneMaps[kj];
+                long offset = ((long)kj * ld) + first;
+                if (p0 != null)
+                {
+                    s0 = Avx512F.Add(s0, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(p0 + offset), map, zero));
+                }
+
+                if (p1 != null)
+                {
+                    s1 = Avx512F.Add(s1, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(p1 + offset), map, zero));
+                }
+
+                if (p2 != null)
+                {
+                    s2 = Avx512F.Add(s2, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(p2 + offset), map, zero));
+                }
+
+                if (p3 != null)
+                {
+                    s3 = Avx512F.Add(s3, Avx512F.PermuteVar16x32x2(Avx512F.LoadVector512(p3 + offset), map, zero));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether to go through a per-tap offset table instead of vector rows: for outputs a few
     /// pixels wide a row is mostly loop overhead (a 1x1 output is one float per row).
     /// </summary>
@@ -225,9 +394,37 @@ internal static unsafe class PlaneIm2Col
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRows(float* src, int srcStride, float* dst, int dstStride, int rows, int width)
     {
-        if (width < 16)
+        if (width >= 16)
         {
-            // Maps of a few pixels (a 1x1 or 3x3 map in a small encoder) are common; a call per row would dominate.
+            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+            {
+                Buffer.MemoryCopy(src, dst, width * sizeof(float), width * sizeof(float));
+            }
+        }
+        else if (width >= 8)
+        {
+            // Two 8-float copies that overlap in the middle. An element loop here (and a call per row would be
+            // worse) made im2col of a 14x14 map, the input of a 7x7 output, 1.3-1.5x slower.
+            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+            {
+                Vector256<float> head = Vector256.Load(src);
+                Vector256<float> tail = Vector256.Load(src + width - 8);
+                head.Store(dst);
+                tail.Store(dst + width - 8);
+            }
+        }
+        else if (width >= 4)
+        {
+            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+            {
+                Vector128<float> head = Vector128.Load(src);
+                Vector128<float> tail = Vector128.Load(src + width - 4);
+                head.Store(dst);
+                tail.Store(dst + width - 4);
+            }
+        }
+        else
+        {
             for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
             {
                 for (int i = 0; i < width; i++)
@@ -235,13 +432,6 @@ internal static unsafe class PlaneIm2Col
                     dst[i] = src[i];
                 }
             }
-
-            return;
-        }
-
-        for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-        {
-            Buffer.MemoryCopy(src, dst, width * sizeof(float), width * sizeof(float));
         }
     }
 
