@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -26,10 +27,18 @@ public sealed class VaeLoss
     private Tensor? _gradReconstruction;
     private Tensor? _gradMu;
     private Tensor? _gradLogVar;
-    private float[] _scratch = Array.Empty<float>();
-    private double[] _wide = Array.Empty<double>();
-    private double[] _wide2 = Array.Empty<double>();
-    private double[] _wide3 = Array.Empty<double>();
+    // Forward's per-element work is about ten passes in double (Backward's three in float): split from a tenth (a
+    // third) of the elements an activation splits from.
+    private const int ForwardPassesPerElement = 10;
+    private const int BackwardPassesPerElement = 3;
+
+    /// <summary>One scratch per part of a split pass; part 0's also serves <see cref="SampleReconstruction"/>.</summary>
+    private SampleScratch[] _scratch = [new SampleScratch()];
+
+    // Forward's per-sample terms, formed in parallel and then added up in sample order, as one thread would.
+    private double[] _sampleReconstruction = Array.Empty<double>();
+    private double[] _sampleKl = Array.Empty<double>();
+    private double[] _sampleSquaredErrors = Array.Empty<double>();
 
     // 0.5 ln(2 pi): the Gaussian's normalising constant per value.
     private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
@@ -141,31 +150,27 @@ public sealed class VaeLoss
         _logVar = logVar;
         int n = reconstruction.Dim(0);
         int per = reconstruction.Length / n;
-        int z = mu.Dim(1);
-        EnsureScratch(per);
-        float[] r = reconstruction.Data;
-        float[] x = target.Data;
         _logSigma = CurrentLogSigma;
         _inverseVariance = Math.Exp(-2 * _logSigma);
+        if (_sampleKl.Length < n)
+        {
+            _sampleReconstruction = new double[n];
+            _sampleKl = new double[n];
+            _sampleSquaredErrors = new double[n];
+        }
+
+        int parts = Math.Min(n, ForkJoin.PartsForElements((long)ForwardPassesPerElement * reconstruction.Length));
+        EnsureScratch(parts, Math.Max(per, mu.Dim(1)));
+        ForkJoin.Run(new SampleTerms(this), parts);
         _squaredErrors = 0;
         double reconTotal = 0;
         double klTotal = 0;
         for (int i = 0; i < n; i++)
         {
-            double sample = SampleTerm(r.AsSpan(i * per, per), x.AsSpan(i * per, per));
+            double sample = _sampleReconstruction[i];
             reconTotal += Reduction == Reduction.Mean ? sample / per : sample;
-
-            // Z is small (tens to a few hundred) and exp(logvar) - 1 is cancellation-prone, so
-            // the KL term stays in double.
-            double kl = 0;
-            for (int k = i * z; k < (i + 1) * z; k++)
-            {
-                double m = mu.Data[k];
-                double lv = logVar.Data[k];
-                kl += Math.Exp(lv) + (m * m) - 1.0 - lv;
-            }
-
-            klTotal += 0.5 * kl;
+            klTotal += 0.5 * _sampleKl[i];
+            _squaredErrors += _sampleSquaredErrors[i];
         }
 
         Reconstruction = reconTotal / n;
@@ -196,10 +201,10 @@ public sealed class VaeLoss
             throw new ArgumentException($"A sample's reconstruction ({reconstruction.Length} values) and target ({target.Length}) must be as long and not empty.");
         }
 
-        EnsureScratch(reconstruction.Length);
+        EnsureScratch(1, reconstruction.Length);
         _logSigma = CurrentLogSigma;
         _inverseVariance = Math.Exp(-2 * _logSigma);
-        double sample = SampleTerm(reconstruction, target);
+        double sample = SampleTerm(_scratch[0], reconstruction, target, out _);
         return Reduction == Reduction.Mean ? sample / reconstruction.Length : sample;
     }
 
@@ -215,11 +220,53 @@ public sealed class VaeLoss
         _gradLogVar = Tensor.Reuse(_gradLogVar, logVar.Shape);
         int n = recon.Dim(0);
         int per = recon.Length / n;
-        EnsureScratch(per);
-        float scale = (float)(1.0 / n / (Reduction == Reduction.Mean ? per : 1));
-        ReadOnlySpan<float> r = recon.Span;
-        ReadOnlySpan<float> x = target.Span;
-        Span<float> g = _gradReconstruction.Span;
+        int parts = Math.Min(n, ForkJoin.PartsForElements((long)BackwardPassesPerElement * recon.Length));
+        EnsureScratch(parts, Math.Max(per, mu.Dim(1)));
+        ForkJoin.Run(new Gradients(this, (float)(1.0 / n / (Reduction == Reduction.Mean ? per : 1))), parts);
+        if (Term == ReconstructionTerm.Gaussian && LogSigma is not null)
+        {
+            // d recon_i / d ln sigma = sum over values of (1 - (x - xhat)^2 / sigma^2); d ln sigma / d log_sigma = sigmoid(log_sigma + 6).
+            double perLogSigma = (((double)recon.Length) - (_squaredErrors * _inverseVariance)) / n / (Reduction == Reduction.Mean ? per : 1);
+            double inner = LogSigma.Value.Span[0] - SigmaFloor;
+            LogSigma.Grad.Span[0] += (float)(perLogSigma * SoftplusSlope(inner));
+        }
+    }
+
+    /// <summary>
+    /// The reconstruction gradient of one part of the elements (cut on whole blocks, <see cref="ForkJoin.ShareBlocks"/>,
+    /// so each element takes the vector or scalar path it takes on one thread), or of the part's samples for bce, whose
+    /// passes run sample by sample.
+    /// </summary>
+    private void ReconstructionGradient(int part, int parts, float scale)
+    {
+        ReadOnlySpan<float> r = _reconstruction!.Span;
+        ReadOnlySpan<float> x = _target!.Span;
+        Span<float> g = _gradReconstruction!.Span;
+        if (Term == ReconstructionTerm.Bce)
+        {
+            // As PyTorch: (p - x) / max(p (1 - p), eps), also where the log clamp is active.
+            int per = r.Length / _reconstruction.Dim(0);
+            (int first, int end) = ForkJoin.Share(_reconstruction.Dim(0), part, parts);
+            Span<float> den = _scratch[part].Den.AsSpan(0, per);
+            for (int offset = first * per; offset < end * per; offset += per)
+            {
+                ReadOnlySpan<float> ri = r.Slice(offset, per);
+                Span<float> gi = g.Slice(offset, per);
+                TensorPrimitives.Subtract(1f, ri, den);
+                TensorPrimitives.Multiply(den, ri, den);
+                TensorPrimitives.Max(den, BceGradEpsilon, den);
+                TensorPrimitives.Subtract(ri, x.Slice(offset, per), gi);
+                TensorPrimitives.Divide(gi, den, gi);
+                TensorPrimitives.Multiply(gi, scale, gi);
+            }
+
+            return;
+        }
+
+        (int lo, int hi) = ForkJoin.ShareBlocks(r.Length, part, parts);
+        r = r[lo..hi];
+        x = x[lo..hi];
+        g = g[lo..hi];
 
         // Whole-tensor float passes, as PyTorch computes these gradients in float32; each element
         // sees at most a few roundings, far inside the 1e-4 parity tolerance.
@@ -232,30 +279,6 @@ public sealed class VaeLoss
             case ReconstructionTerm.Gaussian:
                 TensorPrimitives.Subtract(r, x, g);
                 TensorPrimitives.Multiply(g, (float)(scale * _inverseVariance), g);
-                if (LogSigma is not null)
-                {
-                    // d recon_i / d ln sigma = sum over values of (1 - (x - xhat)^2 / sigma^2); d ln sigma / d log_sigma = sigmoid(log_sigma + 6).
-                    double perLogSigma = (((double)recon.Length) - (_squaredErrors * _inverseVariance)) / n / (Reduction == Reduction.Mean ? per : 1);
-                    double inner = LogSigma.Value.Span[0] - SigmaFloor;
-                    LogSigma.Grad.Span[0] += (float)(perLogSigma * SoftplusSlope(inner));
-                }
-
-                break;
-            case ReconstructionTerm.Bce:
-                // As PyTorch: (p - x) / max(p (1 - p), eps), also where the log clamp is active.
-                for (int offset = 0; offset < r.Length; offset += per)
-                {
-                    ReadOnlySpan<float> ri = r.Slice(offset, per);
-                    Span<float> den = _scratch.AsSpan(0, per);
-                    Span<float> gi = g.Slice(offset, per);
-                    TensorPrimitives.Subtract(1f, ri, den);
-                    TensorPrimitives.Multiply(den, ri, den);
-                    TensorPrimitives.Max(den, BceGradEpsilon, den);
-                    TensorPrimitives.Subtract(ri, x.Slice(offset, per), gi);
-                    TensorPrimitives.Divide(gi, den, gi);
-                    TensorPrimitives.Multiply(gi, scale, gi);
-                }
-
                 break;
             default:
                 // sigmoid(l) - x; TensorPrimitives.Sigmoid saturates to 0 and 1 without NaN.
@@ -264,12 +287,96 @@ public sealed class VaeLoss
                 TensorPrimitives.Multiply(g, scale, g);
                 break;
         }
+    }
 
-        double klScale = KlWeight / n;
-        for (int k = 0; k < mu.Length; k++)
+    /// <summary>The KL gradients of one part's samples: d/d mu = w mu / N, d/d logvar = w (e^logvar - 1) / 2N.</summary>
+    private void KlGradient(int part, int parts)
+    {
+        int z = _mu!.Dim(1);
+        double klScale = KlWeight / _mu.Dim(0);
+        (int first, int end) = ForkJoin.Share(_mu.Dim(0), part, parts);
+        Span<double> exp = _scratch[part].A.AsSpan(0, z);
+        for (int i = first; i < end; i++)
         {
-            _gradMu.Data[k] = (float)(klScale * mu.Data[k]);
-            _gradLogVar.Data[k] = (float)(klScale * 0.5 * (Math.Exp(logVar.Data[k]) - 1.0));
+            ExpOf(_logVar!.Span.Slice(i * z, z), exp);
+            for (int k = 0, at = i * z; k < z; k++, at++)
+            {
+                _gradMu!.Data[at] = (float)(klScale * _mu.Data[at]);
+                _gradLogVar!.Data[at] = (float)(klScale * 0.5 * (exp[k] - 1.0));
+            }
+        }
+    }
+
+    /// <summary>The forward's terms of one part's samples, into the per-sample arrays.</summary>
+    private void SampleTermsOf(int part, int parts)
+    {
+        int n = _reconstruction!.Dim(0);
+        int per = _reconstruction.Length / n;
+        int z = _mu!.Dim(1);
+        float[] r = _reconstruction.Data;
+        float[] x = _target!.Data;
+        SampleScratch scratch = _scratch[part];
+        (int first, int end) = ForkJoin.Share(n, part, parts);
+        for (int i = first; i < end; i++)
+        {
+            _sampleReconstruction[i] = SampleTerm(scratch, r.AsSpan(i * per, per), x.AsSpan(i * per, per), out _sampleSquaredErrors[i]);
+
+            // Z is small (tens to a few hundred) and exp(logvar) - 1 is cancellation-prone, so
+            // the KL term stays in double.
+            Span<double> exp = scratch.A.AsSpan(0, z);
+            ExpOf(_logVar!.Span.Slice(i * z, z), exp);
+            double kl = 0;
+            for (int k = 0, at = i * z; k < z; k++, at++)
+            {
+                double m = _mu.Data[at];
+                double lv = _logVar.Data[at];
+                kl += exp[k] + (m * m) - 1.0 - lv;
+            }
+
+            _sampleKl[i] = kl;
+        }
+    }
+
+    /// <summary>e^v in double for each float v: vectorised, where a scalar Math.Exp per latent took most of a small model's loss.</summary>
+    private static void ExpOf(ReadOnlySpan<float> values, Span<double> result)
+    {
+        Widen(values, result);
+        TensorPrimitives.Exp(result, result);
+    }
+
+    /// <summary>Forward's per-sample terms over the parts of the batch.</summary>
+    private readonly struct SampleTerms(VaeLoss loss) : IForkJoinBody
+    {
+        public void Run(int part, int parts) => loss.SampleTermsOf(part, parts);
+    }
+
+    /// <summary>Backward's gradients over the parts of the batch.</summary>
+    private readonly struct Gradients(VaeLoss loss, float scale) : IForkJoinBody
+    {
+        public void Run(int part, int parts)
+        {
+            loss.ReconstructionGradient(part, parts, scale);
+            loss.KlGradient(part, parts);
+        }
+    }
+
+    /// <summary>The double scratch of one thread's samples, and bce's float denominators.</summary>
+    private sealed class SampleScratch
+    {
+        public double[] A { get; private set; } = Array.Empty<double>();
+
+        public double[] B { get; private set; } = Array.Empty<double>();
+
+        public double[] T { get; private set; } = Array.Empty<double>();
+
+        public float[] Den { get; private set; } = Array.Empty<float>();
+
+        public void Ensure(int length)
+        {
+            if (A.Length < length)
+            {
+                (A, B, T, Den) = (new double[length], new double[length], new double[length], new float[length]);
+            }
         }
     }
 
@@ -277,13 +384,14 @@ public sealed class VaeLoss
     /// One sample's reconstruction terms. The loss is formed and summed in double (vectorised), so
     /// it stays accurate enough for finite differences of 1e-4 on float inputs (LossTests).
     /// </summary>
-    private double SampleTerm(ReadOnlySpan<float> r, ReadOnlySpan<float> x)
+    private double SampleTerm(SampleScratch scratch, ReadOnlySpan<float> r, ReadOnlySpan<float> x, out double squaredErrors)
     {
-        Span<double> a = _wide.AsSpan(0, r.Length);
-        Span<double> b = _wide2.AsSpan(0, r.Length);
-        Span<double> t = _wide3.AsSpan(0, r.Length);
+        Span<double> a = scratch.A.AsSpan(0, r.Length);
+        Span<double> b = scratch.B.AsSpan(0, r.Length);
+        Span<double> t = scratch.T.AsSpan(0, r.Length);
         Widen(r, a);
         Widen(x, b);
+        squaredErrors = 0;
         switch (Term)
         {
             case ReconstructionTerm.Mse:
@@ -293,7 +401,7 @@ public sealed class VaeLoss
             {
                 TensorPrimitives.Subtract(a, b, t);
                 double squared = TensorPrimitives.SumOfSquares<double>(t);
-                _squaredErrors += squared;
+                squaredErrors = squared;
                 return (0.5 * squared * _inverseVariance) + (r.Length * (_logSigma + HalfLogTwoPi));
             }
             case ReconstructionTerm.Bce:
@@ -347,14 +455,23 @@ public sealed class VaeLoss
         }
     }
 
-    private void EnsureScratch(int per)
+    private void EnsureScratch(int parts, int length)
     {
-        if (_scratch.Length < per)
+        if (_scratch.Length < parts)
         {
-            _scratch = new float[per];
-            _wide = new double[per];
-            _wide2 = new double[per];
-            _wide3 = new double[per];
+            SampleScratch[] grown = new SampleScratch[parts];
+            _scratch.CopyTo(grown, 0);
+            for (int p = _scratch.Length; p < parts; p++)
+            {
+                grown[p] = new SampleScratch();
+            }
+
+            _scratch = grown;
+        }
+
+        for (int p = 0; p < parts; p++)
+        {
+            _scratch[p].Ensure(length);
         }
     }
 }
