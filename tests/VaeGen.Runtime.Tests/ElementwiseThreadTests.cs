@@ -4,6 +4,7 @@ using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Layers.Activations;
+using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Tensors;
 using Xunit;
 
@@ -41,6 +42,49 @@ public sealed class ElementwiseThreadTests
                 {
                     Assert.True(first[i].AsSpan().SequenceEqual(result[i]), $"{kind}: result {i} on {threads} threads differs from one thread's");
                 }
+            }
+        }
+        finally
+        {
+            Sgemm.MaxThreads = saved;
+        }
+    }
+
+    /// <summary>
+    /// The loss splits its per-sample terms and its gradients over threads; the loss and every gradient must be one
+    /// thread's bits. 97 samples of 1031 values (neither a whole number of vectors) and 13 latents: large enough for
+    /// four parts.
+    /// </summary>
+    [Theory]
+    [InlineData(ReconstructionTerm.Mse)]
+    [InlineData(ReconstructionTerm.Bce)]
+    [InlineData(ReconstructionTerm.BceLogits)]
+    [InlineData(ReconstructionTerm.Gaussian)]
+    public void LossDoesNotDependOnThreads(ReconstructionTerm term)
+    {
+        int saved = Sgemm.MaxThreads;
+        try
+        {
+            var rng = new Rng(77);
+            Tensor reconstruction = TestUtil.Random(rng, 0.01f, 0.99f, 97, 1031);
+            Tensor target = TestUtil.Random(rng, 0, 1, 97, 1031);
+            Tensor mu = TestUtil.Random(rng, -2, 2, 97, 13);
+            Tensor logVar = TestUtil.Random(rng, -3, 3, 97, 13);
+            (double Loss, float[] Recon, float[] Mu, float[] LogVar, float LogSigma)? first = null;
+            foreach (int threads in new[] { 1, 2, 3, 4 })
+            {
+                Sgemm.MaxThreads = threads;
+                var logSigma = term == ReconstructionTerm.Gaussian ? new Parameter("log_sigma", 1) : null;
+                var loss = new VaeLoss(term, Reduction.Sum, beta: 0.7, logSigma: logSigma);
+                double value = loss.Forward(reconstruction, target, mu, logVar);
+                loss.Backward();
+                var result = (value, loss.GradReconstruction.Span.ToArray(), loss.GradMu.Span.ToArray(), loss.GradLogVar.Span.ToArray(), logSigma?.Grad.Span[0] ?? 0f);
+                first ??= result;
+                Assert.Equal(first.Value.Loss, result.Item1);
+                Assert.True(first.Value.Recon.AsSpan().SequenceEqual(result.Item2), $"{term}: reconstruction gradient on {threads} threads");
+                Assert.True(first.Value.Mu.AsSpan().SequenceEqual(result.Item3), $"{term}: mu gradient on {threads} threads");
+                Assert.True(first.Value.LogVar.AsSpan().SequenceEqual(result.Item4), $"{term}: logvar gradient on {threads} threads");
+                Assert.Equal(first.Value.LogSigma, result.Item5);
             }
         }
         finally
