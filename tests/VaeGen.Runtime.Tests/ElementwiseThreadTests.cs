@@ -11,8 +11,8 @@ using Xunit;
 namespace VaeGen.Runtime.Tests;
 
 /// <summary>
-/// Activations, batch normalisation and the per-plane layers (pooling, upsampling, padding) split large tensors over
-/// threads (by element ranges, by channels, by planes); every split must give the bits one thread gives. The input,
+/// Activations, batch normalisation, the per-plane layers (pooling, upsampling, padding) and the loss split large tensors
+/// over threads (by element ranges, by channels, by planes, by samples); every split must give the bits one thread gives. The input,
 /// [4, 6, 97, 89] (207,168 values), is large enough for three parts, and neither its planes nor its length are whole
 /// vectors.
 /// </summary>
