@@ -28,9 +28,10 @@ internal sealed class ConvWorkspace
     public const long DefaultColumnBudget = 1L << 17;
 
     /// <summary>
-    /// Products in a wide slot split from 2^19 multiply-adds: ConvolutionThreadScaling with wide slots on two threads,
-    /// training steps 1.20-1.35x one thread at 2^23 against 1.30-1.46x at 2^21 and 2^19 (SgemmBenchmarks.ParallelThresholdSweep:
-    /// with spinning workers 128^3 already ran faster on two threads, 96^3 not).
+    /// Products in a wide slot split from 2^19 multiply-adds (or <see cref="Sgemm.ParallelThreshold"/>, if lower):
+    /// ConvolutionThreadScaling with wide slots on two threads, training steps 1.20-1.35x one thread at 2^23 against
+    /// 1.30-1.46x at 2^21 and 2^19 (SgemmBenchmarks.ParallelThresholdSweep: with spinning workers 128^3 already ran
+    /// faster on two threads, 96^3 not).
     /// </summary>
     private const long WideProductThreshold = 1L << 19;
 

@@ -29,12 +29,13 @@ public static unsafe class Sgemm
     private const int NC = 512;
 
     /// <summary>
-    /// Below this many multiply-adds a product stays on one thread: a parked worker takes tens of microseconds to
-    /// wake. Measured before workers spun (SgemmBenchmarks.ParallelThresholdSweep: 192^3 was faster on one thread,
-    /// 256^3 on two); with spinning workers 128^3 is faster on two, but 2^21 gave no consistent change on the specs
-    /// (docs/performance.md), so it stays.
+    /// Below this many multiply-adds a product (and a convolution's pair of slots, ConvWorkspace.Run) stays on one
+    /// thread. It was 2^23 while a parked worker took tens of microseconds to wake. With the workers spinning between
+    /// parts, a model whose every layer is small keeps them spinning only if its small layers fork too: whole steps
+    /// interleaved in one process (docs/performance.md) ran seed000 1.29x faster in training and 1.38x in inference at
+    /// 2^18, with the other four specs within 0.97-1.06x; 2^19 and 2^20 gained less, and below 2^18 nothing more.
     /// </summary>
-    internal static long ParallelThreshold { get; set; } = 1L << 23;
+    internal static long ParallelThreshold { get; set; } = 1L << 18;
 
     /// <summary>How a product may be split: over at most <paramref name="MaxThreads"/> threads, from <paramref name="Threshold"/> multiply-adds.</summary>
     internal readonly record struct Parallelism(int MaxThreads, long Threshold)
