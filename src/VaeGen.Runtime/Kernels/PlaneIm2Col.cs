@@ -237,23 +237,23 @@ internal static unsafe class PlaneIm2Col
     /// </remarks>
     private static void ScatterInRegisters(float* columns, int ld, int channels, in ConvGeometry g, float* image, ReadOnlySpan<float> bias)
     {
+        // Both tables map forward, from each output position to the image position it reads (as FillTable does), so
+        // they need no division. lane: index 16 selects lane 0 of the zero vector.
         Vector512<int>* laneMaps = stackalloc Vector512<int>[g.KernelW];
         int* firstSource = stackalloc int[g.KernelW];
         int* lane = stackalloc int[16];
         for (int kj = 0; kj < g.KernelW; kj++)
         {
+            new Span<int>(lane, 16).Fill(16);
             int first = -1;
-            for (int l = 0; l < 16; l++)
+            for (int ow = 0; ow < g.OutW; ow++)
             {
-                int q = l + g.PadW - (kj * g.DilationW);
-                bool reached = l < g.InW && q >= 0 && q % g.StrideW == 0 && q / g.StrideW < g.OutW;
-                if (reached && first < 0)
+                int iw = (ow * g.StrideW) + (kj * g.DilationW) - g.PadW;
+                if (iw >= 0 && iw < g.InW)
                 {
-                    first = q / g.StrideW;
+                    first = first < 0 ? ow : first;
+                    lane[iw] = ow - first;
                 }
-
-                // Index 16 selects lane 0 of the zero vector.
-                lane[l] = reached ? (q / g.StrideW) - first : 16;
             }
 
             firstSource[kj] = first;
@@ -261,15 +261,20 @@ internal static unsafe class PlaneIm2Col
         }
 
         // sourceRow[ih * kh + ki]: where output row oh starts in kernel row ki's column rows when ki reaches image row
-        // ih from it (ih + padH - ki * dilH = oh * strideH, 0 <= oh < outH), else -1; rows past the image are -1.
-        int* sourceRow = stackalloc int[(g.InH + 3) * g.KernelH];
-        for (int ih = 0, t = 0; ih < g.InH + 3; ih++)
+        // ih from it (ih = oh * strideH + ki * dilH - padH), else -1; the rows past the image, for the last block of
+        // four, are -1.
+        int rowEntries = (g.InH + 3) * g.KernelH;
+        int* sourceRow = stackalloc int[rowEntries];
+        new Span<int>(sourceRow, rowEntries).Fill(-1);
+        for (int ki = 0; ki < g.KernelH; ki++)
         {
-            for (int ki = 0; ki < g.KernelH; ki++, t++)
+            for (int oh = 0; oh < g.OutH; oh++)
             {
-                int q = ih + g.PadH - (ki * g.DilationH);
-                bool reached = ih < g.InH && q >= 0 && q % g.StrideH == 0 && q / g.StrideH < g.OutH;
-                sourceRow[t] = reached ? (q / g.StrideH) * g.OutW : -1;
+                int ih = (oh * g.StrideH) + (ki * g.DilationH) - g.PadH;
+                if (ih >= 0 && ih < g.InH)
+                {
+                    sourceRow[(ih * g.KernelH) + ki] = oh * g.OutW;
+                }
             }
         }
 
