@@ -161,16 +161,9 @@ public sealed class ConvShapeBenchmarks
         {
             foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
             {
-                // A transposed convolution is the adjoint of the convolution from its output to its input.
-                int convIn = transposed ? cout : cin;
-                int convOut = transposed ? cin : cout;
-                int convH = transposed ? 2 * h : h;
-                var g = new ConvGeometry(convH, convH, 4, 4, 2, 2, 1, 1, 1, 1);
-                int rows = convIn * g.KernelArea;
-                int group = ConvWorkspace.GroupSize(batch, rows, g.OutArea, null);
+                (int convIn, int convOut, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h);
                 int groups = batch / group;
                 int width = group * g.OutArea;
-                int ld = width + PlaneIm2Col.ColumnSlack;
                 var rng = new Rng(1);
                 var image = new float[batch * convIn * g.InArea];
                 var w = new float[convOut * rows];
@@ -242,18 +235,13 @@ public sealed class ConvShapeBenchmarks
         {
             foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
             {
-                int convIn = transposed ? cout : cin;
-                int convH = transposed ? 2 * h : h;
-                var g = new ConvGeometry(convH, convH, 4, 4, 2, 2, 1, 1, 1, 1);
+                (int convIn, _, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h);
                 if (g.InW > 16)
                 {
-                    _output.WriteLine($"{name,-14} {convIn,4} channels of {convH}x{convH}: the plane only");
+                    _output.WriteLine($"{name,-14} {convIn,4} channels of {g.InH}x{g.InW}: the plane only");
                     continue;
                 }
 
-                int rows = convIn * g.KernelArea;
-                int group = ConvWorkspace.GroupSize(batch, rows, g.OutArea, null);
-                int ld = (group * g.OutArea) + PlaneIm2Col.ColumnSlack;
                 var cols = new float[(long)rows * ld];
                 new Rng(1).FillUniform(cols, -1, 1);
                 var image = new float[batch * convIn * g.InArea];
@@ -284,7 +272,7 @@ public sealed class ConvShapeBenchmarks
                 }
 
                 ratios.Sort();
-                _output.WriteLine($"{name,-14} {convIn,4} channels of {convH}x{convH}: plane {best[0],6:F3} ms, registers {best[1],6:F3} ms, median ratio {ratios[ratios.Count / 2]:F2}");
+                _output.WriteLine($"{name,-14} {convIn,4} channels of {g.InH}x{g.InW}: plane {best[0],6:F3} ms, registers {best[1],6:F3} ms, median ratio {ratios[ratios.Count / 2]:F2}");
             }
         }
         finally
@@ -292,6 +280,21 @@ public sealed class ConvShapeBenchmarks
             Sgemm.MaxThreads = saved;
             PlaneIm2Col.ScatterSmallMapsInRegisters = savedPath;
         }
+    }
+
+    /// <summary>
+    /// The convolution a k4 s2 p1 layer of <see cref="Shapes"/> runs on (a transposed one is the adjoint of the
+    /// convolution from its output to its input), its column-matrix rows, and the sample group and row stride the layer
+    /// gives its columns.
+    /// </summary>
+    private static (int ConvIn, int ConvOut, ConvGeometry Geometry, int Rows, int Group, int Ld) ColumnLayout(int batch, bool transposed, int cin, int cout, int h)
+    {
+        int convH = transposed ? 2 * h : h;
+        var g = new ConvGeometry(convH, convH, 4, 4, 2, 2, 1, 1, 1, 1);
+        int convIn = transposed ? cout : cin;
+        int rows = convIn * g.KernelArea;
+        int group = ConvWorkspace.GroupSize(batch, rows, g.OutArea, null);
+        return (convIn, transposed ? cin : cout, g, rows, group, (group * g.OutArea) + PlaneIm2Col.ColumnSlack);
     }
 
     private static void Repeat(int count, Action action)
