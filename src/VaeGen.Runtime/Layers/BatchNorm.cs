@@ -304,98 +304,62 @@ public abstract class BatchNorm : Layer
         rv[ch] = (float)((Momentum * (m2 / (count - 1))) + ((1 - Momentum) * rv[ch]));
     }
 
-    /// <summary>The forward of one part's channels over planes of <c>_area</c> values (area above 1): statistics, then y = x * scale + shift.</summary>
-    private readonly struct ForwardChannels : IForkJoinBody
+    /// <summary>The forward of one part's channels over planes of <c>area</c> values (area above 1): statistics, then y = x * scale + shift.</summary>
+    private readonly struct ForwardChannels(BatchNorm layer, float[] x, float[] y, int n, int area, long count) : IForkJoinBody
     {
-        private readonly BatchNorm _layer;
-        private readonly float[] _x;
-        private readonly float[] _y;
-        private readonly int _n;
-        private readonly int _area;
-        private readonly long _count;
-
-        public ForwardChannels(BatchNorm layer, float[] x, float[] y, int n, int area, long count)
-        {
-            _layer = layer;
-            _x = x;
-            _y = y;
-            _n = n;
-            _area = area;
-            _count = count;
-        }
-
         public void Run(int part, int parts)
         {
-            BatchNorm l = _layer;
+            BatchNorm l = layer;
             int c = l.NumFeatures;
             (int first, int end) = ForkJoin.Share(c, part, parts);
             for (int ch = first; ch < end; ch++)
             {
-                l.PrepareChannel(_x, _n, _area, _count, ch);
-                for (int s = 0; s < _n; s++)
+                l.PrepareChannel(x, n, area, count, ch);
+                for (int s = 0; s < n; s++)
                 {
-                    int offset = ((s * c) + ch) * _area;
-                    Affine(_x.AsSpan(offset, _area), l._scale[ch], l._shift[ch], _y.AsSpan(offset, _area));
+                    int offset = ((s * c) + ch) * area;
+                    Affine(x.AsSpan(offset, area), l._scale[ch], l._shift[ch], y.AsSpan(offset, area));
                 }
             }
         }
     }
 
     /// <summary>
-    /// The backward of one part's channels over planes of <c>_area</c> values (area above 1): weight and bias gradients,
-    /// then dx into <c>_gx</c> unless it is null (not asked for).
+    /// The backward of one part's channels over planes of <c>area</c> values (area above 1): weight and bias gradients,
+    /// then dx into <c>gx</c> unless it is null (not asked for).
     /// </summary>
-    private readonly struct BackwardChannels : IForkJoinBody
+    private readonly struct BackwardChannels(BatchNorm layer, float[] x, float[] gy, float[]? gx, int n, int area, long count) : IForkJoinBody
     {
-        private readonly BatchNorm _layer;
-        private readonly float[] _x;
-        private readonly float[] _gy;
-        private readonly float[]? _gx;
-        private readonly int _n;
-        private readonly int _area;
-        private readonly long _count;
-
-        public BackwardChannels(BatchNorm layer, float[] x, float[] gy, float[]? gx, int n, int area, long count)
-        {
-            _layer = layer;
-            _x = x;
-            _gy = gy;
-            _gx = gx;
-            _n = n;
-            _area = area;
-            _count = count;
-        }
-
         public void Run(int part, int parts)
         {
-            BatchNorm l = _layer;
+            BatchNorm l = layer;
             int c = l.NumFeatures;
             (int first, int end) = ForkJoin.Share(c, part, parts);
             for (int ch = first; ch < end; ch++)
             {
                 double sumGy = 0, sumGyX = 0;
-                for (int s = 0; s < _n; s++)
+                for (int s = 0; s < n; s++)
                 {
-                    int offset = ((s * c) + ch) * _area;
-                    ReadOnlySpan<float> g = _gy.AsSpan(offset, _area);
+                    int offset = ((s * c) + ch) * area;
+                    ReadOnlySpan<float> g = gy.AsSpan(offset, area);
                     sumGy += TensorPrimitives.Sum(g);
-                    sumGyX += TensorPrimitives.Dot(g, _x.AsSpan(offset, _area));
+                    sumGyX += TensorPrimitives.Dot(g, x.AsSpan(offset, area));
                 }
 
-                l.ChannelGradients(ch, sumGy, sumGyX, _count);
-                if (_gx is null)
+                l.ChannelGradients(ch, sumGy, sumGyX, count);
+                if (gx is null)
                 {
                     continue;
                 }
 
-                for (int s = 0; s < _n; s++)
+                for (int s = 0; s < n; s++)
                 {
-                    int offset = ((s * c) + ch) * _area;
-                    Span<float> dst = _gx.AsSpan(offset, _area);
-                    Affine(_gy.AsSpan(offset, _area), l._scale[ch], l._shift[ch], dst);
+                    int offset = ((s * c) + ch) * area;
+                    Span<float> dst = gx.AsSpan(offset, area);
+                    Affine(gy.AsSpan(offset, area), l._scale[ch], l._shift[ch], dst);
                     if (l._xCoef[ch] != 0f)
                     {
-                        TensorPrimitives.MultiplyAdd(_x.AsSpan(offset, _area), l._xCoef[ch], dst, dst);
+                        TensorPrimitives.MultiplyAdd(x.AsSpan(offset, area), l._xCoef[ch], dst, dst);
                     }
                 }
             }
