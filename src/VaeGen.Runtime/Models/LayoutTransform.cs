@@ -45,11 +45,7 @@ internal static class LayoutTransform
             {
                 ReadOnlySpan<float> from = source.AsSpan(s * sampleLength, sampleLength);
                 Span<float> to = destination.AsSpan(s * sampleLength, sampleLength);
-                if (!transpose)
-                {
-                    from.CopyTo(to);
-                }
-                else
+                if (transpose)
                 {
                     // Channel by channel, so the inner loop runs over the pixels, not over three or four channels.
                     for (int c = 0; c < channels; c++)
@@ -63,13 +59,20 @@ internal static class LayoutTransform
                             Strided(from.Slice(c * plane, plane), 1, to[c..], channels, plane);
                         }
                     }
+
+                    // The sample is in cache now: divide it where it is.
+                    from = to;
                 }
 
                 // Divided, not multiplied by 1/scale, so the values are bit-identical to PyTorch's x / scale; a
-                // divisor of 1 would leave every value as it is, so that pass is skipped.
+                // divisor of 1 would leave every value as it is, so it only copies.
                 if (divisor != 1f)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Divide(to, divisor, to);
+                    System.Numerics.Tensors.TensorPrimitives.Divide(from, divisor, to);
+                }
+                else if (!transpose)
+                {
+                    from.CopyTo(to);
                 }
             }
         }
