@@ -103,9 +103,18 @@ public sealed class ExplainTests
         Assert.Contains("Label: y = 9 of 10 classes (the image's label in the data;", own.Out);
         Assert.Contains("Operation: concat(h, one_hot(y = 9, 10))", own.Out);
 
+        // The same errors, in the same words, as sample's (ConditionalTests).
         ProcessResult outside = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist, "--class", "10");
         Assert.Equal(2, outside.ExitCode);
-        Assert.Contains("--class 10 is outside 0..9", outside.Error);
+        Assert.Equal("vaegen: error: --class: class 10 does not exist; FashionMlpVae has classes 0..9\n", outside.Error);
+        ProcessResult negative = ToolProcess.Run("explain", spec, "--data", ToolProcess.FashionMnist, "--class", "-1");
+        Assert.Equal(2, negative.ExitCode);
+        Assert.Contains("--class must be at least 0, not -1", negative.Error);
+        string mlp = ToolProcess.Spec("fashion_mlp.vae.yaml");
+        ProcessResult unconditional = ToolProcess.Run("explain", mlp, "--data", ToolProcess.FashionMnist, "--class", "3");
+        Assert.Equal(2, unconditional.ExitCode);
+        Assert.Equal("vaegen: error: --class: FashionMlpVae (" + mlp + ") is not conditional (its spec has no condition: { classes: K }); explain it without --class\n",
+            unconditional.Error);
 
         ProcessResult check = ToolProcess.Run("check", spec);
         Assert.True(check.ExitCode == 0, check.ToString());

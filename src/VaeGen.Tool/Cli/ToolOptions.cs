@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
+using VaeGen.Tool.Models;
 
 namespace VaeGen.Tool.Cli;
 
@@ -70,6 +71,33 @@ internal static class ToolOptions
         var (value, error) = ParseInt(option, token, 0);
         return (error is null ? value : null, error);
     });
+
+    /// <summary>
+    /// Checks a <see cref="Class"/> value against the spec once it is read, in the same words for every command: the spec
+    /// must be conditional and the class below its K.
+    /// </summary>
+    /// <param name="given">The option's value, or null when it was not given (always accepted).</param>
+    /// <param name="spec">The spec the command runs.</param>
+    /// <param name="command">The command's name, for the advice to run it without the option.</param>
+    public static void CheckClass(int? given, SpecFile spec, string command)
+    {
+        long classes = spec.Spec.Classes;
+        if (given is not int wanted)
+        {
+            return;
+        }
+
+        if (classes == 0)
+        {
+            throw new ToolException("--class: " + spec.Name + " (" + spec.Path + ") is not conditional (its spec has no condition: { classes: K }); " +
+                                    command + " it without --class");
+        }
+
+        if (wanted >= classes)
+        {
+            throw new ToolException("--class: class " + wanted + " does not exist; " + spec.Name + " has classes 0.." + (classes - 1));
+        }
+    }
 
     public static Option<double> PositiveDouble(string name, string description, double defaultValue, string helpName = "x") => Parsed(new Option<double>(name)
     {

@@ -27,7 +27,7 @@ internal static class ExplainCommand
         var seed = ToolOptions.Seed("Seeds the initial weights (when no --weights are given); eps is drawn with seed + 1, as eval draws it.");
         var weights = new Option<string?>("--weights") { Description = "Trained weights to use instead of the initial ones (a safetensors file).", HelpName = "file" };
         var data = ToolOptions.Data();
-        var label = new Option<int>("--class") { Description = "For a conditional spec (condition: { classes: K }): the class y in 0..K-1 that the heads and the decoder read (default: the image's label in the data, else 0).", HelpName = "k" };
+        var label = ToolOptions.Class("For a conditional spec (condition: { classes: K }): the class y in 0..K-1 that the heads and the decoder read (default: the image's label in the data, else 0).");
         var command = new Command("explain",
             "Walk one image through the model tensor by tensor: every layer, mu, logvar, sigma, eps, z, the decoder, the reconstruction term, the KL term and the total, " +
             "with each step's shape and its first and last values.")
@@ -35,7 +35,7 @@ internal static class ExplainCommand
             spec, input, seed, weights, data, label,
         };
         command.SetAction(parse => Run(console, parse.GetRequiredValue(spec), parse.GetValue(input), parse.GetValue(seed), parse.GetValue(weights), parse.GetValue(data),
-            parse.GetResult(label) is null ? null : parse.GetValue(label)));
+            parse.GetValue(label)));
         return command;
     }
 
@@ -43,12 +43,7 @@ internal static class ExplainCommand
     {
         SpecFile spec = SpecFile.Load(specPath, console);
         long classes = spec.Spec.Classes;
-        if (label is { } given && (classes == 0 || given < 0 || given >= classes))
-        {
-            throw new ToolException(classes == 0
-                ? specPath + ": --class " + given + " needs a conditional spec, but this one has no condition"
-                : specPath + ": --class " + given + " is outside 0.." + (classes - 1) + " (the spec has condition: { classes: " + classes + " })");
-        }
+        ToolOptions.CheckClass(label, spec, "explain");
 
         var geometry = InputGeometry.Of(spec.Spec);
         VaeModel model = SpecModelFactory.Create(spec.Plan, seed);

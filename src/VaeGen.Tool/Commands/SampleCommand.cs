@@ -44,18 +44,7 @@ internal static class SampleCommand
     {
         SpecFile spec = SpecFile.Load(specPath, console);
         int classes = InputGeometry.Of(spec.Spec).Classes;
-        if (sampleClass is int wanted)
-        {
-            if (classes == 0)
-            {
-                throw new ToolException("--class: " + spec.Name + " (" + specPath + ") is not conditional (its spec has no condition: { classes: K }); sample it without --class");
-            }
-
-            if (wanted >= classes)
-            {
-                throw new ToolException("--class: class " + wanted + " does not exist; " + spec.Name + " has classes 0.." + (classes - 1));
-            }
-        }
+        ToolOptions.CheckClass(sampleClass, spec, "sample");
 
         bool perClass = classes > 0 && sampleClass is null;
         int perRow = perClass && !countGiven ? DefaultPerClass : count;
