@@ -83,6 +83,14 @@ namespace VaeGen.Generators.Diagnostics
             "VAE1110", DiagnosticRules.MalformedLayer.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.MalformedLayer.Trigger + " " + DiagnosticRules.MalformedLayer.Fix, helpLinkUri: HelpLink);
 
+        public static readonly DiagnosticDescriptor KlForm = new DiagnosticDescriptor(
+            "VAE1111", DiagnosticRules.KlForm.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.KlForm.Trigger + " " + DiagnosticRules.KlForm.Fix, helpLinkUri: HelpLink);
+
+        public static readonly DiagnosticDescriptor TooFewClasses = new DiagnosticDescriptor(
+            "VAE1112", DiagnosticRules.TooFewClasses.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: DiagnosticRules.TooFewClasses.Trigger + " " + DiagnosticRules.TooFewClasses.Fix, helpLinkUri: HelpLink);
+
         public static readonly DiagnosticDescriptor KernelTooLarge = new DiagnosticDescriptor(
             "VAE2001", DiagnosticRules.KernelTooLarge.Title, "{0}", "VaeGen.Shape", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.KernelTooLarge.Trigger + " " + DiagnosticRules.KernelTooLarge.Fix, helpLinkUri: HelpLink);
@@ -170,14 +178,6 @@ namespace VaeGen.Generators.Diagnostics
         public static readonly DiagnosticDescriptor SigmaWithoutGaussian = new DiagnosticDescriptor(
             "VAE3008", DiagnosticRules.SigmaWithoutGaussian.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: DiagnosticRules.SigmaWithoutGaussian.Trigger + " " + DiagnosticRules.SigmaWithoutGaussian.Fix, helpLinkUri: HelpLink);
-
-        public static readonly DiagnosticDescriptor KlForm = new DiagnosticDescriptor(
-            "VAE1111", DiagnosticRules.KlForm.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
-            description: DiagnosticRules.KlForm.Trigger + " " + DiagnosticRules.KlForm.Fix, helpLinkUri: HelpLink);
-
-        public static readonly DiagnosticDescriptor TooFewClasses = new DiagnosticDescriptor(
-            "VAE1112", DiagnosticRules.TooFewClasses.Title, "{0}", "VaeGen.Schema", DiagnosticSeverity.Error, isEnabledByDefault: true,
-            description: DiagnosticRules.TooFewClasses.Trigger + " " + DiagnosticRules.TooFewClasses.Fix, helpLinkUri: HelpLink);
 
         public static readonly DiagnosticDescriptor BetaWithCapacity = new DiagnosticDescriptor(
             "VAE3009", DiagnosticRules.BetaWithCapacity.Title, "{0}", "VaeGen.Semantics", DiagnosticSeverity.Error, isEnabledByDefault: true,
