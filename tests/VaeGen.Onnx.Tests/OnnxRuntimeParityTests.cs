@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -55,5 +56,22 @@ public sealed class OnnxRuntimeParityTests(ExportedModels models, ITestOutputHel
         Assert.Equal(inputs.XShape.Aggregate(1, (a, b) => a * b), vae["reconstruction"].Length);
         var failures = errors.Where(e => !(e.Error <= Tolerance)).Select(e => $"{e.Name} {e.Error:E2}").ToList();
         Assert.True(failures.Count == 0, specFile + ": ONNX Runtime differs from the managed model by more than " + Tolerance + ": " + string.Join("; ", failures));
+    }
+
+    /// <summary>
+    /// What README.md says of a label outside 0..K-1 in the graphs: ONNX cannot fail on it, so OneHot maps -1 to K-1
+    /// and K to a row of zeros. Three rows of one z: the first two decode alike, the third not.
+    /// </summary>
+    [Fact]
+    public void A_label_outside_the_classes_is_not_an_error_in_the_graphs_as_the_readme_warns()
+    {
+        ExportCase c = models["condition.vae.yaml"];
+        int classes = c.Model.Classes, latent = c.Model.Config.LatentDim;
+        var inputs = new Inputs(c);
+        float[] z = [.. inputs.Z.AsSpan(0, latent), .. inputs.Z.AsSpan(0, latent), .. inputs.Z.AsSpan(0, latent)];
+        float[] decoded = Ort.Run(Path.Combine(c.Folder, "decoder.onnx"), ("z", z, [3, latent]), ("labels", new long[] { -1, classes - 1, classes }, [3]))["reconstruction"];
+        int row = decoded.Length / 3;
+        Assert.True(decoded.AsSpan(0, row).SequenceEqual(decoded.AsSpan(row, row)), "label -1 decodes as K-1");
+        Assert.False(decoded.AsSpan(row, row).SequenceEqual(decoded.AsSpan(2 * row, row)), "label K decodes as a row of zeros, not as K-1");
     }
 }
