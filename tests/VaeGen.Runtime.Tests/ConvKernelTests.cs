@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.Intrinsics.X86;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Layers;
@@ -107,6 +108,7 @@ public sealed class ConvKernelTests
     public static TheoryData<string, bool> Layers() => new()
     {
         { "conv", true }, { "conv", false }, { "transposed", true }, { "transposed", false }, { "direct", true }, { "direct", false },
+        { "tiles", true }, { "tiles", false },
     };
 
     /// <summary>
@@ -137,10 +139,14 @@ public sealed class ConvKernelTests
                     "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
                     "conv" => new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
 
+                    // A forward on tiles: 8x8 outputs, eight tiles a sample, two blocks of 32 channels.
+                    "tiles" => new Conv2d(17, 64, 3, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+
                     // Three blocks of four input channels, the last one short.
                     _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
                 };
                 Assert.Equal(kind == "direct", layer is Conv2d conv && conv.UsesDirectPath(8, 8));
+                Assert.Equal(kind == "tiles" && Avx512F.IsSupported, layer is Conv2d tiled && tiled.UsesTiles(8, 8));
                 layer.ComputeInputGradient = inputGradient;
                 Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
                 Tensor y = layer.Forward(x);

@@ -299,6 +299,9 @@ internal sealed class ConvWorkspace
 
         /// <summary>The geometry <see cref="DirectGradient"/> was made for.</summary>
         public ConvGeometry DirectGradientGeometry;
+
+        /// <summary><see cref="PixelTileConv"/>'s running sums of one sample, or null before its first use.</summary>
+        public float[]? TileSums;
     }
 
     private readonly struct SlotPerThread<T> : IForkJoinBody

@@ -809,6 +809,28 @@ public static unsafe class Sgemm
     }
 
     /// <summary>
+    /// Packs the rows of <paramref name="b"/> ([n, k], row-major, n a multiple of 32) as the transposed strips a product
+    /// reads: packed[j][p][i] = b[32 j + i, p], strip j of k x 32 floats after strip j - 1. This is how a product packs
+    /// op(B) = B^T (<see cref="PixelTileConv"/>'s weights are packed the same way, once per pass). AVX-512 only.
+    /// </summary>
+    internal static void PackTransposedStrips(ReadOnlySpan<float> b, int n, int k, Span<float> packed)
+    {
+        if (n % 32 != 0 || b.Length < (long)n * k || packed.Length < (long)n * k)
+        {
+            throw new ArgumentException("PackTransposedStrips: n must be a multiple of 32 and the buffers hold n * k floats.");
+        }
+
+        fixed (float* src = b)
+        fixed (float* dst = packed)
+        {
+            for (int j = 0; j < n / 32; j++)
+            {
+                PackB32Avx512(src + ((long)j * 32 * k), k, dst + ((long)j * 32 * k), k);
+            }
+        }
+    }
+
+    /// <summary>
     /// Packs a 12-row strip of a row-major A (strip[p * 12 + r] = src[r * lda + p]) with 16x16
     /// register transposes; the scalar loop's strided stores made A packing a visible part of
     /// small-M products such as a convolution's weight gradient.

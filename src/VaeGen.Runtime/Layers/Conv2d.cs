@@ -14,7 +14,9 @@ namespace VaeGen.Runtime.Layers;
 /// with the weight gives their outputs in channel-major order, which is then copied to NCHW
 /// (see <see cref="ConvWorkspace"/> for how samples are grouped and groups are spread over threads). A stride-1
 /// convolution to at most four channels (an image decoder's last layer) runs on <see cref="DirectConv"/> instead,
-/// where the column matrix would be all memory traffic for a few weight rows.
+/// where the column matrix would be all memory traffic for a few weight rows. The forward of a convolution to a
+/// multiple of 32 channels over a large enough map (an encoder's middle layers) runs on <see cref="PixelTileConv"/>,
+/// which reads the padded input planes without a column matrix.
 /// Backward regathers the columns instead of keeping them for the whole batch: a cheap copy
 /// (<see cref="PlaneIm2Col"/>) for much less memory.
 /// </remarks>
@@ -58,6 +60,13 @@ public sealed class Conv2d : Convolution
         if (UseDirect(g))
         {
             ForwardDirect(sizes, slot, wide);
+            return;
+        }
+
+        if (UseTiles(g))
+        {
+            SlotSamples(sizes, out int first, out int samples);
+            _work.ForEachSample(new TileForwardSample(this, first), samples, slot, wide);
             return;
         }
 
@@ -119,6 +128,44 @@ public sealed class Conv2d : Convolution
             // dcols[rows, samples * HW] = W[out, rows]^T * gy, then col2im onto each image.
             Sgemm.Multiply(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split);
             ScatterSamples(_gradInput!.Data, InChannels, s0, count, sizes, bias: null, slot, wide);
+        }
+    }
+
+    /// <summary>Whether the forward may run on <see cref="PixelTileConv"/> (tests and benchmarks turn it off to compare with im2col + GEMM).</summary>
+    internal bool AllowTiles { get; set; } = true;
+
+    /// <summary>The weights as <see cref="PixelTileConv.PackWeights"/> packs them, made again by every forward pass that runs on tiles.</summary>
+    private float[] _tileWeights = Array.Empty<float>();
+
+    /// <summary>The tile positions of <see cref="_tileGeometry"/> (<see cref="PixelTileConv.FillPositions"/>).</summary>
+    private int[] _tilePositions = Array.Empty<int>();
+
+    private ConvGeometry _tileGeometry;
+
+    private bool UseTiles(in ConvGeometry g) => AllowTiles && !UseDirect(g) && PixelTileConv.Applies(g, InChannels, OutChannels);
+
+    /// <summary>Whether an input of (h, w) runs its forward on tiles, for tests that must cover both paths.</summary>
+    internal bool UsesTiles(int inH, int inW) => UseTiles(Geometry(inH, inW, out _));
+
+    /// <summary>Packs the weights for the tiles (they change with every optimizer step) and, for a new geometry, the tile positions.</summary>
+    private protected override void PrepareForward(in ConvGeometry g)
+    {
+        if (!UseTiles(g))
+        {
+            return;
+        }
+
+        if (_tileWeights.Length != Weight.Value.Length)
+        {
+            _tileWeights = new float[Weight.Value.Length];
+        }
+
+        PixelTileConv.PackWeights(Weight.Value.Data, OutChannels, InChannels, g.KernelArea, _tileWeights);
+        if (_tilePositions.Length == 0 || _tileGeometry != g)
+        {
+            _tilePositions = new int[PixelTileConv.TiledArea(g.OutArea)];
+            PixelTileConv.FillPositions(g, _tilePositions);
+            _tileGeometry = g;
         }
     }
 
@@ -242,6 +289,28 @@ public sealed class Conv2d : Convolution
             DirectConv.Correlate(
                 padded, l.InChannels, g.KernelH, g.KernelW, l.Weight.Value.Data, new DirectConv.ConvWeight(l.InChannels, g.KernelH, g.KernelW),
                 l.Bias is null ? default : l.Bias.Value.Data, l._output!.Data.AsSpan(s * outPlane, outPlane), l.OutChannels, g.OutH, g.OutW);
+        }
+    }
+
+    /// <summary>One sample's forward on <see cref="PixelTileConv"/>, on the lane's padded planes and sums.</summary>
+    private readonly struct TileForwardSample(Conv2d layer, int s0) : ISampleBody
+    {
+        public void Run(int sample, int lane)
+        {
+            ConvGeometry g = layer._geometry;
+            int s = s0 + sample, inPlane = layer.InChannels * g.InArea, outPlane = layer.OutChannels * g.OutArea;
+            ConvWorkspace.Lane scratch = layer._work.Lanes[lane];
+            float[] padded = layer.DirectPlanes(scratch, g, forInputGradient: false);
+            DirectConv.Pad(layer._input!.Data.AsSpan(s * inPlane, inPlane), layer.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+            int sumsLength = PixelTileConv.ScratchLength(g.OutArea);
+            if (scratch.TileSums is null || scratch.TileSums.Length < sumsLength)
+            {
+                scratch.TileSums = new float[sumsLength];
+            }
+
+            PixelTileConv.Forward(
+                padded, layer.InChannels, g, layer._tileWeights, layer.OutChannels, layer.Bias is null ? default : layer.Bias.Value.Data,
+                layer._tilePositions, scratch.TileSums, layer._output!.Data.AsSpan(s * outPlane, outPlane));
         }
     }
 

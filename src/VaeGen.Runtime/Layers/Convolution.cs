@@ -127,6 +127,7 @@ public abstract class Convolution : Layer
         _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
         int rows = _columnChannels * g.KernelArea;
         _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget);
+        PrepareForward(g);
         _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
         return _output;
     }
@@ -161,6 +162,12 @@ public abstract class Convolution : Layer
     /// <param name="inW">Input width.</param>
     /// <param name="outSize">The output (h, w).</param>
     private protected abstract ConvGeometry Geometry(int inH, int inW, out Size2d outSize);
+
+    /// <summary>What a forward pass needs once, before its slots run on their threads (packed weights, say); nothing by default.</summary>
+    /// <param name="g">The pass's geometry.</param>
+    private protected virtual void PrepareForward(in ConvGeometry g)
+    {
+    }
 
     /// <summary>Computes the outputs of the sample groups of one slot.</summary>
     /// <param name="slot">The slot, 0 or 1.</param>
