@@ -178,6 +178,44 @@ public sealed class ConvKernelTests
         }
     }
 
+    /// <summary>
+    /// A second backward without zero_grad adds the same gradients again, as in PyTorch: slot 0 sums into the parameters'
+    /// gradients themselves and slot 1 into a partial added afterwards, so a slot that overwrote instead, or a partial
+    /// added twice or not at all, would not give twice the first backward's gradients.
+    /// </summary>
+    [Theory]
+    [InlineData("conv")]
+    [InlineData("transposed")]
+    [InlineData("direct")]
+    [InlineData("tiles")]
+    public void ASecondBackwardAddsItsGradients(string kind)
+    {
+        Convolution layer = kind switch
+        {
+            "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+            "conv" => new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+            "tiles" => new Conv2d(17, 64, 3, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+            _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
+        };
+        Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
+        Tensor gy = TestUtil.Random(new Rng(42), -1, 1, layer.Forward(x).Shape.ToArray());
+        layer.Backward(gy);
+        var once = new List<float[]>();
+        foreach (NamedParameter p in layer.NamedParameters())
+        {
+            once.Add((float[])p.Parameter.Grad.Data.Clone());
+        }
+
+        layer.Forward(x);
+        layer.Backward(gy);
+        int i = 0;
+        foreach (NamedParameter p in layer.NamedParameters())
+        {
+            float[] twice = Array.ConvertAll(once[i++], v => 2 * v);
+            Assert.True(VaeGen.Testing.RelativeError.Of(p.Parameter.Grad.Data, twice) <= 1e-6, $"{kind} {p.Name}: the second backward did not add the same gradient again");
+        }
+    }
+
     [Fact]
     public void TrainingStepsDoNotDependOnThreads()
     {

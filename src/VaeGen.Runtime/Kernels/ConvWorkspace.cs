@@ -41,7 +41,7 @@ internal sealed class ConvWorkspace
     // makes it re-read and re-write the whole gradient for little work.
     private const int MinPositions = 256;
 
-    private (int Samples, int Rows, int Area, int StagingRows, int PlaneLength, int PartialLength, long? Budget) _shape = (-1, 0, 0, 0, 0, 0, null);
+    private (int Samples, int Rows, int Area, int StagingRows, int PlaneLength, int PartialLength, long? Budget, bool Columns) _shape = (-1, 0, 0, 0, 0, 0, null, true);
 
     public ConvWorkspace()
     {
@@ -85,7 +85,7 @@ internal sealed class ConvWorkspace
     /// </summary>
     public Lane[] Lanes { get; private set; } = Array.Empty<Lane>();
 
-    /// <summary>Per slot: partial parameter gradients (weight, then bias).</summary>
+    /// <summary>Per slot after the first: partial parameter gradients (weight, then bias); slot 0 sums into the gradients themselves.</summary>
     public float[][] Partial { get; } = new float[Slots][];
 
     /// <summary>Samples per group for a batch: depends only on the arguments.</summary>
@@ -110,9 +110,20 @@ internal sealed class ConvWorkspace
     }
 
     /// <summary>Sizes the groups and (re)allocates the buffers when a shape changed; otherwise does nothing.</summary>
-    public void Ensure(int samples, int rows, int area, int stagingRows, int planeLength, int partialLength, long? budget)
+    /// <param name="samples">Batch size.</param>
+    /// <param name="rows">Rows of the column matrix (C * kh * kw).</param>
+    /// <param name="area">Columns per sample (outH * outW of the convolution).</param>
+    /// <param name="stagingRows">Channels of the staging buffer.</param>
+    /// <param name="planeLength">Floats of a lane's padded planes for im2col and col2im.</param>
+    /// <param name="partialLength">Floats of a slot's partial parameter gradients.</param>
+    /// <param name="budget">Column-matrix floats per group, or null for the default policy.</param>
+    /// <param name="columns">
+    /// Whether the layer's passes use the column and staging buffers at all: a convolution that runs on
+    /// <see cref="DirectConv"/> does not, and VanillaVAE's last layer would otherwise hold 9.4 MiB of them.
+    /// </param>
+    public void Ensure(int samples, int rows, int area, int stagingRows, int planeLength, int partialLength, long? budget, bool columns = true)
     {
-        var shape = (samples, rows, area, stagingRows, planeLength, partialLength, budget);
+        var shape = (samples, rows, area, stagingRows, planeLength, partialLength, budget, columns);
         if (shape == _shape)
         {
             return;
@@ -124,9 +135,9 @@ internal sealed class ConvWorkspace
         Ld = (Group * area) + PlaneIm2Col.ColumnSlack;
         for (int s = 0; s < Slots; s++)
         {
-            Columns[s] = new float[PlaneIm2Col.ColumnLength(rows, Ld)];
-            Staging[s] = new float[stagingRows * Group * area];
-            Partial[s] = new float[partialLength];
+            Columns[s] = columns ? new float[PlaneIm2Col.ColumnLength(rows, Ld)] : Array.Empty<float>();
+            Staging[s] = columns ? new float[stagingRows * Group * area] : Array.Empty<float>();
+            Partial[s] = s == 0 ? Array.Empty<float>() : new float[partialLength];
         }
 
         Lanes = Array.Empty<Lane>();
@@ -158,14 +169,15 @@ internal sealed class ConvWorkspace
     }
 
     /// <summary>
-    /// Adds each busy slot's partial parameter gradients (weights, then bias) into the parameters'
-    /// gradients in slot order, so the sum does not depend on which thread ran which slot.
+    /// Adds each busy later slot's partial parameter gradients (weights, then bias) into the parameters'
+    /// gradients, which hold slot 0's sums, in slot order, so the sum does not depend on which thread ran which slot.
     /// </summary>
     /// <param name="weightGrad">The weight gradient to accumulate into; its length is the weight count.</param>
     /// <param name="biasGrad">The bias gradient, or empty when the layer has no bias.</param>
     public void AddSlotPartials(Span<float> weightGrad, Span<float> biasGrad)
     {
-        for (int slot = 0; slot < Slots; slot++)
+        // Slot 0 summed straight into the gradients (Convolution.SlotGradients).
+        for (int slot = 1; slot < Slots; slot++)
         {
             SlotGroups(slot, out int first, out int end);
             if (first == end)

@@ -95,29 +95,27 @@ public sealed class Conv2d : Convolution
             return;
         }
 
-        float[] partial = _work.Partial[slot];
-        int weights = OutChannels * rows;
+        bool addsToGradients = SlotGradients(slot, out Span<float> weightSums, out Span<float> biasSums);
         bool wantInput = ComputeInputGradient;
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
-            bool firstOfSlot = group == firstGroup;
+            bool starts = group == firstGroup && !addsToGradients;
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
             GatherSamples(input.Data, InChannels, s0, count, sizes, slot, wide);
             StageSamples(gradOutput.Data, OutChannels, area, s0, count, sizes, slot, wide);
 
             // dW[out, rows] (+)= gy[out, samples * HW] * cols[rows, samples * HW]^T
-            Sgemm.Multiply(false, true, OutChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, split);
+            Sgemm.Multiply(false, true, OutChannels, rows, width, staging, width, columns, ld, weightSums, rows, accumulate: !starts, split);
             if (Bias is not null)
             {
-                Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
-                if (firstOfSlot)
+                if (starts)
                 {
-                    biasGrad.Clear();
+                    biasSums.Clear();
                 }
 
-                AccumulateBiasGrad(staging.AsSpan(0, OutChannels * width), biasGrad, width);
+                AccumulateBiasGrad(staging.AsSpan(0, OutChannels * width), biasSums, width);
             }
 
             if (!wantInput)
@@ -146,6 +144,9 @@ public sealed class Conv2d : Convolution
 
     /// <summary>Whether an input of (h, w) runs its forward on tiles, for tests that must cover both paths.</summary>
     internal bool UsesTiles(int inH, int inW) => UseTiles(Geometry(inH, inW, out _));
+
+    /// <summary>The direct path reads padded planes, forward and backward; the tiles' backward still gathers columns.</summary>
+    private protected override bool UsesColumns(in ConvGeometry g) => !UseDirect(g);
 
     /// <summary>Packs the weights for the tiles (they change with every optimizer step) and, for a new geometry, the tile positions.</summary>
     private protected override void PrepareForward(in ConvGeometry g)
@@ -192,8 +193,12 @@ public sealed class Conv2d : Convolution
     /// </summary>
     private void BackwardDirect(in SlotSizes sizes, int slot, bool wide)
     {
-        float[] partial = _work.Partial[slot];
-        partial.AsSpan(0, Weight.Value.Length + (Bias is null ? 0 : OutChannels)).Clear();
+        if (!SlotGradients(slot, out Span<float> weightSums, out Span<float> biasSums))
+        {
+            weightSums.Clear();
+            biasSums.Clear();
+        }
+
         SlotSamples(sizes, out int s0, out int count);
         int blocks = (InChannels + 3) / 4;
         int parts = wide ? Math.Min(blocks, Math.Min(Sgemm.MaxThreads, _work.Lanes.Length)) : 1;
@@ -215,9 +220,8 @@ public sealed class Conv2d : Convolution
         int paddedPlane = (g.InH + (2 * g.PadH)) * (g.InW + (2 * g.PadW));
         float[] padded = DirectPlanes(_work.Lanes[lane], g, forInputGradient: false);
         float[]? paddedGrad = ComputeInputGradient ? DirectPlanes(_work.Lanes[lane], g, forInputGradient: true) : null;
-        float[] partial = _work.Partial[slot];
-        int weights = Weight.Value.Length;
-        Span<float> biasGrad = Bias is null || c0 != 0 ? default : partial.AsSpan(weights, OutChannels);
+        SlotGradients(slot, out Span<float> weightSums, out Span<float> biasSums);
+        Span<float> biasGrad = c0 != 0 ? default : biasSums;
         var rotated = new DirectConv.RotatedTransposedWeight(InChannels, g.KernelH, g.KernelW);
         int padH = g.KernelH - 1 - g.PadH, padW = g.KernelW - 1 - g.PadW;
         for (int s = s0; s < s0 + count; s++)
@@ -225,7 +229,7 @@ public sealed class Conv2d : Convolution
             ReadOnlySpan<float> gy = _gradOutput!.Data.AsSpan(s * outPlane, outPlane);
             ReadOnlySpan<float> image = _input!.Data.AsSpan((s * inPlane) + (c0 * g.InArea), (c1 - c0) * g.InArea);
             DirectConv.Pad(image, c1 - c0, g.InH, g.InW, g.PadH, g.PadW, padded.AsSpan(c0 * paddedPlane));
-            DirectConv.AddWeightGradient(padded, InChannels, g.KernelH, g.KernelW, gy, OutChannels, g.OutH, g.OutW, partial.AsSpan(0, weights), biasGrad, c0, c1);
+            DirectConv.AddWeightGradient(padded, InChannels, g.KernelH, g.KernelW, gy, OutChannels, g.OutH, g.OutW, weightSums, biasGrad, c0, c1);
             if (paddedGrad is not null)
             {
                 DirectConv.Pad(gy, OutChannels, g.OutH, g.OutW, padH, padW, paddedGrad);

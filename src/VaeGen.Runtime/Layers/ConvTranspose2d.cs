@@ -96,26 +96,24 @@ public sealed class ConvTranspose2d : Convolution
         Tensor gradOutput = _gradOutput!;
         SlotSizes sizes = SlotSetup(slot);
         (ConvGeometry g, int rows, int area, int inPlane, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
-        float[] partial = _work.Partial[slot];
-        int weights = InChannels * rows;
+        bool addsToGradients = SlotGradients(slot, out Span<float> weightSums, out Span<float> biasSums);
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
-            bool firstOfSlot = group == firstGroup;
+            bool starts = group == firstGroup && !addsToGradients;
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
             GatherSamples(gradOutput.Data, OutChannels, s0, count, sizes, slot, wide);
             if (Bias is not null)
             {
-                Span<float> biasGrad = partial.AsSpan(weights, OutChannels);
-                if (firstOfSlot)
+                if (starts)
                 {
-                    biasGrad.Clear();
+                    biasSums.Clear();
                 }
 
                 for (int j = 0; j < count; j++)
                 {
-                    AccumulateBiasGrad(gradOutput.Data.AsSpan((s0 + j) * outPlane, outPlane), biasGrad, g.InArea);
+                    AccumulateBiasGrad(gradOutput.Data.AsSpan((s0 + j) * outPlane, outPlane), biasSums, g.InArea);
                 }
             }
 
@@ -128,7 +126,7 @@ public sealed class ConvTranspose2d : Convolution
 
             // dW[in, out*kk] (+)= x[in, samples * HW] * cols[out*kk, samples * HW]^T
             StageSamples(input.Data, InChannels, area, s0, count, sizes, slot, wide);
-            Sgemm.Multiply(false, true, InChannels, rows, width, staging, width, columns, ld, partial, rows, accumulate: !firstOfSlot, split);
+            Sgemm.Multiply(false, true, InChannels, rows, width, staging, width, columns, ld, weightSums, rows, accumulate: !starts, split);
         }
     }
 }

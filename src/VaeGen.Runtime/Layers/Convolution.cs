@@ -126,7 +126,7 @@ public abstract class Convolution : Layer
         _input = input;
         _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
         int rows = _columnChannels * g.KernelArea;
-        _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget);
+        _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget, UsesColumns(g));
         PrepareForward(g);
         _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
         return _output;
@@ -162,6 +162,35 @@ public abstract class Convolution : Layer
     /// <param name="inW">Input width.</param>
     /// <param name="outSize">The output (h, w).</param>
     private protected abstract ConvGeometry Geometry(int inH, int inW, out Size2d outSize);
+
+    /// <summary>
+    /// Where slot <paramref name="slot"/> sums its weight and bias gradients: slot 0 straight into the parameters'
+    /// gradients, a later slot into its partial sums, which <see cref="ConvWorkspace.AddSlotPartials"/> then adds in slot
+    /// order. Slot 0's sums are the same bits either way after zero_grad (0 + x is x), and the partial they no longer need
+    /// was a second copy of every weight (9 MiB for VanillaVAE's 256 -> 512 layer alone).
+    /// </summary>
+    /// <param name="slot">The slot.</param>
+    /// <param name="weight">Its weight-gradient sums.</param>
+    /// <param name="bias">Its bias-gradient sums (empty without a bias).</param>
+    /// <returns>Whether the sums already hold gradients to add to (slot 0), rather than being the slot's own.</returns>
+    private protected bool SlotGradients(int slot, out Span<float> weight, out Span<float> bias)
+    {
+        if (slot == 0)
+        {
+            weight = Weight.Grad.Span;
+            bias = Bias is null ? Span<float>.Empty : Bias.Grad.Span;
+            return true;
+        }
+
+        float[] partial = _work.Partial[slot];
+        weight = partial.AsSpan(0, Weight.Value.Length);
+        bias = Bias is null ? Span<float>.Empty : partial.AsSpan(Weight.Value.Length, OutChannels);
+        return false;
+    }
+
+    /// <summary>Whether the passes of this geometry use the workspace's column and staging buffers (by default they do).</summary>
+    /// <param name="g">The geometry.</param>
+    private protected virtual bool UsesColumns(in ConvGeometry g) => true;
 
     /// <summary>What a forward pass needs once, before its slots run on their threads (packed weights, say); nothing by default.</summary>
     /// <param name="g">The pass's geometry.</param>
