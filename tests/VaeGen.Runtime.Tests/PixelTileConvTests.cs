@@ -17,7 +17,7 @@ public sealed class PixelTileConvTests
 {
     /// <summary>
     /// 200 random geometries (kernel 1-5, stride 1-3, padding 0-2, dilation 1-2, maps of 1 to 23 by 1 to 19 outputs,
-    /// so that the last tile is any of 1-8 positions; 1-40 input channels, one to three blocks of weights, 32 or 64
+    /// so that the last tile is any of 1-8 positions; 1-40 input channels, in one or two blocks, 32 or 64
     /// output channels, with and without bias) against a double-precision sum; a stray store past the output
     /// would overwrite the NaN after it.
     /// </summary>
