@@ -162,7 +162,8 @@ public sealed class Conv2d : Convolution
         }
 
         PixelTileConv.PackWeights(Weight.Value.Data, OutChannels, InChannels, g.KernelArea, _tileWeights);
-        if (_tilePositions.Length == 0 || _tileGeometry != g)
+        // A default geometry (no forward yet) is never a real one.
+        if (_tileGeometry != g)
         {
             _tilePositions = new int[PixelTileConv.TiledArea(g.OutArea)];
             PixelTileConv.FillPositions(g, _tilePositions);

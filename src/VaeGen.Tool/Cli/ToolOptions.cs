@@ -81,11 +81,12 @@ internal static class ToolOptions
     /// <param name="command">The command's name, for the advice to run it without the option.</param>
     public static void CheckClass(int? given, SpecFile spec, string command)
     {
-        long classes = spec.Spec.Classes;
         if (given is not int wanted)
         {
             return;
         }
+
+        long classes = spec.Spec.Classes;
 
         if (classes == 0)
         {
