@@ -7,14 +7,16 @@ using VaeGen.Runtime.Layers.Activations;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Tensors;
 using Xunit;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace VaeGen.Runtime.Tests;
 
 /// <summary>
 /// Activations, batch normalisation, the per-plane layers (pooling, upsampling, padding) and the loss split large tensors
-/// over threads (by element ranges, by channels, by planes, by samples); every split must give the bits one thread gives. The input,
-/// [4, 6, 97, 89] (207,168 values), is large enough for three parts, and neither its planes nor its length are whole
-/// vectors.
+/// over threads (by element ranges, by channels, by planes, by samples), and their elementwise passes run in chunks
+/// (<see cref="ForkJoin.Chunks"/>); every split must give the bits of one thread's whole-span calls. The input,
+/// [4, 6, 97, 89] (207,168 values), is large enough for three parts and 25 chunks, and neither its planes nor its length
+/// are whole vectors.
 /// </summary>
 [Collection(ThreadSettingsCollection.Name)]
 public sealed class ElementwiseThreadTests
@@ -33,20 +35,22 @@ public sealed class ElementwiseThreadTests
         try
         {
             List<float[]>? first = null;
-            foreach (int threads in new[] { 1, 2, 3, 4 })
+            foreach ((int threads, bool chunks) in Schedules)
             {
                 Sgemm.MaxThreads = threads;
+                ForkJoin.ChunkPasses = chunks;
                 List<float[]> result = Run(kind);
                 first ??= result;
                 for (int i = 0; i < first.Count; i++)
                 {
-                    Assert.True(first[i].AsSpan().SequenceEqual(result[i]), $"{kind}: result {i} on {threads} threads differs from one thread's");
+                    Assert.True(first[i].AsSpan().SequenceEqual(result[i]), $"{kind}: result {i} on {threads} threads (chunks {chunks}) differs from one thread's whole-span calls");
                 }
             }
         }
         finally
         {
             Sgemm.MaxThreads = saved;
+            ForkJoin.ChunkPasses = true;
         }
     }
 
@@ -71,9 +75,10 @@ public sealed class ElementwiseThreadTests
             Tensor mu = TestUtil.Random(rng, -2, 2, 97, 13);
             Tensor logVar = TestUtil.Random(rng, -3, 3, 97, 13);
             (double Loss, float[] Recon, float[] Mu, float[] LogVar, float LogSigma)? first = null;
-            foreach (int threads in new[] { 1, 2, 3, 4 })
+            foreach ((int threads, bool chunks) in Schedules)
             {
                 Sgemm.MaxThreads = threads;
+                ForkJoin.ChunkPasses = chunks;
                 var logSigma = term == ReconstructionTerm.Gaussian ? new Parameter("log_sigma", 1) : null;
                 var loss = new VaeLoss(term, Reduction.Sum, beta: 0.7, logSigma: logSigma);
                 double value = loss.Forward(reconstruction, target, mu, logVar);
@@ -90,8 +95,47 @@ public sealed class ElementwiseThreadTests
         finally
         {
             Sgemm.MaxThreads = saved;
+            ForkJoin.ChunkPasses = true;
         }
     }
+
+    /// <summary>
+    /// The chunked operations that layers and the model call on one span (a residual sum, a dropout mask, the sampled
+    /// probabilities, the slots' weight gradients) give the whole-span call's bits, in place or not: a chunk cut in the
+    /// wrong place, skipped or run twice changes them. 3 chunks and 37 more values (not a whole vector).
+    /// </summary>
+    [Fact]
+    public void ChunkedOperationsGiveTheWholeSpanBits()
+    {
+        var rng = new Rng(5);
+        int length = (3 * ForkJoin.ChunkElements) + 37;
+        float[] x = new float[length], y = new float[length];
+        rng.FillUniform(x, -8, 8);
+        rng.FillUniform(y, -2, 2);
+        (string Name, Action<float[], float[], float[]> Whole, Action<float[], float[], float[]> Chunked)[] operations =
+        [
+            ("add", (a, b, d) => TensorPrimitives.Add(a, b, d), (a, b, d) => CachedElementwise.Add(a, b, d)),
+            ("multiply", (a, b, d) => TensorPrimitives.Multiply(a, b, d), (a, b, d) => CachedElementwise.Multiply(a, b, d)),
+            ("sigmoid", (a, _, d) => TensorPrimitives.Sigmoid(a, d), (a, _, d) => CachedElementwise.Sigmoid(a, d)),
+        ];
+        foreach ((string name, var whole, var chunked) in operations)
+        {
+            float[] expected = new float[length], actual = new float[length];
+            whole(x, y, expected);
+            chunked(x, y, actual);
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"{name}: chunks differ from one call");
+            float[] inPlace = (float[])y.Clone();
+            chunked(x, inPlace, inPlace);
+            Assert.True(expected.AsSpan().SequenceEqual(inPlace), $"{name} in place: chunks differ from one call");
+        }
+
+        Assert.Throws<ArgumentException>(() => CachedElementwise.Add(x, y.AsSpan(1), new float[length]));
+        Assert.Throws<ArgumentException>(() => CachedElementwise.Sigmoid(x, new float[length - 1]));
+    }
+
+    /// <summary>One thread's whole-span calls first, then every thread count from 1 to 4 with and without chunks.</summary>
+    private static IEnumerable<(int Threads, bool Chunks)> Schedules =>
+        [(1, false), (2, false), (3, false), (4, false), (1, true), (2, true), (3, true), (4, true)];
 
     private static List<float[]> Run(string kind)
     {

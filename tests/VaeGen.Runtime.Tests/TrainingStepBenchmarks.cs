@@ -161,9 +161,80 @@ public sealed class ElementwiseBenchmarks
         }
     }
 
-    private static double Median(Action call)
+    /// <summary>
+    /// Elementwise passes in cache-sized chunks (<see cref="Kernels.ForkJoin.Chunks"/>) against one TensorPrimitives call
+    /// over the whole span, which stores past the caches from 256 KB on. Each pass is followed by what reads its result
+    /// next (a sum stands in for the next layer); the two ways interleaved round by round, the median of 15 per-round
+    /// ratios. The shapes are seed002_rgb64's first activation, fashion_conv's, fashion_mlp's loss gradient (three passes,
+    /// two in place), and the second slot's weight gradient of VanillaVAE's 256 -> 512 convolution added in place.
+    /// </summary>
+    [BenchmarkFact]
+    public void ChunksAgainstWholeSpans()
     {
-        for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < 0.5;)
+        var rng = new Rng(2);
+        Tensor logits = TestUtil.Random(rng, -4, 4, 128, 1, 28, 28);
+        Tensor target = TestUtil.Random(rng, 0, 1, 128, 1, 28, 28);
+        Tensor mu = TestUtil.Random(rng, -1, 1, 128, 20);
+        Tensor logVar = TestUtil.Random(rng, -1, 1, 128, 20);
+        var loss = new VaeLoss(ReconstructionTerm.BceLogits);
+        loss.Forward(logits, target, mu, logVar);
+        Tensor map = TestUtil.Random(rng, -1, 1, 32, 32, 32, 32);
+        Tensor mapGradient = TestUtil.Random(rng, -1, 1, 32, 32, 32, 32);
+        Tensor fashionMap = TestUtil.Random(rng, -1, 1, 128, 32, 14, 14);
+        var relu = new ReLU();
+        var sigmoid = new Sigmoid();
+        float[] weightGradient = new float[512 * 256 * 9], slotPartial = new float[512 * 256 * 9];
+        rng.FillUniform(slotPartial, -1, 1);
+        (string Name, Action Pass)[] cases =
+        [
+            ("bce_logits gradient [128, 784]", loss.Backward),
+            ("ReLU fwd + bwd [32, 32, 32, 32], read", () => Read(relu.Forward(map), relu.Backward(mapGradient))),
+            ("ReLU fwd [128, 32, 14, 14], read", () => Read(relu.Forward(fashionMap), relu.Forward(fashionMap))),
+            ("Sigmoid fwd + bwd [32, 32, 32, 32]", () => sigmoid.Backward(sigmoid.Forward(map))),
+            ("slot partial added in place, 1.2M", () => Kernels.CachedElementwise.Add(weightGradient, slotPartial, weightGradient)),
+        ];
+        int saved = Kernels.Sgemm.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, saved })
+            {
+                Kernels.Sgemm.MaxThreads = threads;
+                foreach ((string name, Action pass) in cases)
+                {
+                    Median(pass);
+                    var ratios = new List<double>();
+                    for (int round = 0; round < 15; round++)
+                    {
+                        double whole = 0, chunked = 0;
+                        foreach (bool chunks in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
+                        {
+                            Kernels.ForkJoin.ChunkPasses = chunks;
+                            double ms = Median(pass, warmUpSeconds: 0);
+                            (whole, chunked) = chunks ? (whole, ms) : (ms, chunked);
+                        }
+
+                        ratios.Add(whole / chunked);
+                    }
+
+                    ratios.Sort();
+                    _output.WriteLine($"{threads} threads, {name,-38}: whole span / chunks {ratios[7]:F2}x (rounds {ratios[0]:F2}-{ratios[^1]:F2})");
+                }
+            }
+        }
+        finally
+        {
+            Kernels.Sgemm.MaxThreads = saved;
+            Kernels.ForkJoin.ChunkPasses = true;
+        }
+    }
+
+    /// <summary>What the next layer does first with a pass's results: reads them all.</summary>
+    private static void Read(Tensor first, Tensor second) =>
+        GC.KeepAlive(System.Numerics.Tensors.TensorPrimitives.Sum(first.Span) + System.Numerics.Tensors.TensorPrimitives.Sum(second.Span));
+
+    private static double Median(Action call, double warmUpSeconds = 0.5)
+    {
+        for (var warm = Stopwatch.StartNew(); warm.Elapsed.TotalSeconds < warmUpSeconds;)
         {
             call();
         }

@@ -186,7 +186,7 @@ internal sealed class ConvWorkspace
             }
 
             float[] partial = Partial[slot];
-            System.Numerics.Tensors.TensorPrimitives.Add(weightGrad, partial.AsSpan(0, weightGrad.Length), weightGrad);
+            CachedElementwise.Add(weightGrad, partial.AsSpan(0, weightGrad.Length), weightGrad);
             System.Numerics.Tensors.TensorPrimitives.Add(biasGrad, partial.AsSpan(weightGrad.Length, biasGrad.Length), biasGrad);
         }
     }

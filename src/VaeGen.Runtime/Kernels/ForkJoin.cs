@@ -87,6 +87,22 @@ internal static unsafe class ForkJoin
         return (first * ElementBlock, part == parts - 1 ? length : end * ElementBlock);
     }
 
+    /// <summary>Elements in a chunk of <see cref="Chunks"/>: 32 KB of floats, within L1 and far below TensorPrimitives' 256 KB.</summary>
+    public const int ChunkElements = 1 << 13;
+
+    /// <summary>Whether elementwise passes run in chunks (benchmarks turn it off to time the whole-span calls against them).</summary>
+    internal static bool ChunkPasses { get; set; } = true;
+
+    /// <summary>
+    /// How many chunks an elementwise pass over <paramref name="length"/> elements runs in, one per
+    /// <see cref="ChunkElements"/>, cut with <see cref="ShareBlocks"/> (so the bits are those of one whole-span call).
+    /// TensorPrimitives stores its results non-temporally, past every cache, once a destination reaches 256 KB: the next
+    /// layer then reads its input back from memory, and an in-place call evicts each line it has just read (a 100K-float
+    /// in-place subtraction took 2.5x as long as into another array). In chunks, the results stay in cache, and a
+    /// sequence of passes over one chunk stays in L1.
+    /// </summary>
+    public static int Chunks(int length) => ChunkPasses ? Math.Max(1, length / ChunkElements) : 1;
+
     /// <summary>
     /// Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished. One
     /// part is just body.Run(0, 1) on the caller, so callers pass the part count they computed without a branch of their own.

@@ -1,6 +1,6 @@
 using System;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.Layers;
@@ -63,7 +63,7 @@ public sealed class Dropout : Layer
             mask[i] = _rng.NextSingle() < p ? 0f : keepScale;
         }
 
-        TensorPrimitives.Multiply(input.Span, mask, _output.Span);
+        CachedElementwise.Multiply(input.Span, mask, _output.Span);
         return _output;
     }
 
@@ -83,7 +83,7 @@ public sealed class Dropout : Layer
 
         Tensor mask = RequireForward(_mask);
         _gradInput = Tensor.Reuse(_gradInput, gradOutput.Shape);
-        TensorPrimitives.Multiply(gradOutput.Span, mask.Span, _gradInput.Span);
+        CachedElementwise.Multiply(gradOutput.Span, mask.Span, _gradInput.Span);
         return _gradInput;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.Layers;
@@ -53,7 +54,7 @@ public sealed class Residual : Layer
         }
 
         _output = Tensor.Reuse(_output, input.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Add(input.Data, body.Data, _output.Data);
+        CachedElementwise.Add(input.Data, body.Data, _output.Data);
         return _output;
     }
 
@@ -68,7 +69,7 @@ public sealed class Residual : Layer
         }
 
         _gradInput = Tensor.Reuse(_gradInput, gradOutput.Shape);
-        System.Numerics.Tensors.TensorPrimitives.Add(gradOutput.Data, throughBody.Data, _gradInput.Data);
+        CachedElementwise.Add(gradOutput.Data, throughBody.Data, _gradInput.Data);
         return _gradInput;
     }
 

@@ -264,12 +264,19 @@ public sealed class VaeLoss
         }
 
         (int lo, int hi) = ForkJoin.ShareBlocks(r.Length, part, parts);
-        r = r[lo..hi];
-        x = x[lo..hi];
-        g = g[lo..hi];
+        for (int chunk = 0, chunks = ForkJoin.Chunks(hi - lo); chunk < chunks; chunk++)
+        {
+            (int start, int end) = ForkJoin.ShareBlocks(hi - lo, chunk, chunks);
+            ReconstructionGradientOf(r[(lo + start)..(lo + end)], x[(lo + start)..(lo + end)], g[(lo + start)..(lo + end)], scale);
+        }
+    }
 
-        // Whole-tensor float passes, as PyTorch computes these gradients in float32; each element
-        // sees at most a few roundings, far inside the 1e-4 parity tolerance.
+    /// <summary>
+    /// The mse, gaussian or bce_logits gradient of one chunk: whole-chunk float passes, as PyTorch computes these
+    /// gradients in float32; each element sees at most a few roundings, far inside the 1e-4 parity tolerance.
+    /// </summary>
+    private void ReconstructionGradientOf(ReadOnlySpan<float> r, ReadOnlySpan<float> x, Span<float> g, float scale)
+    {
         switch (Term)
         {
             case ReconstructionTerm.Mse:

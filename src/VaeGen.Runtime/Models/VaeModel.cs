@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Losses;
 using VaeGen.Runtime.Optim;
 using VaeGen.Runtime.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace VaeGen.Runtime.Models;
 
@@ -379,7 +379,7 @@ public class VaeModel
         if (Config.Reconstruction == ReconstructionTerm.BceLogits)
         {
             _probabilities = Tensor.Reuse(_probabilities, output.Shape);
-            TensorPrimitives.Sigmoid(output.Span, _probabilities.Span);
+            CachedElementwise.Sigmoid(output.Span, _probabilities.Span);
             output = _probabilities;
         }
 
@@ -533,7 +533,7 @@ public class VaeModel
         Tensor fromMu = FcMu.Backward(_loss.GradMu);
         Tensor fromLogVar = FcLogVar.Backward(_loss.GradLogVar);
         _gradEncoded = Tensor.Reuse(_gradEncoded, fromMu.Shape);
-        TensorPrimitives.Add(fromMu.Span, fromLogVar.Span, _gradEncoded.Span);
+        CachedElementwise.Add(fromMu.Span, fromLogVar.Span, _gradEncoded.Span);
         Encoder.Backward(_headsInput is null ? _gradEncoded : _headsInput.Backward(_gradEncoded));
         return terms;
     }

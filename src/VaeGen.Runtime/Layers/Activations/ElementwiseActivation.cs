@@ -42,8 +42,8 @@ public abstract class ElementwiseActivation : Layer
 
     /// <summary>
     /// Runs a pass on one thread, or, from <see cref="ForkJoin.ElementsPerPart"/> elements per thread, on contiguous ranges
-    /// cut on whole vectors (<see cref="ForkJoin.ShareBlocks"/>): every element goes through the same operations either
-    /// way, so the result does not depend on the thread count.
+    /// cut on whole vectors (<see cref="ForkJoin.ShareBlocks"/>), each in cache-sized chunks (<see cref="ForkJoin.Chunks"/>):
+    /// every element goes through the same operations either way, so the result does not depend on the thread count.
     /// </summary>
     private static void Run(in Pass pass, int length)
     {
@@ -77,14 +77,18 @@ public abstract class ElementwiseActivation : Layer
         public void Run(int part, int parts)
         {
             (int lo, int hi) = ForkJoin.ShareBlocks(_result.Length, part, parts);
-            int n = hi - lo;
-            if (_gy is null)
+            for (int chunk = 0, chunks = ForkJoin.Chunks(hi - lo); chunk < chunks; chunk++)
             {
-                _layer.Apply(_x.AsSpan(lo, n), _result.AsSpan(lo, n));
-            }
-            else
-            {
-                _layer.Derive(_x.AsSpan(lo, n), _y.AsSpan(lo, n), _gy.AsSpan(lo, n), _result.AsSpan(lo, n));
+                (int start, int end) = ForkJoin.ShareBlocks(hi - lo, chunk, chunks);
+                int at = lo + start, n = end - start;
+                if (_gy is null)
+                {
+                    _layer.Apply(_x.AsSpan(at, n), _result.AsSpan(at, n));
+                }
+                else
+                {
+                    _layer.Derive(_x.AsSpan(at, n), _y.AsSpan(at, n), _gy.AsSpan(at, n), _result.AsSpan(at, n));
+                }
             }
         }
     }
