@@ -133,6 +133,63 @@ public sealed class ElementwiseThreadTests
         Assert.Throws<ArgumentException>(() => CachedElementwise.Sigmoid(x, new float[length - 1]));
     }
 
+    /// <summary>
+    /// MaxPool2d's 2x2 windows, 16 (AVX-512) or 8 (AVX2) at a time, give the scalar loop's outputs and chosen positions
+    /// (so its gradient), ties and NaN included: values from {-1, 0, 1, NaN} make most windows tie or hold a NaN. Widths
+    /// of 6 to 67 give rows of 3 to 33 windows: planes of too few windows for a vector (6), rows too short for one and so
+    /// gathered across the plane (14), whole blocks, and a last block overlapping the one before it.
+    /// </summary>
+    [Theory]
+    [InlineData(6)]
+    [InlineData(14)]
+    [InlineData(16)]
+    [InlineData(28)]
+    [InlineData(32)]
+    [InlineData(35)]
+    [InlineData(67)]
+    public void MaxPool2x2VectorsGiveTheScalarLoopsBits(int width)
+    {
+        var rng = new Rng((ulong)width);
+        float[] levels = [-1f, 0f, 1f, float.NaN];
+        var x = new Tensor(3, 2, 5, width);
+        for (int i = 0; i < x.Length; i++)
+        {
+            x.Data[i] = levels[(int)(rng.NextSingle() * levels.Length)];
+        }
+
+        Tensor gy = TestUtil.Random(rng, -1, 1, 3, 2, 2, width / 2);
+        int saved = MaxPool2d.VectorWindows;
+        try
+        {
+            var widths = new List<int> { 0 };
+            if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+            {
+                widths.Add(8);
+            }
+
+            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                widths.Add(16);
+            }
+
+            (float[] Output, float[] Gradient)? scalar = null;
+            foreach (int windows in widths)
+            {
+                MaxPool2d.VectorWindows = windows;
+                var pool = new MaxPool2d(2);
+                (float[] output, float[] gradient) = (pool.Forward(x).Span.ToArray(), pool.Backward(gy).Span.ToArray());
+                scalar ??= (output, gradient);
+                Assert.True(scalar.Value.Output.AsSpan().SequenceEqual(output), $"{windows} windows at a time: outputs differ from the scalar loop's");
+                Assert.True(scalar.Value.Gradient.AsSpan().SequenceEqual(gradient), $"{windows} windows at a time: chosen positions differ from the scalar loop's");
+                Assert.Contains(output, float.IsNaN);
+            }
+        }
+        finally
+        {
+            MaxPool2d.VectorWindows = saved;
+        }
+    }
+
     /// <summary>One thread's whole-span calls first, then every thread count from 1 to 4 with and without chunks.</summary>
     private static IEnumerable<(int Threads, bool Chunks)> Schedules =>
         [(1, false), (2, false), (3, false), (4, false), (1, true), (2, true), (3, true), (4, true)];
