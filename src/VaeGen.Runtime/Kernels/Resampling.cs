@@ -110,10 +110,18 @@ internal static class Resampling
         }
     }
 
+    /// <summary>
+    /// Bilinear, separably: each input row is interpolated along the row once, into the output's width, and each output
+    /// row is then the two weighted rows it reads. An output is the scalar formula's operations in its order,
+    /// (lh0 * ((lw0 * a[c0]) + (lw1 * a[c1]))) + (lh1 * (...b...)), so the same bits; the per-row part, which the formula
+    /// repeats for every output row reading that input row, is done once.
+    /// </summary>
     public static unsafe void BilinearForward(ReadOnlySpan<float> x, Span<float> y, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
     {
+        float[] across = Scratch(inH * outW);
         fixed (float* xp = x)
         fixed (float* yp = y)
+        fixed (float* hp = across)
         fixed (int* r0s = rows.Index0)
         fixed (int* r1s = rows.Index1)
         fixed (float* lh0s = rows.Lambda0)
@@ -127,74 +135,145 @@ internal static class Resampling
             for (int p = 0; p < planes; p++)
             {
                 float* plane = xp + ((long)p * inH * inW);
-                for (int oh = 0; oh < outH; oh++, dst += outW)
+                for (int ih = 0; ih < inH; ih++)
                 {
-                    float* a = plane + ((long)r0s[oh] * inW);
-                    float* b = plane + ((long)r1s[oh] * inW);
-                    float lh0 = lh0s[oh], lh1 = lh1s[oh];
+                    float* a = plane + ((long)ih * inW);
+                    float* h = hp + ((long)ih * outW);
                     int ow = 0;
                     if (Avx2.IsSupported)
                     {
-                        // Eight outputs at a time, their four taps gathered; the same float operations in the same order
-                        // as the scalar loop (no fused multiply-add), so the same bits.
-                        Vector256<float> vh0 = Vector256.Create(lh0), vh1 = Vector256.Create(lh1);
+                        // Eight outputs at a time, their two taps gathered; no fused multiply-add, so the scalar loop's bits.
                         for (; ow + 8 <= outW; ow += 8)
                         {
                             Vector256<int> i0 = Vector256.Load(c0s + ow), i1 = Vector256.Load(c1s + ow);
                             Vector256<float> w0 = Vector256.Load(lw0s + ow), w1 = Vector256.Load(lw1s + ow);
-                            Vector256<float> top = (w0 * Avx2.GatherVector256(a, i0, 4)) + (w1 * Avx2.GatherVector256(a, i1, 4));
-                            Vector256<float> bottom = (w0 * Avx2.GatherVector256(b, i0, 4)) + (w1 * Avx2.GatherVector256(b, i1, 4));
-                            ((vh0 * top) + (vh1 * bottom)).Store(dst + ow);
+                            ((w0 * Avx2.GatherVector256(a, i0, 4)) + (w1 * Avx2.GatherVector256(a, i1, 4))).Store(h + ow);
                         }
                     }
 
                     for (; ow < outW; ow++)
                     {
-                        int c0 = c0s[ow], c1 = c1s[ow];
-                        float lw0 = lw0s[ow], lw1 = lw1s[ow];
-                        dst[ow] = (lh0 * ((lw0 * a[c0]) + (lw1 * a[c1]))) + (lh1 * ((lw0 * b[c0]) + (lw1 * b[c1])));
+                        h[ow] = (lw0s[ow] * a[c0s[ow]]) + (lw1s[ow] * a[c1s[ow]]);
+                    }
+                }
+
+                for (int oh = 0; oh < outH; oh++, dst += outW)
+                {
+                    WeightedSum(hp + ((long)r0s[oh] * outW), lh0s[oh], hp + ((long)r1s[oh] * outW), lh1s[oh], dst, outW);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="BilinearForward"/>, in its two steps reversed: each input row's gradient along the output's
+    /// width is the weighted sum of the output rows that read it (<see cref="ResampleAxis.ReaderStart"/>, in output order),
+    /// and each input's gradient the weighted sum of the positions along that row that read it. Every sum is formed in
+    /// registers in a fixed order, where the scatter it replaces added four products per output into memory one at a time.
+    /// </summary>
+    public static unsafe void BilinearBackward(ReadOnlySpan<float> gy, Span<float> gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    {
+        float[] across = Scratch(inH * outW);
+        fixed (float* gyp = gy)
+        fixed (float* gxp = gx)
+        fixed (float* hp = across)
+        fixed (int* rowStart = rows.ReaderStart)
+        fixed (int* rowReaders = rows.Readers)
+        fixed (float* rowWeights = rows.ReaderWeights)
+        fixed (int* colStart = cols.ReaderStart)
+        fixed (int* colReaders = cols.Readers)
+        fixed (float* colWeights = cols.ReaderWeights)
+        {
+            for (int p = 0; p < planes; p++)
+            {
+                float* g = gyp + ((long)p * outH * outW);
+                float* plane = gxp + ((long)p * inH * inW);
+                for (int ih = 0; ih < inH; ih++)
+                {
+                    float* h = hp + ((long)ih * outW);
+                    int first = rowStart[ih], end = rowStart[ih + 1];
+                    if (first == end)
+                    {
+                        // A shrink can skip an input row: its gradient is zero.
+                        new Span<float>(h, outW).Clear();
+                    }
+                    else
+                    {
+                        Scaled(g + ((long)rowReaders[first] * outW), rowWeights[first], h, outW);
+                        for (int k = first + 1; k < end; k++)
+                        {
+                            WeightedSum(h, 1f, g + ((long)rowReaders[k] * outW), rowWeights[k], h, outW);
+                        }
+                    }
+
+                    float* dst = plane + ((long)ih * inW);
+                    for (int iw = 0; iw < inW; iw++)
+                    {
+                        float sum = 0f;
+                        for (int k = colStart[iw]; k < colStart[iw + 1]; k++)
+                        {
+                            sum += colWeights[k] * h[colReaders[k]];
+                        }
+
+                        dst[iw] = sum;
                     }
                 }
             }
         }
     }
 
-    public static unsafe void BilinearBackward(ReadOnlySpan<float> gy, Span<float> gx, ResampleAxis rows, ResampleAxis cols, int planes, int inH, int inW, int outH, int outW)
+    /// <summary>dst = (w0 * a) + (w1 * b) over n floats, a vector at a time and then the same operations one at a time.</summary>
+    private static unsafe void WeightedSum(float* a, float w0, float* b, float w1, float* dst, int n)
     {
-        fixed (float* gyp = gy)
-        fixed (float* gxp = gx)
-        fixed (int* r0s = rows.Index0)
-        fixed (int* r1s = rows.Index1)
-        fixed (float* lh0s = rows.Lambda0)
-        fixed (float* lh1s = rows.Lambda1)
-        fixed (int* c0s = cols.Index0)
-        fixed (int* c1s = cols.Index1)
-        fixed (float* lw0s = cols.Lambda0)
-        fixed (float* lw1s = cols.Lambda1)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            float* src = gyp;
-            for (int p = 0; p < planes; p++)
+            Vector256<float> v0 = Vector256.Create(w0), v1 = Vector256.Create(w1);
+            for (; i + 8 <= n; i += 8)
             {
-                float* plane = gxp + ((long)p * inH * inW);
-                for (int oh = 0; oh < outH; oh++, src += outW)
-                {
-                    float* a = plane + ((long)r0s[oh] * inW);
-                    float* b = plane + ((long)r1s[oh] * inW);
-                    float lh0 = lh0s[oh], lh1 = lh1s[oh];
-                    for (int ow = 0; ow < outW; ow++)
-                    {
-                        float g = src[ow];
-                        int c0 = c0s[ow], c1 = c1s[ow];
-                        float lw0 = lw0s[ow], lw1 = lw1s[ow];
-                        a[c0] += lh0 * lw0 * g;
-                        a[c1] += lh0 * lw1 * g;
-                        b[c0] += lh1 * lw0 * g;
-                        b[c1] += lh1 * lw1 * g;
-                    }
-                }
+                ((v0 * Vector256.Load(a + i)) + (v1 * Vector256.Load(b + i))).Store(dst + i);
             }
         }
+
+        for (; i < n; i++)
+        {
+            dst[i] = (w0 * a[i]) + (w1 * b[i]);
+        }
     }
+
+    /// <summary>dst = w * a over n floats.</summary>
+    private static unsafe void Scaled(float* a, float w, float* dst, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> v = Vector256.Create(w);
+            for (; i + 8 <= n; i += 8)
+            {
+                (v * Vector256.Load(a + i)).Store(dst + i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            dst[i] = w * a[i];
+        }
+    }
+
+    /// <summary>The calling thread's rows interpolated along one axis ([inH, outW]): grown when a larger plane needs it, then reused.</summary>
+    private static float[] Scratch(int length)
+    {
+        float[]? scratch = t_across;
+        if (scratch is null || scratch.Length < length)
+        {
+            t_across = scratch = new float[length];
+        }
+
+        return scratch;
+    }
+
+    [ThreadStatic]
+    private static float[]? t_across;
 }
 
 /// <summary>For each output index along one axis: the two source indices and their weights.</summary>
@@ -204,6 +283,15 @@ internal readonly struct ResampleAxis
     public readonly int[] Index1;
     public readonly float[] Lambda0;
     public readonly float[] Lambda1;
+
+    /// <summary>
+    /// The same table read the other way, for the backward: input i is read by the outputs Readers[k] with weights
+    /// ReaderWeights[k], for k in [ReaderStart[i], ReaderStart[i + 1]), in output order (an output reading i twice,
+    /// at an edge, gives its Lambda0 entry first).
+    /// </summary>
+    public readonly int[] ReaderStart;
+    public readonly int[] Readers;
+    public readonly float[] ReaderWeights;
 
     public ResampleAxis(int inSize, int outSize, double scaleFactor, bool nearest)
     {
@@ -244,6 +332,28 @@ internal readonly struct ResampleAxis
                 Lambda1[o] = l1;
                 Lambda0[o] = 1f - l1;
             }
+        }
+
+        // Counted, then filled in output order: two entries per output.
+        ReaderStart = new int[inSize + 1];
+        Readers = new int[2 * outSize];
+        ReaderWeights = new float[2 * outSize];
+        for (int o = 0; o < outSize; o++)
+        {
+            ReaderStart[Index0[o] + 1]++;
+            ReaderStart[Index1[o] + 1]++;
+        }
+
+        for (int i = 0; i < inSize; i++)
+        {
+            ReaderStart[i + 1] += ReaderStart[i];
+        }
+
+        int[] next = (int[])ReaderStart.Clone();
+        for (int o = 0; o < outSize; o++)
+        {
+            (Readers[next[Index0[o]]], ReaderWeights[next[Index0[o]]++]) = (o, Lambda0[o]);
+            (Readers[next[Index1[o]]], ReaderWeights[next[Index1[o]]++]) = (o, Lambda1[o]);
         }
     }
 }
