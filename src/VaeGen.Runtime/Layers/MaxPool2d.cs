@@ -196,7 +196,7 @@ public sealed class MaxPool2d : PlaneLayer
     }
 
     /// <summary>
-    /// How many 2x2 windows <see cref="Pool2x2"/> takes at a time: 16 with AVX-512, 8 with AVX2, else 1 (0). Tests set it
+    /// How many 2x2 windows <see cref="Pool2x2"/> takes at a time: 16 with AVX-512, 8 with AVX2, else 0 (one by one). Tests set it
     /// lower to compare each width with the scalar loop, whose data-dependent branches mispredict on real activations.
     /// </summary>
     internal static int VectorWindows { get; set; } = Avx512F.IsSupported ? 16 : Avx2.IsSupported ? 8 : 0;
