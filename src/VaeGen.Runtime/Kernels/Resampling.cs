@@ -202,6 +202,7 @@ internal static class Resampling
                         Scaled(g + ((long)rowReaders[first] * outW), rowWeights[first], h, outW);
                         for (int k = first + 1; k < end; k++)
                         {
+                            // h = (1 * h) + (w * g): the one is exact, so this adds w * g to the sum so far.
                             WeightedSum(h, 1f, g + ((long)rowReaders[k] * outW), rowWeights[k], h, outW);
                         }
                     }
@@ -287,7 +288,7 @@ internal readonly struct ResampleAxis
     /// <summary>
     /// The same table read the other way, for the backward: input i is read by the outputs Readers[k] with weights
     /// ReaderWeights[k], for k in [ReaderStart[i], ReaderStart[i + 1]), in output order (an output reading i twice,
-    /// at an edge, gives its Lambda0 entry first).
+    /// at an edge, gives its Lambda0 entry first). Bilinear only: empty for nearest.
     /// </summary>
     public readonly int[] ReaderStart;
     public readonly int[] Readers;
@@ -332,6 +333,13 @@ internal readonly struct ResampleAxis
                 Lambda1[o] = l1;
                 Lambda0[o] = 1f - l1;
             }
+        }
+
+        if (nearest)
+        {
+            // Only the bilinear backward reads the table the other way.
+            (ReaderStart, Readers, ReaderWeights) = (Array.Empty<int>(), Array.Empty<int>(), Array.Empty<float>());
+            return;
         }
 
         // Counted, then filled in output order: two entries per output.
