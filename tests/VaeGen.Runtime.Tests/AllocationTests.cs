@@ -55,6 +55,32 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void FusedEvaluationPassesAllocateNothing()
+    {
+        // Every convolution path with a batch norm and an activation fused into it (InferenceEpilogue), on two threads.
+        var rng = new Rng(6);
+        var model = new Sequential(
+            new Conv2d(3, 32, 4, stride: 2, padding: 1, rng: rng), new BatchNorm2d(32), new LeakyReLU(0.2f),
+            new Conv2d(32, 64, 3, padding: 1, rng: rng), new BatchNorm2d(64), new ReLU(),
+            new ConvTranspose2d(64, 8, 4, stride: 2, padding: 1, rng: rng), new ReLU(),
+            new Conv2d(8, 3, 3, padding: 1, rng: rng), new BatchNorm2d(3));
+        model.Eval();
+        Tensor x = TestUtil.Random(new Rng(7), -1, 1, 4, 3, 32, 32);
+        for (int i = 0; i < 2; i++)
+        {
+            model.Forward(x);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++)
+        {
+            model.Forward(x);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void SteadyStateTrainingStepAllocatesNothing()
     {
         var rng = new Rng(1);

@@ -66,7 +66,7 @@ public sealed class SpecModelBenchmarks
         {
             foreach ((string name, int batch) in new[] { ("fashion_conv", 128), ("seed002_rgb64", 32), ("vanilla_vae64", 32) })
             {
-                var model = new Model(Lower(name), batch);
+                var model = new Model(TestUtil.LowerSpec(name), batch);
                 var best = new double[schedules.Count];
                 Array.Fill(best, double.MaxValue);
                 for (int round = 0; round < 3; round++)
@@ -93,18 +93,74 @@ public sealed class SpecModelBenchmarks
         }
     }
 
-    /// <summary>The spec's model, lowered: the same constructions the generated class and the tool build.</summary>
-    private static ModelConstruction Lower(string name)
+    /// <summary>
+    /// Evaluation passes (encoder, both heads, decoder) of the specs whose convolutions are followed by batch norms or
+    /// ReLUs, with those layers fused into the convolutions (InferenceEpilogue) and run one after another, interleaved
+    /// round by round; the median of the per-round ratios (unfused time over fused).
+    /// </summary>
+    [BenchmarkFact]
+    public void EvaluationPassesFusedAgainstUnfused()
     {
-        // The shipped specs are copied next to the tests (see the project file).
-        string path = Path.Combine(AppContext.BaseDirectory, "specs", name + ".vae.yaml");
-        SpecCheckResult result = SpecChecker.Check(path, File.ReadAllText(path));
-        return SpecLowering.Lower(result.Plan ?? throw new InvalidOperationException(name + " has errors: " + string.Join("; ", result.Diagnostics)));
+        foreach ((string name, int batch) in new[] { ("vanilla_vae64", 32), ("seed002_rgb64", 32), ("fashion_conv", 128) })
+        {
+            ModelParts parts = ModelBuilder.CreateParts(TestUtil.LowerSpec(name), new Rng(1));
+            VaeConfig config = parts.Config;
+            List<Sequential> containers = parts.Encoder.Modules().Concat(parts.Decoder.Modules()).OfType<Sequential>().ToList();
+            parts.Encoder.Eval();
+            parts.Decoder.Eval();
+            Tensor x = TestUtil.Random(new Rng(2), 0, 1, batch, config.Channels, config.Height, config.Width);
+            Tensor z = TestUtil.RandomNormal(new Rng(3), batch, config.LatentDim);
+            void Pass()
+            {
+                Tensor h = parts.Encoder.Forward(x);
+                parts.Mu.Forward(h);
+                parts.LogVar.Forward(h);
+                parts.Decoder.Forward(z);
+            }
+
+            double Median(bool fused)
+            {
+                containers.ForEach(c => c.FusesInference = fused);
+                var times = new double[15];
+                for (int i = 0; i < times.Length; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    Pass();
+                    times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                }
+
+                Array.Sort(times);
+                return times[times.Length / 2];
+            }
+
+            for (int i = 0; i < 20; i++)
+            {
+                Median(i % 2 == 0);
+            }
+
+            var ratios = new List<double>();
+            var unfusedTimes = new List<double>();
+            var fusedTimes = new List<double>();
+            for (int round = 0; round < 12; round++)
+            {
+                double unfused = Median(false), fused = Median(true);
+                unfusedTimes.Add(unfused);
+                fusedTimes.Add(fused);
+                ratios.Add(unfused / fused);
+            }
+
+            ratios.Sort();
+            unfusedTimes.Sort();
+            fusedTimes.Sort();
+            _output.WriteLine(
+                $"{name}, batch {batch}, {Sgemm.MaxThreads} threads, load {LoadAverage()}: unfused {unfusedTimes[6]:F2} ms, fused {fusedTimes[6]:F2} ms (medians); " +
+                $"unfused / fused per round: median {ratios[6]:F3}, range {ratios[0]:F3}-{ratios[^1]:F3}");
+        }
     }
 
     private void Measure(string name, int batch)
     {
-        ModelConstruction lowered = Lower(name);
+        ModelConstruction lowered = TestUtil.LowerSpec(name);
         ConfigConstruction config = lowered.Config;
         _output.WriteLine($"{name}: batch {batch}, input [{string.Join(", ", config.InputShape)}] {config.Layout.Member}, latent {config.LatentDim}, {config.Reconstruction.Member}, gemm {Sgemm.KernelName}, load {LoadAverage()}");
         int saved = Sgemm.MaxThreads;

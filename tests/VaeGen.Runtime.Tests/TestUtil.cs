@@ -3,6 +3,8 @@ using System.IO;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.IO;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Spec.Checking;
+using VaeGen.Spec.Lowering;
 using Xunit;
 
 namespace VaeGen.Runtime.Tests;
@@ -10,6 +12,16 @@ namespace VaeGen.Runtime.Tests;
 internal static class TestUtil
 {
     public static string FixturePath(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    /// <summary>A shipped spec's model, lowered: the same constructions the generated class and the tool build.</summary>
+    /// <param name="name">The spec's file name without .vae.yaml.</param>
+    public static ModelConstruction LowerSpec(string name)
+    {
+        // The shipped specs are copied next to the tests (see the project file).
+        string path = Path.Combine(AppContext.BaseDirectory, "specs", name + ".vae.yaml");
+        SpecCheckResult result = SpecChecker.Check(path, File.ReadAllText(path));
+        return SpecLowering.Lower(result.Plan ?? throw new InvalidOperationException(name + " has errors: " + string.Join("; ", result.Diagnostics)));
+    }
 
     public static Tensor Random(Rng rng, double low, double high, params int[] shape)
     {

@@ -89,6 +89,33 @@ public abstract class BatchNorm : Layer
         into.Add(new StateTensor(prefix + "num_batches_tracked", Array.Empty<int>(), NumBatchesTracked));
     }
 
+    /// <summary>
+    /// Whether an evaluation-mode forward of this layer may be fused into the convolution before it
+    /// (<see cref="InferenceEpilogue"/>): a 2-D batch norm over that convolution's channels, not training.
+    /// </summary>
+    /// <param name="channels">The convolution's output channels.</param>
+    internal bool FusesAfter(int channels) => !Training && this is BatchNorm2d && channels == NumFeatures;
+
+    /// <summary>Folds the running statistics and the affine weight into each channel's y = x * scale + shift, as an evaluation-mode forward does first.</summary>
+    internal void PrepareEvaluation()
+    {
+        _usedBatchStats = false;
+        for (int ch = 0; ch < NumFeatures; ch++)
+        {
+            PrepareChannel(Array.Empty<float>(), 0, 0, 0, ch);
+        }
+    }
+
+    /// <summary>One channel's values through the evaluation-mode forward (after <see cref="PrepareEvaluation"/>): the same operations as <see cref="Forward"/>.</summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="x">Its input values.</param>
+    /// <param name="y">Its output values (may be <paramref name="x"/>).</param>
+    internal void ApplyEvaluation(int channel, ReadOnlySpan<float> x, Span<float> y) => Affine(x, _scale[channel], _shift[channel], y);
+
+    /// <summary>The output buffer a forward of <paramref name="shape"/> writes, for a fused forward to write instead.</summary>
+    /// <param name="shape">The output's shape.</param>
+    internal Tensor ReuseOutput(ReadOnlySpan<int> shape) => _output = Tensor.Reuse(_output, shape);
+
     /// <summary>Throws unless <paramref name="input"/> has an accepted rank and C channels.</summary>
     /// <param name="input">The input.</param>
     protected abstract void CheckInput(Tensor input);

@@ -80,6 +80,7 @@ public sealed class Conv2d : Convolution
             // y[out, samples * HW] = W[out, rows] * cols[rows, samples * HW]
             Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, split);
             UnstageSamples(output.Data, OutChannels, area, s0, count, Bias?.Value.Data, sizes, slot, wide);
+            FinishSamples(s0, count, slot, wide);
         }
     }
 
@@ -294,6 +295,7 @@ public sealed class Conv2d : Convolution
             DirectConv.Correlate(
                 padded, l.InChannels, g.KernelH, g.KernelW, l.Weight.Value.Data, new DirectConv.ConvWeight(l.InChannels, g.KernelH, g.KernelW),
                 l.Bias is null ? default : l.Bias.Value.Data, l._output!.Data.AsSpan(s * outPlane, outPlane), l.OutChannels, g.OutH, g.OutW);
+            l.FinishOneSample(s);
         }
     }
 
@@ -316,6 +318,7 @@ public sealed class Conv2d : Convolution
             PixelTileConv.Forward(
                 padded, layer.InChannels, g, layer._tileWeights, layer.OutChannels, layer.Bias is null ? default : layer.Bias.Value.Data,
                 layer._tilePositions, scratch.TileSums, layer._output!.Data.AsSpan(s * outPlane, outPlane));
+            layer.FinishOneSample(s);
         }
     }
 

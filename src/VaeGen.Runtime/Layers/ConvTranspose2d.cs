@@ -87,6 +87,7 @@ public sealed class ConvTranspose2d : Convolution
             // cols[out*kk, samples * HW] = W[in, out*kk]^T * x[in, samples * HW]
             Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split);
             ScatterSamples(output.Data, OutChannels, s0, count, sizes, bias, slot, wide);
+            FinishSamples(s0, count, slot, wide);
         }
     }
 

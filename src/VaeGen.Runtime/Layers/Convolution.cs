@@ -41,6 +41,9 @@ public abstract class Convolution : Layer
     /// <summary>The convolution geometry of the last forward pass.</summary>
     private protected ConvGeometry _geometry;
 
+    /// <summary>The layers fused into this forward pass (set only during <see cref="Forward(Tensor, InferenceEpilogue)"/>).</summary>
+    private InferenceEpilogue? _epilogue;
+
     /// <summary>Checks the hyperparameters in PyTorch's order, then creates and initialises the parameters.</summary>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
@@ -124,13 +127,39 @@ public abstract class Convolution : Layer
         ConvGeometry g = Geometry(input.Dim(2), input.Dim(3), out Size2d outSize);
         _geometry = g;
         _input = input;
-        _output = Tensor.Reuse(_output, [n, OutChannels, outSize.H, outSize.W]);
+        ReadOnlySpan<int> outputShape = [n, OutChannels, outSize.H, outSize.W];
+        _output = _epilogue is null ? Tensor.Reuse(_output, outputShape) : _epilogue.Prepare(outputShape);
         int rows = _columnChannels * g.KernelArea;
         _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget, UsesColumns(g));
         PrepareForward(g);
         _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
         return _output;
     }
+
+    /// <summary>
+    /// The forward pass with the evaluation-mode layers after it applied to each sample as soon as it is done, in the
+    /// buffer the last of them would have returned (see <see cref="InferenceEpilogue"/>). The layer's own output buffer
+    /// is left alone.
+    /// </summary>
+    /// <param name="input">The input.</param>
+    /// <param name="epilogue">The layers fused into the pass.</param>
+    internal Tensor Forward(Tensor input, InferenceEpilogue epilogue)
+    {
+        Tensor? own = _output;
+        _epilogue = epilogue;
+        try
+        {
+            return Forward(input);
+        }
+        finally
+        {
+            _epilogue = null;
+            _output = own;
+        }
+    }
+
+    /// <summary>The input of the last forward pass, for <see cref="InferenceEpilogue.RunLayers"/>.</summary>
+    internal Tensor LastInput => RequireForward(_input);
 
     /// <inheritdoc />
     /// <remarks>
@@ -207,6 +236,25 @@ public abstract class Convolution : Layer
     /// <param name="slot">The slot, 0 or 1.</param>
     /// <param name="wide">Whether the slot spreads its work over every thread (see <see cref="ConvWorkspace.Run"/>).</param>
     private protected abstract void BackwardSlot(int slot, bool wide);
+
+    /// <summary>The fused layers' pass (if any) over the finished output samples [s0, s0 + count), spread as the slot's other per-sample work.</summary>
+    private protected void FinishSamples(int s0, int count, int slot, bool wide)
+    {
+        if (_epilogue is not null)
+        {
+            _work.ForEachSample(new FinishSample(this, s0), count, slot, wide);
+        }
+    }
+
+    /// <summary>The fused layers' pass (if any) over output sample <paramref name="sample"/>, which the calling thread has just finished.</summary>
+    private protected void FinishOneSample(int sample)
+    {
+        if (_epilogue is not null)
+        {
+            Tensor output = _output!;
+            _epilogue.Apply(sample, OutChannels, output.Dim(2) * output.Dim(3));
+        }
+    }
 
     /// <summary>
     /// im2col of the images [s0, s0 + count) of <paramref name="images"/> (planes of <paramref name="channels"/> channels of
@@ -292,6 +340,11 @@ public abstract class Convolution : Layer
                 _layer.ForwardSlot(slot, wide);
             }
         }
+    }
+
+    private readonly struct FinishSample(Convolution layer, int s0) : ISampleBody
+    {
+        public void Run(int sample, int lane) => layer.FinishOneSample(s0 + sample);
     }
 
     /// <summary>The image planes one sample's im2col or col2im reads or writes: one sample of an NCHW batch.</summary>

@@ -12,6 +12,12 @@ public sealed class Sequential : Layer
 {
     private readonly List<(string Name, Layer Layer)> _children = new();
 
+    /// <summary>Per child: the epilogue last fused after it (a convolution), kept so steady passes allocate nothing.</summary>
+    private readonly List<InferenceEpilogue?> _epilogues = new();
+
+    /// <summary>The children after which the last forward pass fused an epilogue, in order; empty when it fused none.</summary>
+    private readonly List<int> _fusedAfter = new();
+
     /// <summary>Creates a container of layers named by position.</summary>
     /// <param name="layers">The layers, in order.</param>
     public Sequential(params Layer[] layers)
@@ -46,6 +52,7 @@ public sealed class Sequential : Layer
         }
 
         _children.Add((name, layer));
+        _epilogues.Add(null);
         layer.SetTraining(Training);
         if (!ComputeInputGradient)
         {
@@ -72,21 +79,52 @@ public sealed class Sequential : Layer
         }
     }
 
+    /// <summary>
+    /// Whether an evaluation-mode forward fuses a batch norm and/or ReLU-like activation into the convolution before
+    /// them (<see cref="InferenceEpilogue"/>; the same bits either way). Tests and benchmarks turn it off to compare.
+    /// </summary>
+    internal bool FusesInference { get; set; } = true;
+
     /// <inheritdoc />
+    /// <remarks>
+    /// In evaluation mode a convolution followed by a batch norm and/or an activation whose bits do not depend on position
+    /// (ReLU, leaky ReLU) runs them on each sample as soon as the convolution has written it, instead of as two more
+    /// passes over the whole batch (<see cref="InferenceEpilogue"/>). The result is the same bits in the same tensor.
+    /// </remarks>
     public override Tensor Forward(Tensor input)
     {
+        _fusedAfter.Clear();
         Tensor x = input;
         for (int i = 0; i < _children.Count; i++)
         {
-            x = _children[i].Layer.Forward(x);
+            Layer layer = _children[i].Layer;
+            if (!Training && FusesInference && layer is Convolution convolution
+                && InferenceEpilogue.Find(_children, i + 1, convolution.OutChannels, _epilogues[i]) is { } epilogue)
+            {
+                _epilogues[i] = epilogue;
+                x = convolution.Forward(x, epilogue);
+                _fusedAfter.Add(i);
+                i += epilogue.Layers;
+                continue;
+            }
+
+            x = layer.Forward(x);
         }
 
         return x;
     }
 
     /// <inheritdoc />
+    /// <remarks>After a fused forward, each fused convolution and the layers after it run their own forwards first, so that
+    /// each layer's backward finds what its forward keeps; they write the values the fused pass wrote.</remarks>
     public override Tensor Backward(Tensor gradOutput)
     {
+        foreach (int i in _fusedAfter)
+        {
+            _epilogues[i]!.RunLayers(_children, i);
+        }
+
+        _fusedAfter.Clear();
         Tensor g = gradOutput;
         for (int i = _children.Count - 1; i >= 0; i--)
         {

@@ -41,6 +41,22 @@ public abstract class ElementwiseActivation : Layer
     }
 
     /// <summary>
+    /// Whether <see cref="Apply"/> gives each element the same bits wherever it lies in the span (an exact operation per
+    /// element, with no separate tail), so a convolution may apply it to each sample of its output as soon as that
+    /// sample is done (<see cref="InferenceEpilogue"/>) and match this layer's own forward.
+    /// </summary>
+    internal virtual bool SameBitsAnywhere => false;
+
+    /// <summary>y = f(x) over one span, for a fused forward; see <see cref="SameBitsAnywhere"/>.</summary>
+    /// <param name="x">Input.</param>
+    /// <param name="y">Output, same length (may be <paramref name="x"/>).</param>
+    internal void ApplyTo(ReadOnlySpan<float> x, Span<float> y) => Apply(x, y);
+
+    /// <summary>The output buffer a forward of <paramref name="shape"/> writes, for a fused forward to write instead.</summary>
+    /// <param name="shape">The output's shape.</param>
+    internal Tensor ReuseOutput(ReadOnlySpan<int> shape) => _output = Tensor.Reuse(_output, shape);
+
+    /// <summary>
     /// Runs a pass on one thread, or, from <see cref="ForkJoin.ElementsPerPart"/> elements per thread, on contiguous ranges
     /// cut on whole vectors (<see cref="ForkJoin.ShareBlocks"/>), each in cache-sized chunks (<see cref="ForkJoin.Chunks"/>):
     /// every element goes through the same operations either way, so the result does not depend on the thread count.

@@ -15,6 +15,10 @@ public sealed class LeakyReLU : ElementwiseActivation
     public float NegativeSlope { get; }
 
     /// <inheritdoc />
+    /// <remarks>The vector and scalar loops below do the same compare and multiply per element.</remarks>
+    internal override bool SameBitsAnywhere => true;
+
+    /// <inheritdoc />
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => Select(x, x, y);
 
     /// <inheritdoc />

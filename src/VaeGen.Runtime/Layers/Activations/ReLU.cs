@@ -11,6 +11,10 @@ namespace VaeGen.Runtime.Layers.Activations;
 public sealed class ReLU : ElementwiseActivation
 {
     /// <inheritdoc />
+    /// <remarks>max(x, 0) is exact, and TensorPrimitives' vector and scalar paths agree on it (NaN and -0 included).</remarks>
+    internal override bool SameBitsAnywhere => true;
+
+    /// <inheritdoc />
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <inheritdoc />

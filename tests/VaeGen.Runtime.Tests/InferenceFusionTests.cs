@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.Intrinsics.X86;
+using VaeGen.Builder;
+using VaeGen.Runtime.Init;
+using VaeGen.Runtime.Kernels;
+using VaeGen.Runtime.Layers;
+using VaeGen.Runtime.Layers.Activations;
+using VaeGen.Runtime.Models;
+using VaeGen.Runtime.Tensors;
+using VaeGen.Spec.Lowering;
+using Xunit;
+
+namespace VaeGen.Runtime.Tests;
+
+/// <summary>
+/// An evaluation-mode batch norm and/or ReLU-like activation after a convolution runs inside the convolution's pass
+/// (<see cref="InferenceEpilogue"/>): the same bits in the same tensor as the layers run one after another, on every
+/// convolution path and thread split, and a backward after it gives the unfused gradients.
+/// </summary>
+[Collection(ThreadSettingsCollection.Name)]
+public sealed class InferenceFusionTests
+{
+    public static TheoryData<string, string> Cases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string path in new[] { "conv", "transposed", "direct", "tiles" })
+        {
+            foreach (string after in new[] { "batchnorm", "relu", "leaky_relu", "batchnorm+leaky_relu", "batchnorm+relu" })
+            {
+                data.Add(path, after);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FusedPassesGiveTheUnfusedBitsAndGradients(string path, string after)
+    {
+        long savedThreshold = Sgemm.ParallelThreshold;
+        int savedThreads = Sgemm.MaxThreads;
+        int savedWide = ConvWorkspace.WideFromThreads;
+        try
+        {
+            Sgemm.ParallelThreshold = 0;
+
+            // One thread; a slot per thread; wide slots, whose per-sample work (the fused pass too) is split over the threads.
+            foreach ((int threads, int wideFrom) in new[] { (1, 4), (2, 4), (2, 2), (3, 2), (4, 4) })
+            {
+                Sgemm.MaxThreads = threads;
+                ConvWorkspace.WideFromThreads = wideFrom;
+                (Sequential fused, Tensor x) = Build(path, after);
+                (Sequential unfused, _) = Build(path, after);
+                unfused.FusesInference = false;
+                var convolution = (Convolution)fused.Children[0].Layer;
+                Assert.True(InferenceEpilogue.Find(fused.Children, 1, convolution.OutChannels, null) is { } epilogue && epilogue.Layers == after.Split('+').Length);
+
+                Tensor expected = unfused.Forward(x);
+                Tensor actual = fused.Forward(x);
+                Assert.True(expected.Data.AsSpan().SequenceEqual(actual.Data), $"{threads} threads, wide from {wideFrom}: the fused output differs");
+
+                // The fused pass writes the buffer the last fused layer returns, so the result is the same tensor either way.
+                fused.FusesInference = false;
+                Assert.Same(actual, fused.Forward(x));
+                fused.FusesInference = true;
+                Assert.Same(actual, fused.Forward(x));
+
+                // A backward after a model's only (fused) forward: the layers it skipped run first.
+                (Sequential fusedOnly, _) = Build(path, after);
+                Tensor result = fusedOnly.Forward(x);
+                float[] before = (float[])result.Data.Clone();
+                Tensor gy = TestUtil.Random(new Rng(52), -1, 1, expected.Shape.ToArray());
+                float[] expectedGx = (float[])unfused.Backward(gy).Data.Clone();
+                float[] actualGx = (float[])fusedOnly.Backward(gy).Data.Clone();
+                Assert.True(expectedGx.AsSpan().SequenceEqual(actualGx), $"{threads} threads: the input gradient after a fused forward differs");
+                Assert.True(before.AsSpan().SequenceEqual(result.Data), "the backward changed the fused forward's result");
+                foreach ((NamedParameter e, NamedParameter a) in unfused.NamedParameters().Zip(fusedOnly.NamedParameters()))
+                {
+                    Assert.True(e.Parameter.Grad.Data.AsSpan().SequenceEqual(a.Parameter.Grad.Data), $"{threads} threads: {e.Name}'s gradient differs");
+                }
+            }
+        }
+        finally
+        {
+            Sgemm.ParallelThreshold = savedThreshold;
+            Sgemm.MaxThreads = savedThreads;
+            ConvWorkspace.WideFromThreads = savedWide;
+        }
+    }
+
+    /// <summary>The shipped specs whose convolutions are followed by batch norms or ReLUs, evaluated as the tool builds them.</summary>
+    [Theory]
+    [InlineData("vanilla_vae64", 3)]
+    [InlineData("seed002_rgb64", 3)]
+    [InlineData("fashion_conv", 5)]
+    public void SpecModelsEvaluateToTheSameBitsFused(string spec, int batch)
+    {
+        ModelConstruction lowered = TestUtil.LowerSpec(spec);
+        (Sequential encoder, Sequential decoder, Tensor x, Tensor z) Build()
+        {
+            ModelParts parts = ModelBuilder.CreateParts(lowered, new Rng(1));
+            parts.Encoder.Eval();
+            parts.Decoder.Eval();
+            VaeConfig config = parts.Config;
+            return (parts.Encoder, parts.Decoder, TestUtil.Random(new Rng(2), 0, 1, batch, config.Channels, config.Height, config.Width),
+                TestUtil.RandomNormal(new Rng(3), batch, config.LatentDim));
+        }
+
+        (Sequential encoder, Sequential decoder, Tensor x, Tensor z) = Build();
+        (Sequential plainEncoder, Sequential plainDecoder, _, _) = Build();
+        foreach (Sequential s in plainEncoder.Modules().Concat(plainDecoder.Modules()).OfType<Sequential>())
+        {
+            s.FusesInference = false;
+        }
+
+        Assert.True(plainEncoder.Forward(x).Data.AsSpan().SequenceEqual(encoder.Forward(x).Data), "encoder");
+        Assert.True(plainDecoder.Forward(z).Data.AsSpan().SequenceEqual(decoder.Forward(z).Data), "decoder");
+    }
+
+    [Fact]
+    public void OnlyEvaluationBatchNormsOverTheChannelsAndPositionFreeActivationsFuse()
+    {
+        var conv = new Conv2d(3, 4, 3, rng: new Rng(1));
+        Assert.Null(Find(conv, new Tanh()));
+        Assert.Null(Find(conv, new Sigmoid()));
+        Assert.Null(Find(conv, new Flatten()));
+        Assert.Null(Find(conv));
+        Assert.Null(Find(conv, new BatchNorm2d(5)));
+        Assert.Null(Find(conv, new BatchNorm1d(4)));
+        Assert.Equal(2, Find(conv, new BatchNorm2d(4), new LeakyReLU(0.2f))?.Layers);
+        Assert.Equal(1, Find(conv, new BatchNorm2d(4), new Tanh())?.Layers);
+        Assert.Equal(1, Find(conv, new ReLU(), new ReLU())?.Layers);
+
+        // A batch norm still training normalises with the batch's statistics: neither it nor what follows fuses.
+        var training = new BatchNorm2d(4);
+        Sequential layers = Sequential(conv, training, new ReLU());
+        training.SetTraining(true);
+        Assert.Null(InferenceEpilogue.Find(layers.Children, 1, conv.OutChannels, null));
+    }
+
+    [Fact]
+    public void TrainingPassesDoNotFuse()
+    {
+        var rng = new Rng(5);
+        var norm = new BatchNorm2d(8);
+        var model = new Sequential(new Conv2d(3, 8, 3, padding: 1, rng: rng), norm, new ReLU());
+        Tensor x = TestUtil.Random(rng, -1, 1, 4, 3, 6, 6);
+        model.Forward(x);
+        Assert.Equal(1, norm.NumBatchesTracked[0]);
+        Assert.NotEqual(0f, norm.RunningMean.Data[0]);
+    }
+
+    /// <summary>The epilogue the layers after <paramref name="conv"/> form in an evaluation-mode container.</summary>
+    private static InferenceEpilogue? Find(Convolution conv, params Layer[] after) =>
+        InferenceEpilogue.Find(Sequential(conv, after).Children, 1, conv.OutChannels, null);
+
+    private static Sequential Sequential(Convolution conv, params Layer[] after)
+    {
+        var layers = new Sequential(new Layer[] { conv }.Concat(after).ToArray());
+        layers.Eval();
+        return layers;
+    }
+
+    /// <summary>The convolution of a path, the layers after it and a flatten (so the fused group is not last), in evaluation mode, and its input.</summary>
+    private static (Sequential Model, Tensor Input) Build(string path, string after)
+    {
+        var rng = new Rng(40);
+        Convolution conv = path switch
+        {
+            "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: rng) { ColumnBudget = 3 * 80 * 16 },
+            "conv" => new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: rng) { ColumnBudget = 3 * 80 * 16 },
+            "tiles" => new Conv2d(17, 64, 3, padding: 1, rng: rng),
+            _ => new Conv2d(9, 3, 3, padding: 1, rng: rng),
+        };
+        Assert.Equal(path == "direct", conv is Conv2d c && c.UsesDirectPath(8, 8));
+        Assert.Equal(path == "tiles" && Avx512F.IsSupported, conv is Conv2d t && t.UsesTiles(8, 8));
+        var layers = new List<Layer> { conv };
+        foreach (string name in after.Split('+'))
+        {
+            layers.Add(name switch
+            {
+                "batchnorm" => Norm(conv.OutChannels, rng),
+                "relu" => new ReLU(),
+                _ => new LeakyReLU(0.1f),
+            });
+        }
+
+        layers.Add(new Flatten());
+        var model = new Sequential(layers.ToArray());
+        model.Eval();
+
+        // Seven samples, with a NaN and exact zeros in the input so that some outputs are NaN and the activation sees them.
+        Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, conv.InChannels, 8, 8);
+        x.Data[(3 * conv.InChannels * 64) + 17] = float.NaN;
+        x.Data.AsSpan(5 * conv.InChannels * 64, 40).Clear();
+        return (model, x);
+    }
+
+    /// <summary>A batch norm with running statistics and an affine transform far from the identity.</summary>
+    private static BatchNorm2d Norm(int channels, Rng rng)
+    {
+        var norm = new BatchNorm2d(channels);
+        rng.FillUniform(norm.RunningMean.Span, -0.5, 0.5);
+        rng.FillUniform(norm.RunningVar.Span, 0.2, 3);
+        rng.FillUniform(norm.Weight.Value.Span, -2, 2);
+        rng.FillUniform(norm.Bias.Value.Span, -1, 1);
+        return norm;
+    }
+}
