@@ -6,26 +6,26 @@ using VaeGen.Runtime.Tensors;
 namespace VaeGen.Benchmarks;
 
 /// <summary>
-/// Samples per second of a generated managed model on one fixed batch uniform in the spec's range,
-/// timed by <see cref="Throughput"/> (as vaegen bench and the TorchSharp column are).
+/// A generated managed model's training step and evaluation pass on one fixed batch uniform in the spec's range, as
+/// contenders for <see cref="Throughput"/> (which times vaegen bench and the TorchSharp column too).
 /// </summary>
 internal static class ManagedThroughput
 {
     /// <summary>Training: TrainStep = zero grads, forward (encode, eps, decode, loss), backward, Adam step.</summary>
-    public static double Train(BenchmarkCase c, double seconds)
+    public static ThroughputContender Train(BenchmarkCase c)
     {
         VaeModel model = c.Create();
         Tensor x = RandomBatch(model.Config, c);
-        return Throughput.Measure(() => model.TrainStep(x), c.Batch, seconds).SamplesPerSecond;
+        return new ThroughputContender(() => model.TrainStep(x), c.Batch);
     }
 
     /// <summary>Inference in evaluation mode: Forward = encode, draw z, decode (into the declared layout).</summary>
-    public static double Infer(BenchmarkCase c, double seconds)
+    public static ThroughputContender Infer(BenchmarkCase c)
     {
         VaeModel model = c.Create();
         model.Eval();
         Tensor x = RandomBatch(model.Config, c);
-        return Throughput.Measure(() => model.Forward(x), c.Batch, seconds).SamplesPerSecond;
+        return new ThroughputContender(() => model.Forward(x), c.Batch);
     }
 
     /// <summary>The benchmark batch: the spec's shape, uniform in its input range, the same values every time.</summary>

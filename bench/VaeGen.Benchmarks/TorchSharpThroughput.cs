@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
 using VaeGen.Runtime.Benchmarking;
@@ -7,57 +8,81 @@ namespace VaeGen.Benchmarks;
 
 /// <summary>
 /// The same measurement on the generated TorchSharp module (TorchSharp-cpu 0.107, libtorch 2.10), timed by the same
-/// <see cref="Throughput"/> as the managed column, with 1 and 2 torch threads; the better is reported.
+/// <see cref="Throughput"/> as the managed column, with 1 and 2 torch threads; the better is reported. The contenders
+/// here are timed interleaved with the managed one (<see cref="Throughput.MeasureInterleaved"/>).
 /// </summary>
-internal static class TorchSharpThroughput
+internal sealed class TorchSharpThroughput : IDisposable
 {
-    public sealed record Result(double Train, int TrainThreads, double Infer, int InferThreads);
+    private static readonly int[] ThreadCounts = [1, 2];
 
-    public static Result Measure(BenchmarkCase c, int[] shape, double seconds)
+    private readonly List<TrainingRun> _training = new();
+    private readonly List<InferenceRun> _inference = new();
+
+    /// <summary>A training run and an inference run of the spec's module per thread count.</summary>
+    public TorchSharpThroughput(BenchmarkCase c, int[] shape)
     {
-        double train = 0, infer = 0;
-        int trainThreads = 0, inferThreads = 0;
-        foreach (int threads in new[] { 1, 2 })
+        foreach (int threads in ThreadCounts)
         {
-            torch.set_num_threads(threads);
-            double t = Train(c, shape, seconds);
-            double i = Infer(c, shape, seconds);
-            if (t > train)
-            {
-                (train, trainThreads) = (t, threads);
-            }
+            _training.Add(new TrainingRun(c, shape, threads));
+            _inference.Add(new InferenceRun(c, shape, threads));
+        }
+    }
 
-            if (i > infer)
+    /// <summary>The training contenders, one per thread count.</summary>
+    public IEnumerable<ThroughputContender> TrainingContenders(int batch) =>
+        _training.Select(run => new ThroughputContender(run.Step, batch, run.SetThreads));
+
+    /// <summary>The inference contenders, one per thread count.</summary>
+    public IEnumerable<ThroughputContender> InferenceContenders(int batch) =>
+        _inference.Select(run => new ThroughputContender(run.Step, batch, run.SetThreads));
+
+    /// <summary>The best of the thread counts' results (as <see cref="TrainingContenders"/> or <see cref="InferenceContenders"/> ordered them), and its thread count.</summary>
+    public static (double SamplesPerSecond, int Threads) Best(ReadOnlySpan<ThroughputResult> results)
+    {
+        (double rate, int threads) best = (0, 0);
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i].SamplesPerSecond > best.rate)
             {
-                (infer, inferThreads) = (i, threads);
+                best = (results[i].SamplesPerSecond, ThreadCounts[i]);
             }
         }
 
-        return new Result(train, trainThreads, infer, inferThreads);
+        return best;
     }
 
-    /// <summary>Training: zero grads, Loss (encode, eps, decode, loss), backward, Adam step, as the managed TrainStep.</summary>
-    private static double Train(BenchmarkCase c, int[] shape, double seconds)
+    public void Dispose()
     {
-        using TrainingRun run = new(c, shape);
-        return Throughput.Measure(run.Step, c.Batch, seconds).SamplesPerSecond;
+        _training.ForEach(run => run.Dispose());
+        _inference.ForEach(run => run.Dispose());
     }
 
-    /// <summary>A module in training mode with its Adam and one fixed batch; <see cref="Step"/> is one training step.</summary>
+    private static torch.Tensor RandomBatch(BenchmarkCase c, int[] shape) =>
+        (torch.rand(shape.Select(d => (long)d).ToArray()) * (c.RangeMax - c.RangeMin)) + c.RangeMin;
+
+    /// <summary>
+    /// A module in training mode with its Adam and one fixed batch; <see cref="Step"/> is one training step (zero grads,
+    /// Loss = encode, eps, decode, loss; backward; Adam step), as the managed TrainStep.
+    /// </summary>
     internal sealed class TrainingRun : IDisposable
     {
         private readonly TorchSharpModel _model;
         private readonly torch.optim.Optimizer _optimizer;
         private readonly torch.Tensor _x;
+        private readonly int _threads;
 
-        public TrainingRun(BenchmarkCase c, int[] shape)
+        public TrainingRun(BenchmarkCase c, int[] shape, int threads = 1)
         {
             torch.manual_seed(0);
             _model = c.CreateTorchSharp();
             _optimizer = torch.optim.Adam(_model.Module.parameters(), lr: 1e-3);
             _x = RandomBatch(c, shape);
             _model.Module.train();
+            _threads = threads;
         }
+
+        /// <summary>Sets libtorch's thread count to this run's.</summary>
+        public void SetThreads() => torch.set_num_threads(_threads);
 
         public void Step()
         {
@@ -75,22 +100,35 @@ internal static class TorchSharpThroughput
         }
     }
 
-    /// <summary>Inference in evaluation mode without autograd: forward = encode, draw z, decode.</summary>
-    private static double Infer(BenchmarkCase c, int[] shape, double seconds)
+    /// <summary>A module in evaluation mode and one fixed batch; <see cref="Step"/> is a forward (encode, draw z, decode) without autograd.</summary>
+    private sealed class InferenceRun : IDisposable
     {
-        torch.manual_seed(0);
-        TorchSharpModel model = c.CreateTorchSharp();
-        using var module = model.Module;
-        using var x = RandomBatch(c, shape);
-        module.eval();
-        using var noGrad = torch.no_grad();
-        return Throughput.Measure(() =>
-        {
-            using var scope = torch.NewDisposeScope();
-            model.Forward(x);
-        }, c.Batch, seconds).SamplesPerSecond;
-    }
+        private readonly TorchSharpModel _model;
+        private readonly torch.Tensor _x;
+        private readonly int _threads;
 
-    private static torch.Tensor RandomBatch(BenchmarkCase c, int[] shape) =>
-        (torch.rand(shape.Select(d => (long)d).ToArray()) * (c.RangeMax - c.RangeMin)) + c.RangeMin;
+        public InferenceRun(BenchmarkCase c, int[] shape, int threads)
+        {
+            torch.manual_seed(0);
+            _model = c.CreateTorchSharp();
+            _x = RandomBatch(c, shape);
+            _model.Module.eval();
+            _threads = threads;
+        }
+
+        public void SetThreads() => torch.set_num_threads(_threads);
+
+        public void Step()
+        {
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            _model.Forward(_x);
+        }
+
+        public void Dispose()
+        {
+            _x.Dispose();
+            _model.Module.Dispose();
+        }
+    }
 }
