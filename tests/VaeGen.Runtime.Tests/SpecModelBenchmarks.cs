@@ -118,45 +118,59 @@ public sealed class SpecModelBenchmarks
                 parts.Decoder.Forward(z);
             }
 
-            double Median(bool fused)
-            {
-                containers.ForEach(c => c.FusesInference = fused);
-                var times = new double[15];
-                for (int i = 0; i < times.Length; i++)
-                {
-                    long t0 = Stopwatch.GetTimestamp();
-                    Pass();
-                    times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                }
-
-                Array.Sort(times);
-                return times[times.Length / 2];
-            }
-
-            for (int i = 0; i < 20; i++)
-            {
-                Median(i % 2 == 0);
-            }
-
-            var ratios = new List<double>();
-            var unfusedTimes = new List<double>();
-            var fusedTimes = new List<double>();
-            for (int round = 0; round < 12; round++)
-            {
-                double unfused = Median(false), fused = Median(true);
-                unfusedTimes.Add(unfused);
-                fusedTimes.Add(fused);
-                ratios.Add(unfused / fused);
-            }
-
-            ratios.Sort();
-            unfusedTimes.Sort();
-            fusedTimes.Sort();
+            Interleaved run = Interleave(fused => containers.ForEach(c => c.FusesInference = fused), Pass, calls: 15, warmUpSeconds: 0.5);
             _output.WriteLine(
-                $"{name}, batch {batch}, {Sgemm.MaxThreads} threads, load {LoadAverage()}: unfused {unfusedTimes[6]:F2} ms, fused {fusedTimes[6]:F2} ms (medians); " +
-                $"unfused / fused per round: median {ratios[6]:F3}, range {ratios[0]:F3}-{ratios[^1]:F3}");
+                $"{name}, batch {batch}, {Sgemm.MaxThreads} threads, load {LoadAverage()}: unfused {run.Off:F2} ms, fused {run.On:F2} ms (medians); " +
+                $"unfused / fused per round: median {run.Ratio:F3}, range {run.Lowest:F3}-{run.Highest:F3}");
         }
     }
+
+    /// <summary>
+    /// A switch timed off and on in 12 interleaved rounds (each the median of <paramref name="calls"/> calls of
+    /// <paramref name="pass"/>, after <paramref name="warmUpSeconds"/> of both): the medians of the rounds' times, and the
+    /// median and range of the per-round ratios (off over on).
+    /// </summary>
+    private static Interleaved Interleave(Action<bool> set, Action pass, int calls, double warmUpSeconds)
+    {
+        double Median(bool on)
+        {
+            set(on);
+            var times = new double[calls];
+            for (int i = 0; i < times.Length; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                pass();
+                times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+
+            Array.Sort(times);
+            return times[times.Length / 2];
+        }
+
+        bool warm = false;
+        for (var clock = Stopwatch.StartNew(); clock.Elapsed.TotalSeconds < warmUpSeconds;)
+        {
+            Median(warm = !warm);
+        }
+
+        var ratios = new List<double>();
+        var offTimes = new List<double>();
+        var onTimes = new List<double>();
+        for (int round = 0; round < 12; round++)
+        {
+            double off = Median(false), on = Median(true);
+            offTimes.Add(off);
+            onTimes.Add(on);
+            ratios.Add(off / on);
+        }
+
+        ratios.Sort();
+        offTimes.Sort();
+        onTimes.Sort();
+        return new Interleaved(offTimes[6], onTimes[6], ratios[6], ratios[0], ratios[^1]);
+    }
+
+    private readonly record struct Interleaved(double Off, double On, double Ratio, double Lowest, double Highest);
 
     private void Measure(string name, int batch)
     {
