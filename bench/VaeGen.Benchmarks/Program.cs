@@ -79,25 +79,19 @@ var efficiency = new List<string>();
 foreach (BenchmarkCase c in cases)
 {
     // The managed and TorchSharp contenders' windows take turns, so a slow stretch of the shared machine hits both columns.
-    double train, infer;
+    using TorchSharpThroughput? ts = torchSharp ? new TorchSharpThroughput(c, c.Create().Config.BatchShape(c.Batch)) : null;
+    ThroughputResult[] trainResults = Throughput.MeasureInterleaved([ManagedThroughput.Train(c), .. ts?.TrainingContenders(c.Batch) ?? []], seconds);
+    ThroughputResult[] inferResults = Throughput.MeasureInterleaved([ManagedThroughput.Infer(c), .. ts?.InferenceContenders(c.Batch) ?? []], seconds);
+    double train = trainResults[0].SamplesPerSecond, infer = inferResults[0].SamplesPerSecond;
     string tsTrain = "n/a", tsInfer = "n/a", trainRatio = "n/a", inferRatio = "n/a", torchTrain = "n/a", torchInfer = "n/a";
-    if (torchSharp)
+    if (ts is not null)
     {
-        using var ts = new TorchSharpThroughput(c, c.Create().Config.BatchShape(c.Batch));
-        ThroughputResult[] trainResults = Throughput.MeasureInterleaved([ManagedThroughput.Train(c), .. ts.TrainingContenders(c.Batch)], seconds);
-        ThroughputResult[] inferResults = Throughput.MeasureInterleaved([ManagedThroughput.Infer(c), .. ts.InferenceContenders(c.Batch)], seconds);
-        (train, infer) = (trainResults[0].SamplesPerSecond, inferResults[0].SamplesPerSecond);
         var (tsTrainRate, tsTrainThreads) = TorchSharpThroughput.Best(trainResults.AsSpan(1));
         var (tsInferRate, tsInferThreads) = TorchSharpThroughput.Best(inferResults.AsSpan(1));
         tsTrain = $"{tsTrainRate:N0} ({tsTrainThreads}t)";
         tsInfer = $"{tsInferRate:N0} ({tsInferThreads}t)";
         trainRatio = $"{train / tsTrainRate:F2}x";
         inferRatio = $"{infer / tsInferRate:F2}x";
-    }
-    else
-    {
-        train = Throughput.MeasureInterleaved([ManagedThroughput.Train(c)], seconds)[0].SamplesPerSecond;
-        infer = Throughput.MeasureInterleaved([ManagedThroughput.Infer(c)], seconds)[0].SamplesPerSecond;
     }
 
     if (pytorch)
