@@ -247,14 +247,7 @@ public abstract class Convolution : Layer
     }
 
     /// <summary>The fused layers' pass (if any) over output sample <paramref name="sample"/>, which the calling thread has just finished.</summary>
-    private protected void FinishOneSample(int sample)
-    {
-        if (_epilogue is not null)
-        {
-            Tensor output = _output!;
-            _epilogue.Apply(sample, OutChannels, output.Dim(2) * output.Dim(3));
-        }
-    }
+    private protected void FinishOneSample(int sample) => _epilogue?.Apply(sample);
 
     /// <summary>
     /// im2col of the images [s0, s0 + count) of <paramref name="images"/> (planes of <paramref name="channels"/> channels of

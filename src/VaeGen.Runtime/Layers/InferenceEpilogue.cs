@@ -28,6 +28,8 @@ internal sealed class InferenceEpilogue
     private readonly BatchNorm? _norm;
     private readonly ElementwiseActivation? _activation;
     private Tensor? _destination;
+    private int _channels;
+    private int _area;
 
     private InferenceEpilogue(BatchNorm? norm, ElementwiseActivation? activation)
     {
@@ -69,19 +71,19 @@ internal sealed class InferenceEpilogue
     public Tensor Prepare(ReadOnlySpan<int> shape)
     {
         _norm?.PrepareEvaluation();
+        (_channels, _area) = (shape[1], shape[2] * shape[3]);
         return _destination = _activation is not null ? _activation.ReuseOutput(shape) : _norm!.ReuseOutput(shape);
     }
 
     /// <summary>Applies the fused layers, in place, to one sample the convolution has just written to <see cref="Destination"/>.</summary>
     /// <param name="sample">The sample.</param>
-    /// <param name="channels">C.</param>
-    /// <param name="area">H * W.</param>
-    public void Apply(int sample, int channels, int area)
+    public void Apply(int sample)
     {
-        Span<float> values = Destination.Data.AsSpan(sample * channels * area, channels * area);
+        int area = _area;
+        Span<float> values = Destination.Data.AsSpan(sample * _channels * area, _channels * area);
         if (_norm is not null)
         {
-            for (int c = 0; c < channels; c++)
+            for (int c = 0; c < _channels; c++)
             {
                 Span<float> plane = values.Slice(c * area, area);
                 _norm.ApplyEvaluation(c, plane, plane);
