@@ -102,7 +102,8 @@ public abstract class BatchNorm : Layer
         _usedBatchStats = false;
         for (int ch = 0; ch < NumFeatures; ch++)
         {
-            PrepareChannel(Array.Empty<float>(), 0, 0, 0, ch);
+            RunningStatistics(ch);
+            FoldAffine(ch);
         }
     }
 
@@ -241,10 +242,22 @@ public abstract class BatchNorm : Layer
         }
         else
         {
-            _mean[ch] = RunningMean.Data[ch];
-            _invStd[ch] = 1.0 / Math.Sqrt(RunningVar.Data[ch] + Eps);
+            RunningStatistics(ch);
         }
 
+        FoldAffine(ch);
+    }
+
+    /// <summary>A channel's mean and inverse standard deviation from the running statistics (evaluation mode).</summary>
+    private void RunningStatistics(int ch)
+    {
+        _mean[ch] = RunningMean.Data[ch];
+        _invStd[ch] = 1.0 / Math.Sqrt(RunningVar.Data[ch] + Eps);
+    }
+
+    /// <summary>A channel's statistics folded with the affine weight into y = x * scale + shift.</summary>
+    private void FoldAffine(int ch)
+    {
         float gamma = Weight.Value.Data[ch];
         _scale[ch] = (float)(_invStd[ch] * gamma);
         _shift[ch] = (float)(Bias.Value.Data[ch] - (_mean[ch] * _invStd[ch] * gamma));
