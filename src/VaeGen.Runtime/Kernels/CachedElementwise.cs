@@ -14,9 +14,8 @@ internal static class CachedElementwise
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
     {
         int length = Length(x, y, destination);
-        for (int chunk = 0, chunks = ForkJoin.Chunks(length); chunk < chunks; chunk++)
+        foreach ((int start, int end) in ForkJoin.ChunksOf(length))
         {
-            (int start, int end) = ForkJoin.ShareBlocks(length, chunk, chunks);
             TensorPrimitives.Add(x[start..end], y[start..end], destination[start..end]);
         }
     }
@@ -25,9 +24,8 @@ internal static class CachedElementwise
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
     {
         int length = Length(x, y, destination);
-        for (int chunk = 0, chunks = ForkJoin.Chunks(length); chunk < chunks; chunk++)
+        foreach ((int start, int end) in ForkJoin.ChunksOf(length))
         {
-            (int start, int end) = ForkJoin.ShareBlocks(length, chunk, chunks);
             TensorPrimitives.Multiply(x[start..end], y[start..end], destination[start..end]);
         }
     }
@@ -36,9 +34,8 @@ internal static class CachedElementwise
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination)
     {
         int length = Length(x, x, destination);
-        for (int chunk = 0, chunks = ForkJoin.Chunks(length); chunk < chunks; chunk++)
+        foreach ((int start, int end) in ForkJoin.ChunksOf(length))
         {
-            (int start, int end) = ForkJoin.ShareBlocks(length, chunk, chunks);
             TensorPrimitives.Sigmoid(x[start..end], destination[start..end]);
         }
     }

@@ -103,6 +103,39 @@ internal static unsafe class ForkJoin
     /// </summary>
     public static int Chunks(int length) => ChunkPasses ? Math.Max(1, length / ChunkElements) : 1;
 
+    /// <summary>The ranges [start, end) of the <see cref="Chunks"/> of a pass over <paramref name="length"/> elements, for a foreach.</summary>
+    /// <param name="length">The elements of the pass.</param>
+    public static ChunkRanges ChunksOf(int length) => new(length);
+
+    /// <summary>The chunks of a pass (<see cref="ChunksOf"/>); a struct enumerator, so a foreach over them allocates nothing.</summary>
+    public readonly struct ChunkRanges
+    {
+        private readonly int _length;
+
+        public ChunkRanges(int length) => _length = length;
+
+        public Enumerator GetEnumerator() => new(_length);
+
+        /// <summary>Walks the chunks in order.</summary>
+        public struct Enumerator
+        {
+            private readonly int _length;
+            private readonly int _chunks;
+            private int _chunk;
+
+            public Enumerator(int length)
+            {
+                _length = length;
+                _chunks = Chunks(length);
+                _chunk = -1;
+            }
+
+            public readonly (int Start, int End) Current => ShareBlocks(_length, _chunk, _chunks);
+
+            public bool MoveNext() => ++_chunk < _chunks;
+        }
+    }
+
     /// <summary>
     /// Runs body.Run(part, parts) for every part, part 0 on the calling thread, and returns when all have finished. One
     /// part is just body.Run(0, 1) on the caller, so callers pass the part count they computed without a branch of their own.

@@ -264,9 +264,8 @@ public sealed class VaeLoss
         }
 
         (int lo, int hi) = ForkJoin.ShareBlocks(r.Length, part, parts);
-        for (int chunk = 0, chunks = ForkJoin.Chunks(hi - lo); chunk < chunks; chunk++)
+        foreach ((int start, int end) in ForkJoin.ChunksOf(hi - lo))
         {
-            (int start, int end) = ForkJoin.ShareBlocks(hi - lo, chunk, chunks);
             ReconstructionGradientOf(r[(lo + start)..(lo + end)], x[(lo + start)..(lo + end)], g[(lo + start)..(lo + end)], scale);
         }
     }

@@ -93,9 +93,8 @@ public abstract class ElementwiseActivation : Layer
         public void Run(int part, int parts)
         {
             (int lo, int hi) = ForkJoin.ShareBlocks(_result.Length, part, parts);
-            for (int chunk = 0, chunks = ForkJoin.Chunks(hi - lo); chunk < chunks; chunk++)
+            foreach ((int start, int end) in ForkJoin.ChunksOf(hi - lo))
             {
-                (int start, int end) = ForkJoin.ShareBlocks(hi - lo, chunk, chunks);
                 int at = lo + start, n = end - start;
                 if (_gy is null)
                 {
