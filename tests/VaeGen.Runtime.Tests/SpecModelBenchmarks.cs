@@ -126,6 +126,35 @@ public sealed class SpecModelBenchmarks
     }
 
     /// <summary>
+    /// Whole evaluation passes (Forward: encode, draw z, decode) of the five reference specs at their benchmark batches,
+    /// in evaluation mode and in InferenceMode (each weight packed once instead of on every pass), interleaved round by
+    /// round; the median of the per-round ratios (evaluation mode's time over InferenceMode's).
+    /// </summary>
+    [BenchmarkFact]
+    public void EvaluationPassesInInferenceModeAgainstEvaluationMode()
+    {
+        foreach ((string name, int batch) in new[] { ("seed000", 64), ("fashion_mlp", 128), ("fashion_conv", 128), ("seed002_rgb64", 32), ("vanilla_vae64", 32) })
+        {
+            VaeModel model = ModelBuilder.Create(TestUtil.LowerSpec(name), seed: 1);
+            model.Eval();
+            Tensor x = TestUtil.Random(new Rng(2), 0, 1, model.Config.BatchShape(batch));
+            InferenceScope? scope = null;
+            void Hold(bool on)
+            {
+                scope?.Dispose();
+                scope = on ? model.InferenceMode() : null;
+            }
+
+            // Three seconds of warm-up: shorter, and the kernels' callees still run at a lower JIT tier (docs/performance.md).
+            Interleaved run = Interleave(Hold, () => model.Forward(x), calls: 15, warmUpSeconds: 3);
+            scope?.Dispose();
+            _output.WriteLine(
+                $"{name}, batch {batch}, {Sgemm.MaxThreads} threads, load {LoadAverage()}: evaluation mode {run.Off:F3} ms, InferenceMode {run.On:F3} ms (medians); " +
+                $"evaluation / InferenceMode per round: median {run.Ratio:F3}, range {run.Lowest:F3}-{run.Highest:F3}");
+        }
+    }
+
+    /// <summary>
     /// A switch timed off and on in 12 interleaved rounds (each the median of <paramref name="calls"/> calls of
     /// <paramref name="pass"/>, after <paramref name="warmUpSeconds"/> of both): the medians of the rounds' times, and the
     /// median and range of the per-round ratios (off over on).

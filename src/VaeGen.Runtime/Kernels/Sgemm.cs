@@ -22,7 +22,7 @@ namespace VaeGen.Runtime.Kernels;
 /// number of cores. They do depend on the instruction set (FMA vs. separate multiply-add).
 /// </para>
 /// </remarks>
-public static unsafe class Sgemm
+public static unsafe partial class Sgemm
 {
     private const int KC = 256;
     private const int MC = 192;
@@ -114,7 +114,7 @@ public static unsafe class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null);
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null, packedA: null, packedB: null);
 
     /// <summary>
     /// C = op(A) op(B) + bias, the bias added to every row of C (a linear layer's forward). Each tile
@@ -133,12 +133,14 @@ public static unsafe class Sgemm
     /// <param name="columnBias">n values, added to every row of C.</param>
     /// <param name="c">C's storage.</param>
     /// <param name="ldc">C's row stride.</param>
+    /// <param name="packedB">B packed once for many products (<see cref="PackedOperand"/>), or null to pack it here.</param>
     internal static void MultiplyAddBias(
         bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         ReadOnlySpan<float> columnBias,
-        Span<float> c, int ldc)
+        Span<float> c, int ldc,
+        PackedOperand? packedB = null)
     {
         if (columnBias.Length < n)
         {
@@ -147,14 +149,15 @@ public static unsafe class Sgemm
 
         fixed (float* bias = columnBias)
         {
-            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias);
+            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias, packedA: null, packedB);
         }
     }
 
     /// <summary>
     /// <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
     /// split as the caller decides: one thread when it already runs on one of several (a convolution slot), or every
-    /// thread from a lower threshold when it has just forked and the workers are still spinning. The result is the same.
+    /// thread from a lower threshold when it has just forked and the workers are still spinning. The result is the same,
+    /// and so it is with an operand packed once for many products (<see cref="PackedOperand"/>) or packed here.
     /// </summary>
     internal static void Multiply(
         bool transA, bool transB, int m, int n, int k,
@@ -162,8 +165,10 @@ public static unsafe class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate,
-        Parallelism parallelism)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null);
+        Parallelism parallelism,
+        PackedOperand? packedA = null,
+        PackedOperand? packedB = null)
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null, packedA, packedB);
 
     private static void MultiplyCore(
         bool transA, bool transB, int m, int n, int k,
@@ -172,7 +177,9 @@ public static unsafe class Sgemm
         Span<float> c, int ldc,
         bool accumulate,
         Parallelism parallelism,
-        float* columnBias)
+        float* columnBias,
+        PackedOperand? packedA,
+        PackedOperand? packedB)
     {
         int maxThreads = parallelism.MaxThreads;
         if (m < 0 || n < 0 || k < 0)
@@ -236,6 +243,15 @@ public static unsafe class Sgemm
             Job job = transposeC
                 ? new Job(!transB, !transA, n, m, k, pb, ldb, pa, lda, pc, ldc, accumulate, transposeC: true, columnBias)
                 : new Job(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, transposeC: false, columnBias);
+
+            // A caller's operand packed once is the job's A or B as the job is laid out: C^T swaps them.
+            PackedOperand? jobPackedA = transposeC ? packedB : packedA;
+            PackedOperand? jobPackedB = transposeC ? packedA : packedB;
+            if (jobPackedA is not null || jobPackedB is not null)
+            {
+                job = job.WithPanels(jobPackedA?.PanelsFor(job, asA: true), jobPackedB?.PanelsFor(job, asA: false));
+            }
+
             int threads = ThreadCount(job.M, job.N, k, maxThreads, parallelism.Threshold);
             if (threads == 1)
             {
@@ -466,7 +482,7 @@ public static unsafe class Sgemm
         }
     }
 
-    private readonly struct Job
+    internal readonly struct Job
     {
         public readonly bool TransA;
         public readonly bool TransB;
@@ -490,8 +506,19 @@ public static unsafe class Sgemm
         /// </summary>
         public readonly float* Bias;
 
-        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool transposeC, float* bias)
+        /// <summary>
+        /// Null, or op(A) packed once as <see cref="PackedOperand"/> lays it out: MR-high strips over the whole of K, so
+        /// the strip of rows i.. at k block pc.. starts at PackedA + i * K + pc * MR.
+        /// </summary>
+        public readonly float* PackedA;
+
+        /// <summary>Null, or op(B) packed once: NR-wide strips over the whole of K (columns j.., k block pc.. at PackedB + j * K + pc * NR).</summary>
+        public readonly float* PackedB;
+
+        public Job(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool transposeC, float* bias, float* packedA = null, float* packedB = null)
         {
+            PackedA = packedA;
+            PackedB = packedB;
             Bias = bias;
             TransA = transA;
             TransB = transB;
@@ -507,6 +534,10 @@ public static unsafe class Sgemm
             Accumulate = accumulate;
             TransposeC = transposeC;
         }
+
+        /// <summary>This job reading op(A) and op(B) from panels packed beforehand (either may be null: packed here, block by block).</summary>
+        public Job WithPanels(float* packedA, float* packedB) =>
+            new(TransA, TransB, M, N, K, A, Lda, B, Ldb, C, Ldc, Accumulate, TransposeC, Bias, packedA, packedB);
 
         /// <summary>Computes the block C[m0..m1, n0..n1] on the calling thread.</summary>
         public void Run(int m0, int m1, int n0, int n1)
@@ -531,19 +562,43 @@ public static unsafe class Sgemm
                     {
                         int kc = Math.Min(KC, K - pc);
                         bool overwrite = pc == 0 && !Accumulate;
-                        PackB(bp, pc, kc, jc, nc, nr);
+
+                        // A strip of the panel is kc x NR floats; packed beforehand it is a slice of a K x NR strip.
+                        float* bPanel = bp;
+                        long bStripStride = kc;
+                        if (PackedB is null)
+                        {
+                            PackB(bp, pc, kc, jc, nc, nr);
+                        }
+                        else
+                        {
+                            bPanel = PackedB + ((long)jc * K) + ((long)pc * nr);
+                            bStripStride = K;
+                        }
+
                         for (int ic = m0; ic < m1; ic += MC)
                         {
                             int mc = Math.Min(MC, m1 - ic);
-                            PackA(ap, ic, mc, pc, kc, mr);
+                            float* aPanel = ap;
+                            long aStripStride = kc;
+                            if (PackedA is null)
+                            {
+                                PackA(ap, ic, mc, pc, kc, mr);
+                            }
+                            else
+                            {
+                                aPanel = PackedA + ((long)ic * K) + ((long)pc * mr);
+                                aStripStride = K;
+                            }
+
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 int mEff = Math.Min(mr, mc - ir);
-                                float* aStrip = ap + (ir * kc);
+                                float* aStrip = aPanel + (ir * aStripStride);
                                 for (int jr = 0; jr < nc; jr += nr)
                                 {
                                     int nEff = Math.Min(nr, nc - jr);
-                                    float* bStrip = bp + (jr * kc);
+                                    float* bStrip = bPanel + (jr * bStripStride);
                                     if (TransposeC)
                                     {
                                         Kernel(aStrip, bStrip, kc, tile, nr, overwrite: true);
@@ -618,7 +673,7 @@ public static unsafe class Sgemm
             }
         }
 
-        private static float* AlignToLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+        public static float* AlignToLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
         /// <summary>Each of the first <paramref name="rows"/> rows of a tile of C = the <paramref name="cols"/> bias values.</summary>
         private static void FillRows(float* c, int ldc, float* bias, int rows, int cols)
@@ -664,7 +719,7 @@ public static unsafe class Sgemm
         }
 
         /// <summary>Packs op(A)[ic.., pc..] into MR-high strips, k-major inside a strip, zero-padding the last strip.</summary>
-        private void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
+        public void PackA(float* dst, int ic, int mc, int pc, int kc, int mr)
         {
             for (int ir = 0; ir < mc; ir += mr)
             {
@@ -730,7 +785,7 @@ public static unsafe class Sgemm
         }
 
         /// <summary>Packs op(B)[pc.., jc..] into NR-wide strips, k-major inside a strip, zero-padding the last strip.</summary>
-        private void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
+        public void PackB(float* dst, int pc, int kc, int jc, int nc, int nr)
         {
             if (!TransB)
             {

@@ -78,7 +78,7 @@ public sealed class Conv2d : Convolution
             GatherSamples(input.Data, InChannels, s0, count, sizes, slot, wide);
 
             // y[out, samples * HW] = W[out, rows] * cols[rows, samples * HW]
-            Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, split);
+            Sgemm.Multiply(false, false, OutChannels, width, rows, Weight.Value.Data, rows, columns, ld, staging, width, accumulate: false, split, packedA: _packedWeight);
             UnstageSamples(output.Data, OutChannels, area, s0, count, Bias?.Value.Data, sizes, slot, wide);
             FinishSamples(s0, count, slot, wide);
         }
@@ -133,8 +133,14 @@ public sealed class Conv2d : Convolution
     /// <summary>Whether the forward may run on <see cref="PixelTileConv"/> (tests and benchmarks turn it off to compare with im2col + GEMM).</summary>
     internal bool AllowTiles { get; set; } = true;
 
-    /// <summary>The weights as <see cref="PixelTileConv.PackWeights"/> packs them, made again by every forward pass that runs on tiles.</summary>
+    /// <summary>
+    /// The weights as <see cref="PixelTileConv.PackWeights"/> packs them, made again by every forward pass that runs on
+    /// tiles, or only by the first while the weights are held constant (<see cref="_tileWeightsHeld"/>).
+    /// </summary>
     private float[] _tileWeights = Array.Empty<float>();
+
+    /// <summary>Whether <see cref="_tileWeights"/> was packed while the weights are held constant, so it stays valid.</summary>
+    private bool _tileWeightsHeld;
 
     /// <summary>The tile positions of <see cref="_tileGeometry"/> (<see cref="PixelTileConv.FillPositions"/>).</summary>
     private int[] _tilePositions = Array.Empty<int>();
@@ -149,7 +155,7 @@ public sealed class Conv2d : Convolution
     /// <summary>The direct path reads padded planes, forward and backward; the tiles' backward still gathers columns.</summary>
     private protected override bool UsesColumns(in ConvGeometry g) => !UseDirect(g);
 
-    /// <summary>Packs the weights for the tiles (they change with every optimizer step) and, for a new geometry, the tile positions.</summary>
+    /// <summary>Packs the weights for the tiles (they change with every optimizer step; packed once while held constant) and, for a new geometry, the tile positions.</summary>
     private protected override void PrepareForward(in ConvGeometry g)
     {
         if (!UseTiles(g))
@@ -157,12 +163,17 @@ public sealed class Conv2d : Convolution
             return;
         }
 
-        if (_tileWeights.Length != Weight.Value.Length)
+        if (!_tileWeightsHeld)
         {
-            _tileWeights = new float[Weight.Value.Length];
+            if (_tileWeights.Length != Weight.Value.Length)
+            {
+                _tileWeights = new float[Weight.Value.Length];
+            }
+
+            PixelTileConv.PackWeights(Weight.Value.Data, OutChannels, InChannels, g.KernelArea, _tileWeights);
+            _tileWeightsHeld = WeightsConstant;
         }
 
-        PixelTileConv.PackWeights(Weight.Value.Data, OutChannels, InChannels, g.KernelArea, _tileWeights);
         // A default geometry (no forward yet) is never a real one.
         if (_tileGeometry != g)
         {
@@ -170,6 +181,13 @@ public sealed class Conv2d : Convolution
             PixelTileConv.FillPositions(g, _tilePositions);
             _tileGeometry = g;
         }
+    }
+
+    /// <inheritdoc />
+    private protected override void DropWeightPacks()
+    {
+        base.DropWeightPacks();
+        _tileWeightsHeld = false;
     }
 
     /// <summary>Whether the direct path may be taken (benchmarks turn it off to time the im2col + GEMM path against it).</summary>

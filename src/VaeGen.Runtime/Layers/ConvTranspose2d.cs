@@ -85,7 +85,7 @@ public sealed class ConvTranspose2d : Convolution
             StageSamples(input.Data, InChannels, area, s0, count, sizes, slot, wide);
 
             // cols[out*kk, samples * HW] = W[in, out*kk]^T * x[in, samples * HW]
-            Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split);
+            Sgemm.Multiply(true, false, rows, width, InChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split, packedA: _packedWeight);
             ScatterSamples(output.Data, OutChannels, s0, count, sizes, bias, slot, wide);
             FinishSamples(s0, count, slot, wide);
         }

@@ -41,6 +41,12 @@ public abstract class Convolution : Layer
     /// <summary>The convolution geometry of the last forward pass.</summary>
     private protected ConvGeometry _geometry;
 
+    /// <summary>
+    /// The weight as the forward product reads it, packed once while the weights are held constant (the im2col paths;
+    /// the tiles keep their own packing), else null. Set before the slots run, read by them.
+    /// </summary>
+    private protected Sgemm.PackedOperand? _packedWeight;
+
     /// <summary>The layers fused into this forward pass (set only during <see cref="Forward(Tensor, InferenceEpilogue)"/>).</summary>
     private InferenceEpilogue? _epilogue;
 
@@ -131,6 +137,7 @@ public abstract class Convolution : Layer
         _output = _epilogue is null ? Tensor.Reuse(_output, outputShape) : _epilogue.Prepare(outputShape);
         int rows = _columnChannels * g.KernelArea;
         _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget, UsesColumns(g));
+        _packedWeight = WeightsConstant ? _packedWeight ?? new() : null;
         PrepareForward(g);
         _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
         return _output;
@@ -216,6 +223,9 @@ public abstract class Convolution : Layer
         bias = Bias is null ? Span<float>.Empty : partial.AsSpan(Weight.Value.Length, OutChannels);
         return false;
     }
+
+    /// <inheritdoc />
+    private protected override void DropWeightPacks() => _packedWeight = null;
 
     /// <summary>Whether the passes of this geometry use the workspace's column and staging buffers (by default they do).</summary>
     /// <param name="g">The geometry.</param>

@@ -66,6 +66,25 @@ public abstract class Layer
     /// <summary>Switches to evaluation mode.</summary>
     public void Eval() => SetTraining(false);
 
+    /// <summary>
+    /// Whether the weights are held constant (<see cref="Models.VaeModel.InferenceMode"/>): a layer may then pack a weight
+    /// for its matrix products once and reuse it on later passes instead of packing it on every pass.
+    /// </summary>
+    internal bool WeightsConstant { get; private set; }
+
+    /// <summary>Holds this layer's weights constant, or lets them change again; either way, what it packed from them is dropped.</summary>
+    /// <param name="constant">Whether the weights stay as they are until the next call.</param>
+    internal void HoldWeightsConstant(bool constant)
+    {
+        WeightsConstant = constant;
+        DropWeightPacks();
+    }
+
+    /// <summary>Forgets whatever the layer packed from its weights while they were held constant; nothing by default.</summary>
+    private protected virtual void DropWeightPacks()
+    {
+    }
+
     /// <summary>This layer and every layer inside it, depth first, as PyTorch's <c>modules()</c>.</summary>
     public virtual IEnumerable<Layer> Modules()
     {

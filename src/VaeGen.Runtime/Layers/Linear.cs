@@ -18,6 +18,9 @@ public sealed class Linear : Layer
     private Tensor? _output;
     private Tensor? _gradInput;
 
+    /// <summary>W^T packed for the forward product while the weights are held constant, else null.</summary>
+    private Sgemm.PackedOperand? _packedWeight;
+
     /// <summary>Creates the layer; with <paramref name="rng"/> the parameters are initialised by <paramref name="init"/>, else zeros.</summary>
     /// <param name="inFeatures">Input features.</param>
     /// <param name="outFeatures">Output features.</param>
@@ -69,13 +72,14 @@ public sealed class Linear : Layer
 
         // y[rows, out] = x[rows, in] * W[out, in]^T (+ b in the product's own store, on the threads that own y's tiles)
         float[] y = _output.Data;
+        Sgemm.PackedOperand? packedWeight = WeightsConstant ? _packedWeight ??= new() : null;
         if (Bias is null)
         {
-            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false);
+            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: packedWeight);
         }
         else
         {
-            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures);
+            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures, packedWeight);
         }
 
         return _output;
@@ -109,6 +113,9 @@ public sealed class Linear : Layer
         Sgemm.Multiply(false, false, rows, InFeatures, OutFeatures, gradOutput.Data, OutFeatures, Weight.Value.Data, InFeatures, _gradInput.Data, InFeatures, accumulate: false);
         return _gradInput;
     }
+
+    /// <inheritdoc />
+    private protected override void DropWeightPacks() => _packedWeight = null;
 
     private static bool SameLeadingDims(Tensor output, Tensor input)
     {

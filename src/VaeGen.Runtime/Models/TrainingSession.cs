@@ -48,7 +48,12 @@ public sealed class TrainingSession
     /// applied whatever the loss, as <c>optimizer.step()</c> after <c>loss.backward()</c> does.
     /// </param>
     /// <returns>The loss terms of the batch, computed before the update.</returns>
-    public LossTerms Step(Tensor x, bool skipNonFinite = false) => Apply(Model.ComputeGradients(x), skipNonFinite);
+    /// <exception cref="InvalidOperationException">The model is in <see cref="VaeModel.InferenceMode"/>, which holds the weights constant.</exception>
+    public LossTerms Step(Tensor x, bool skipNonFinite = false)
+    {
+        RefuseInsideInferenceMode();
+        return Apply(Model.ComputeGradients(x), skipNonFinite);
+    }
 
     /// <summary>
     /// One training step on a labelled batch of a conditional model (<see cref="VaeModel.ComputeGradients(Tensor, ReadOnlySpan{int})"/>,
@@ -58,7 +63,21 @@ public sealed class TrainingSession
     /// <param name="labels">B labels in 0..K-1, one per sample.</param>
     /// <param name="skipNonFinite">As in <see cref="Step(Tensor, bool)"/>.</param>
     /// <returns>The loss terms of the batch, computed before the update.</returns>
-    public LossTerms Step(Tensor x, ReadOnlySpan<int> labels, bool skipNonFinite = false) => Apply(Model.ComputeGradients(x, labels), skipNonFinite);
+    /// <exception cref="InvalidOperationException">The model is in <see cref="VaeModel.InferenceMode"/>, which holds the weights constant.</exception>
+    public LossTerms Step(Tensor x, ReadOnlySpan<int> labels, bool skipNonFinite = false)
+    {
+        RefuseInsideInferenceMode();
+        return Apply(Model.ComputeGradients(x, labels), skipNonFinite);
+    }
+
+    private void RefuseInsideInferenceMode()
+    {
+        if (Model.InInferenceMode)
+        {
+            throw new InvalidOperationException(
+                $"{Model.Config.Name} is in InferenceMode, which holds its weights constant: dispose the scope InferenceMode() returned before training.");
+        }
+    }
 
     private LossTerms Apply(LossTerms terms, bool skipNonFinite)
     {
