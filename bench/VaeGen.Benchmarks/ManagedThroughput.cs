@@ -19,11 +19,14 @@ internal static class ManagedThroughput
         return new ThroughputContender(() => model.TrainStep(x), c.Batch);
     }
 
-    /// <summary>Inference in evaluation mode: Forward = encode, draw z, decode (into the declared layout).</summary>
+    /// <summary>
+    /// Inference in <see cref="VaeModel.InferenceMode"/> (evaluation mode, each weight packed once; the scope stays open
+    /// for the model's life): Forward = encode, draw z, decode (into the declared layout).
+    /// </summary>
     public static ThroughputContender Infer(BenchmarkCase c)
     {
         VaeModel model = c.Create();
-        model.Eval();
+        _ = model.InferenceMode(); // never disposed: the scope lasts as long as the benchmark
         Tensor x = RandomBatch(model.Config, c);
         return new ThroughputContender(() => model.Forward(x), c.Batch);
     }

@@ -100,7 +100,7 @@ internal sealed class TorchSharpThroughput : IDisposable
         }
     }
 
-    /// <summary>A module in evaluation mode and one fixed batch; <see cref="Step"/> is a forward (encode, draw z, decode) without autograd.</summary>
+    /// <summary>A module in evaluation mode and one fixed batch; <see cref="Step"/> is a forward (encode, draw z, decode) under <c>torch.inference_mode()</c>.</summary>
     private sealed class InferenceRun : IDisposable
     {
         private readonly TorchSharpModel _model;
@@ -120,7 +120,7 @@ internal sealed class TorchSharpThroughput : IDisposable
 
         public void Step()
         {
-            using var noGrad = torch.no_grad();
+            using var inference = torch.inference_mode();
             using var scope = torch.NewDisposeScope();
             _model.Forward(_x);
         }

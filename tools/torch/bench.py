@@ -17,7 +17,7 @@ For each value T in --threads (default: 1), with torch.set_num_threads(T):
     in each window, steps run back to back until time.perf_counter() shows the window used up
     (the last step finishes, so a window is never shorter than its length), and the rate is
     steps * batch / measured elapsed time. train_samples_per_s is the best window.
-  * inference, model.eval() and torch.no_grad(): one timed step is model(x) = encode +
+  * inference, model.eval() and torch.inference_mode(): one timed step is model(x) = encode +
     reparameterize (torch.randn_like noise) + decode (+ the view permuting back to nhwc).
     Same warm-up and windows; infer_samples_per_s is the best window.
 So each thread count costs about 2 * --seconds plus warm-up.
@@ -114,7 +114,7 @@ def bench_one(spec, threads, batch, seconds, windows, warmup, seed, blas_set):
         model(x)
 
     model.eval()
-    with torch.no_grad():
+    with torch.inference_mode():
         infer = measure(infer_step, batch, seconds, windows, warmup)
     return {"threads": threads, "train_samples_per_s": train, "infer_samples_per_s": infer}
 

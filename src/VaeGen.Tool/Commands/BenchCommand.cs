@@ -62,8 +62,12 @@ internal static class BenchCommand
         Step();
         long allocatedPerStep = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         long trainingBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
-        model.Eval();
-        ThroughputResult inference = Throughput.Measure(() => Infer(), batch, seconds);
+        ThroughputResult inference;
+        using (model.InferenceMode())
+        {
+            // Evaluation mode with each weight packed once, as an application would run inference.
+            inference = Throughput.Measure(() => Infer(), batch, seconds);
+        }
 
         var report = new BenchReport(specPath, spec.Name, spec.Plan.TotalParameters, batch, Environment.ProcessorCount, Throughput.Windows,
             train.SamplesPerSecond, inference.SamplesPerSecond, train.Steps, inference.Steps, train.Seconds, inference.Seconds,

@@ -29,8 +29,7 @@ internal static class Grids
     /// <param name="labels">A conditional model's class for each row of z; null for an unconditional model.</param>
     public static Tensor Decode(VaeModel model, Tensor z, int[]? labels = null)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using InferenceScope inference = model.InferenceMode();
         int rows = z.Dim(0), latent = z.Dim(1);
         Tensor? images = null;
 
@@ -60,11 +59,6 @@ internal static class Grids
             }
         }
 
-        if (wasTraining)
-        {
-            model.Train();
-        }
-
         return images ?? throw new ArgumentException("no latent vectors to decode", nameof(z));
     }
 
@@ -74,16 +68,10 @@ internal static class Grids
         count = Math.Min(count, data.Count);
         Tensor x = data.Take(0, count);
         int[]? labels = data.IsConditional ? data.TakeLabels(0, count) : null;
-        bool wasTraining = model.Training;
-        model.Eval();
+        using InferenceScope inference = model.InferenceMode();
         var (mu, _) = labels is null ? model.Encode(x) : model.Encode(x, labels);
         var z = new Tensor(mu.Shape.ToArray());
         mu.Span.CopyTo(z.Span);
-        if (wasTraining)
-        {
-            model.Train();
-        }
-
         Tensor reconstructed = Decode(model, z, labels);
         int[] shape = x.Shape.ToArray();
         shape[0] = 2 * count;

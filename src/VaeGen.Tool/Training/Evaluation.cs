@@ -29,8 +29,7 @@ internal static class Evaluation
     /// </summary>
     public static LossTerms NegativeElbo(VaeModel model, BatchFiller data, ulong seed)
     {
-        bool wasTraining = model.Training;
-        model.Eval();
+        using InferenceScope inference = model.InferenceMode();
         var noise = new Rng(unchecked(seed + 1));
         int latent = model.Config.LatentDim;
         double reconstruction = 0, kl = 0;
@@ -68,11 +67,6 @@ internal static class Evaluation
             kl += terms.Kl * count;
         }
 
-        if (wasTraining)
-        {
-            model.Train();
-        }
-
         // The plain ELBO (spec 1.1): recon + 1 * KL, whatever beta or a kl schedule weigh in training.
         return new LossTerms((reconstruction + kl) / data.Count, reconstruction / data.Count, kl / data.Count);
     }
@@ -88,8 +82,7 @@ internal static class Evaluation
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         const int maxRows = 1024;
-        bool wasTraining = model.Training;
-        model.Eval();
+        using InferenceScope inference = model.InferenceMode();
         var likelihood = new Likelihood(model);
         var noise = new Rng(unchecked(seed + 2));
         int latent = model.Config.LatentDim;
@@ -218,11 +211,6 @@ internal static class Evaluation
 
                 progress?.Invoke(encodeStart + first + images);
             }
-        }
-
-        if (wasTraining)
-        {
-            model.Train();
         }
 
         return -totalLogLikelihood / data.Count;
