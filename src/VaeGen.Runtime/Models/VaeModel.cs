@@ -45,14 +45,15 @@ public class VaeModel
     private readonly Rng _noise;
     private readonly List<NamedParameter> _parameters;
     private readonly (string Prefix, Layer Module)[] _modules;
+    private readonly OneHotConcat? _headsInput;
+    private readonly OneHotConcat? _decoderInput;
 
     /// <summary>How many <see cref="InferenceMode"/> scopes are open.</summary>
     private int _inferenceScopes;
 
     /// <summary>Whether the model was training when the outermost <see cref="InferenceMode"/> scope opened.</summary>
     private bool _trainingBeforeInference;
-    private readonly OneHotConcat? _headsInput;
-    private readonly OneHotConcat? _decoderInput;
+
     private Tensor? _input;
     private Tensor? _gradEncoded;
     private Tensor? _declared;
@@ -157,7 +158,7 @@ public class VaeModel
     /// Evaluation with the weights held constant, as PyTorch's <c>model.eval()</c> under <c>torch.inference_mode()</c>:
     /// switches to evaluation mode (<see cref="Eval"/>) and lets each layer pack its weight for its matrix products
     /// once, on the first pass, instead of on every pass. Passes give the same bits as without the scope, faster:
-    /// 1.04-1.12x on four of the five reference specs' evaluation passes (docs/performance.md).
+    /// 1.06-1.10x on the five reference specs' evaluation passes (docs/performance.md).
     /// </summary>
     /// <remarks>
     /// <para>
