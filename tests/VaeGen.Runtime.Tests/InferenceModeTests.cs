@@ -140,13 +140,20 @@ public sealed class InferenceModeTests
         Assert.True(changed.AsSpan().SequenceEqual(layer.Forward(x).Data), "holding the changed weights constant");
     }
 
-    /// <summary>The shipped specs as the tool builds them: whole passes in InferenceMode give evaluation mode's bits, on one and two threads.</summary>
+    /// <summary>
+    /// The shipped specs as the tool builds them (residual blocks, a learned sigma and a conditional model's labels
+    /// included): whole passes in InferenceMode give evaluation mode's bits, on one and two threads.
+    /// </summary>
     [Theory]
     [InlineData("seed000", 5)]
     [InlineData("fashion_mlp", 7)]
     [InlineData("fashion_conv", 5)]
     [InlineData("seed002_rgb64", 3)]
     [InlineData("vanilla_vae64", 2)]
+    [InlineData("fashion_resnet", 3)]
+    [InlineData("fashion_conv_sigma", 3)]
+    [InlineData("fashion_cvae", 4)]
+    [InlineData("keras_mnist", 4)]
     public void Spec_models_in_inference_mode_give_the_bits_of_evaluation_mode(string spec, int batch)
     {
         int savedThreads = Sgemm.MaxThreads;
@@ -161,12 +168,14 @@ public sealed class InferenceModeTests
                 VaeConfig config = plain.Config;
                 Tensor x = TestUtil.Random(new Rng(5), 0, 1, config.BatchShape(batch));
                 Tensor eps = TestUtil.RandomNormal(new Rng(6), batch, config.LatentDim);
-                float[] expected = plain.Forward(x, eps).Reconstruction.Data.ToArray();
+                int[] labels = Enumerable.Range(0, batch).Select(i => i % Math.Max(1, config.Classes)).ToArray();
+                Tensor Pass(VaeModel model) => (config.Classes > 0 ? model.Forward(x, labels, eps) : model.Forward(x, eps)).Reconstruction;
+                float[] expected = Pass(plain).Data.ToArray();
                 using (held.InferenceMode())
                 {
                     for (int pass = 0; pass < 2; pass++)
                     {
-                        Assert.True(expected.AsSpan().SequenceEqual(held.Forward(x, eps).Reconstruction.Data), $"{threads} threads, pass {pass}");
+                        Assert.True(expected.AsSpan().SequenceEqual(Pass(held).Data), $"{threads} threads, pass {pass}");
                     }
                 }
             }
