@@ -17,6 +17,10 @@ namespace VaeGen.Generators.Emitting
     /// </summary>
     internal static class ManagedEmitter
     {
+        /// <summary>How the class docs point at inference with the weights packed once (the base class's InferenceMode).</summary>
+        private const string Inference =
+            "Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass; the same results, faster.";
+
         public static string Emit(EmitModel model)
         {
             var plan = model.Plan!;
@@ -32,10 +36,10 @@ namespace VaeGen.Generators.Emitting
                 "<see cref=\"CreateBatch\"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.",
                 Literals.Xml(DecodeReturns(spec)),
                 spec.Classes == 0
-                    ? "Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names."
+                    ? "Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. " + Inference
                     : "A conditional VAE over " + spec.Classes + " classes: every call takes the labels next to the batch, one int in 0.." + (spec.Classes - 1) + " per sample " +
                       "(<c>Encode(x, labels)</c>, <c>Decode(z, labels)</c>, <c>Forward(x, labels)</c>, <c>Loss(x, labels)</c>, <c>TrainStep(x, labels)</c>), and <c>Sample(classes)</c> draws one image per class given; " +
-                      "the overloads without labels throw. Train with <c>TrainStep(batch, labels)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names.");
+                      "the overloads without labels throw. Train with <c>TrainStep(batch, labels)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. " + Inference);
             ClassPreamble.WriteGeneratedCodeAttribute(w);
             w.Line("public sealed partial class " + model.ClassName + " : " + VaeModel);
             w.Open();
