@@ -158,7 +158,7 @@ public class VaeModel
     /// Evaluation with the weights held constant, as PyTorch's <c>model.eval()</c> under <c>torch.inference_mode()</c>:
     /// switches to evaluation mode (<see cref="Eval"/>) and lets each layer pack its weight for its matrix products
     /// once, on the first pass, instead of on every pass. Passes give the same bits as without the scope, faster:
-    /// 1.06-1.10x on the five reference specs' evaluation passes (docs/performance.md).
+    /// 1.06-1.18x on the five reference specs' evaluation passes (docs/performance.md).
     /// </summary>
     /// <remarks>
     /// <para>
