@@ -583,32 +583,19 @@ public static unsafe partial class Sgemm
                         int kc = Math.Min(KC, K - pc);
                         bool overwrite = pc == 0 && !Accumulate;
 
-                        // A strip of the panel is kc x NR floats; packed beforehand it is a slice of a K x NR strip.
-                        float* bPanel = bp;
-                        long bStripStride = kc;
+                        float* bPanel = Panel(PackedB, bp, jc, pc, kc, nr, out long bStripStride);
                         if (PackedB is null)
                         {
                             PackB(bp, pc, kc, jc, nc, nr);
-                        }
-                        else
-                        {
-                            bPanel = PackedB + ((long)jc * K) + ((long)pc * nr);
-                            bStripStride = K;
                         }
 
                         for (int ic = m0; ic < m1; ic += MC)
                         {
                             int mc = Math.Min(MC, m1 - ic);
-                            float* aPanel = ap;
-                            long aStripStride = kc;
+                            float* aPanel = Panel(PackedA, ap, ic, pc, kc, mr, out long aStripStride);
                             if (PackedA is null)
                             {
                                 PackA(ap, ic, mc, pc, kc, mr);
-                            }
-                            else
-                            {
-                                aPanel = PackedA + ((long)ic * K) + ((long)pc * mr);
-                                aStripStride = K;
                             }
 
                             for (int ir = 0; ir < mc; ir += mr)
@@ -691,6 +678,23 @@ public static unsafe partial class Sgemm
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// The block (k from <paramref name="pc"/>, strips from row or column <paramref name="first"/>) of an operand's
+        /// panel, and how far apart its strips lie: <paramref name="scratch"/>, where the caller packs the block with kc
+        /// floats per strip row, unless the operand was packed once, whose strips run over the whole of K.
+        /// </summary>
+        private float* Panel(float* packedOnce, float* scratch, int first, int pc, int kc, int stripWidth, out long stripStride)
+        {
+            if (packedOnce is null)
+            {
+                stripStride = kc;
+                return scratch;
+            }
+
+            stripStride = K;
+            return packedOnce + ((long)first * K) + ((long)pc * stripWidth);
         }
 
         public static float* AlignToLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);

@@ -137,7 +137,12 @@ public abstract class Convolution : Layer
         _output = _epilogue is null ? Tensor.Reuse(_output, outputShape) : _epilogue.Prepare(outputShape);
         int rows = _columnChannels * g.KernelArea;
         _work.Ensure(n, rows, g.OutArea, _gemmChannels, PlaneIm2Col.PlaneLength(g), (_gemmChannels * rows) + OutChannels, ColumnBudget, UsesColumns(g));
-        _packedWeight = WeightsConstant ? _packedWeight ?? new() : null;
+        if (WeightsConstant)
+        {
+            // Null whenever the weights may change: letting them change drops it (DropWeightPacks).
+            _packedWeight ??= new();
+        }
+
         PrepareForward(g);
         _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
         return _output;

@@ -72,14 +72,19 @@ public sealed class Linear : Layer
 
         // y[rows, out] = x[rows, in] * W[out, in]^T (+ b in the product's own store, on the threads that own y's tiles)
         float[] y = _output.Data;
-        Sgemm.PackedOperand? packedWeight = WeightsConstant ? _packedWeight ??= new() : null;
+        if (WeightsConstant)
+        {
+            // Null whenever the weights may change: letting them change drops it (DropWeightPacks).
+            _packedWeight ??= new();
+        }
+
         if (Bias is null)
         {
-            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: packedWeight);
+            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: _packedWeight);
         }
         else
         {
-            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures, packedWeight);
+            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures, _packedWeight);
         }
 
         return _output;
