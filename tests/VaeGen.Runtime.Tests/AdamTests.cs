@@ -100,33 +100,26 @@ public sealed class AdamThreadTests
     [Fact]
     public void LargeParameterUpdatesDoNotDependOnThreads()
     {
-        int saved = Kernels.Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3, 4 })
         {
-            float[]? first = null;
-            foreach (int threads in new[] { 1, 2, 3, 4 })
+            Kernels.Sgemm.MaxThreads = threads;
+
+            // Three parts of 64K elements and an odd tail: ranges of different lengths, the last one not whole vectors.
+            var p = new Parameter("w", (3 << 16) + 13);
+            new Rng(7).FillUniform(p.Value.Span, -1, 1);
+            var adam = new Adam([new NamedParameter("w", p)], lr: 0.01, weightDecay: 0.1);
+            var gradients = new Rng(8);
+            for (int step = 0; step < 3; step++)
             {
-                Kernels.Sgemm.MaxThreads = threads;
-
-                // Three parts of 64K elements and an odd tail: ranges of different lengths, the last one not whole vectors.
-                var p = new Parameter("w", (3 << 16) + 13);
-                new Rng(7).FillUniform(p.Value.Span, -1, 1);
-                var adam = new Adam([new NamedParameter("w", p)], lr: 0.01, weightDecay: 0.1);
-                var gradients = new Rng(8);
-                for (int step = 0; step < 3; step++)
-                {
-                    gradients.FillUniform(p.Grad.Span, -1, 1);
-                    adam.Step();
-                }
-
-                float[] result = p.Value.Span.ToArray();
-                first ??= result;
-                Assert.True(first.AsSpan().SequenceEqual(result), $"{threads} threads differ from one");
+                gradients.FillUniform(p.Grad.Span, -1, 1);
+                adam.Step();
             }
-        }
-        finally
-        {
-            Kernels.Sgemm.MaxThreads = saved;
+
+            float[] result = p.Value.Span.ToArray();
+            first ??= result;
+            Assert.True(first.AsSpan().SequenceEqual(result), $"{threads} threads differ from one");
         }
     }
 }

@@ -120,61 +120,50 @@ public sealed class ConvKernelTests
     [MemberData(nameof(Layers))]
     public void BatchParallelConvolutionDoesNotDependOnThreads(string kind, bool inputGradient)
     {
-        long savedThreshold = Sgemm.ParallelThreshold;
-        int savedThreads = Sgemm.MaxThreads;
-        int savedWide = ConvWorkspace.WideFromThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        // Odd batch and a small budget: uneven groups, and slots of different sizes.
+        Sgemm.ParallelThreshold = 0;
+        var results = new List<float[][]>();
+
+        // (threads, wide from): wide slots twice at each count, as a race between parts shows only now and then.
+        foreach ((int threads, int wideFrom) in new[] { (1, 4), (2, 4), (3, 4), (2, 2), (3, 2), (4, 4), (5, 4), (2, 2), (3, 2), (4, 4), (5, 4), (1, 4) })
         {
-            // Odd batch and a small budget: uneven groups, and slots of different sizes.
-            Sgemm.ParallelThreshold = 0;
-            var results = new List<float[][]>();
-
-            // (threads, wide from): wide slots twice at each count, as a race between parts shows only now and then.
-            foreach ((int threads, int wideFrom) in new[] { (1, 4), (2, 4), (3, 4), (2, 2), (3, 2), (4, 4), (5, 4), (2, 2), (3, 2), (4, 4), (5, 4), (1, 4) })
+            Sgemm.MaxThreads = threads;
+            ConvWorkspace.WideFromThreads = wideFrom;
+            Convolution layer = kind switch
             {
-                Sgemm.MaxThreads = threads;
-                ConvWorkspace.WideFromThreads = wideFrom;
-                Convolution layer = kind switch
-                {
-                    "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
-                    "conv" => new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+                "transposed" => new ConvTranspose2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+                "conv" => new Conv2d(5, 3, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
 
-                    // A forward on tiles: 8x8 outputs, eight tiles a sample, two blocks of 32 channels.
-                    "tiles" => new Conv2d(17, 64, 3, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+                // A forward on tiles: 8x8 outputs, eight tiles a sample, two blocks of 32 channels.
+                "tiles" => new Conv2d(17, 64, 3, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
 
-                    // Three blocks of four input channels, the last one short.
-                    _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
-                };
-                Assert.Equal(kind == "direct", layer is Conv2d conv && conv.UsesDirectPath(8, 8));
-                Assert.Equal(kind == "tiles" && Avx512F.IsSupported, layer is Conv2d tiled && tiled.UsesTiles(8, 8));
-                layer.ComputeInputGradient = inputGradient;
-                Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
-                Tensor y = layer.Forward(x);
-                Tensor gy = TestUtil.Random(new Rng(42), -1, 1, y.Shape.ToArray());
-                Tensor gx = layer.Backward(gy);
-                layer.Backward(gy);
-                var all = new List<float[]> { (float[])y.Data.Clone(), (float[])gx.Data.Clone() };
-                foreach (NamedParameter p in layer.NamedParameters())
-                {
-                    all.Add((float[])p.Parameter.Grad.Data.Clone());
-                }
-
-                results.Add(all.ToArray());
+                // Three blocks of four input channels, the last one short.
+                _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
+            };
+            Assert.Equal(kind == "direct", layer is Conv2d conv && conv.UsesDirectPath(8, 8));
+            Assert.Equal(kind == "tiles" && Avx512F.IsSupported, layer is Conv2d tiled && tiled.UsesTiles(8, 8));
+            layer.ComputeInputGradient = inputGradient;
+            Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
+            Tensor y = layer.Forward(x);
+            Tensor gy = TestUtil.Random(new Rng(42), -1, 1, y.Shape.ToArray());
+            Tensor gx = layer.Backward(gy);
+            layer.Backward(gy);
+            var all = new List<float[]> { (float[])y.Data.Clone(), (float[])gx.Data.Clone() };
+            foreach (NamedParameter p in layer.NamedParameters())
+            {
+                all.Add((float[])p.Parameter.Grad.Data.Clone());
             }
 
-            for (int run = 1; run < results.Count; run++)
-            {
-                for (int i = 0; i < results[0].Length; i++)
-                {
-                    Assert.True(results[0][i].AsSpan().SequenceEqual(results[run][i]), $"run {run}, array {i} (y, gx, then the parameters' gradients) differs");
-                }
-            }
+            results.Add(all.ToArray());
         }
-        finally
+
+        for (int run = 1; run < results.Count; run++)
         {
-            Sgemm.ParallelThreshold = savedThreshold;
-            Sgemm.MaxThreads = savedThreads;
-            ConvWorkspace.WideFromThreads = savedWide;
+            for (int i = 0; i < results[0].Length; i++)
+            {
+                Assert.True(results[0][i].AsSpan().SequenceEqual(results[run][i]), $"run {run}, array {i} (y, gx, then the parameters' gradients) differs");
+            }
         }
     }
 
@@ -219,24 +208,15 @@ public sealed class ConvKernelTests
     [Fact]
     public void TrainingStepsDoNotDependOnThreads()
     {
-        long savedThreshold = Sgemm.ParallelThreshold;
-        int savedThreads = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        // Every GEMM and convolution forks when it can: the most thread-dependent schedule there is.
+        Sgemm.ParallelThreshold = 0;
+        (double Loss, float[] Weights) one = Train(1);
+        foreach (int threads in new[] { 2, 3, 4, 5 })
         {
-            // Every GEMM and convolution forks when it can: the most thread-dependent schedule there is.
-            Sgemm.ParallelThreshold = 0;
-            (double Loss, float[] Weights) one = Train(1);
-            foreach (int threads in new[] { 2, 3, 4, 5 })
-            {
-                (double Loss, float[] Weights) other = Train(threads);
-                Assert.Equal(one.Loss, other.Loss);
-                Assert.Equal(one.Weights, other.Weights);
-            }
-        }
-        finally
-        {
-            Sgemm.ParallelThreshold = savedThreshold;
-            Sgemm.MaxThreads = savedThreads;
+            (double Loss, float[] Weights) other = Train(threads);
+            Assert.Equal(one.Loss, other.Loss);
+            Assert.Equal(one.Weights, other.Weights);
         }
     }
 

@@ -44,35 +44,28 @@ public sealed class ConvShapeBenchmarks
     public void LayersAtSpecShapes()
     {
         _output.WriteLine($"load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
-        int saved = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
         {
-            foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+            string line = $"{name,-14} {(transposed ? "ConvT" : "Conv2d"),-6} {cin,3}->{cout,-3} {h,2}x{h,-2} N={batch,-3}";
+            foreach (int threads in new[] { 1, 2 })
             {
-                string line = $"{name,-14} {(transposed ? "ConvT" : "Conv2d"),-6} {cin,3}->{cout,-3} {h,2}x{h,-2} N={batch,-3}";
-                foreach (int threads in new[] { 1, 2 })
-                {
-                    Sgemm.MaxThreads = threads;
-                    var rng = new Rng(3);
-                    Layer layer = transposed
-                        ? new ConvTranspose2d(cin, cout, 4, stride: 2, padding: 1, rng: rng)
-                        : new Conv2d(cin, cout, 4, stride: 2, padding: 1, rng: rng);
-                    Tensor x = TestUtil.Random(rng, -1, 1, batch, cin, h, h);
-                    Tensor y = layer.Forward(x);
-                    Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
-                    double fwd = Best(() => layer.Forward(x));
-                    double bwd = Best(() => layer.Backward(gy));
-                    layer.ComputeInputGradient = false;
-                    double bwdNoInput = Best(() => layer.Backward(gy));
-                    line += $" | {threads}T fwd {fwd,7:F3} bwd {bwd,7:F3} (no dX {bwdNoInput,7:F3}) ms";
-                }
-
-                _output.WriteLine(line);
+                Sgemm.MaxThreads = threads;
+                var rng = new Rng(3);
+                Layer layer = transposed
+                    ? new ConvTranspose2d(cin, cout, 4, stride: 2, padding: 1, rng: rng)
+                    : new Conv2d(cin, cout, 4, stride: 2, padding: 1, rng: rng);
+                Tensor x = TestUtil.Random(rng, -1, 1, batch, cin, h, h);
+                Tensor y = layer.Forward(x);
+                Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
+                double fwd = Best(() => layer.Forward(x));
+                double bwd = Best(() => layer.Backward(gy));
+                layer.ComputeInputGradient = false;
+                double bwdNoInput = Best(() => layer.Backward(gy));
+                line += $" | {threads}T fwd {fwd,7:F3} bwd {bwd,7:F3} (no dX {bwdNoInput,7:F3}) ms";
             }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
+
+            _output.WriteLine(line);
         }
     }
 
@@ -155,68 +148,61 @@ public sealed class ConvShapeBenchmarks
     [BenchmarkFact]
     public void PiecesAtSpecShapes()
     {
-        int saved = Sgemm.MaxThreads;
+        using ThreadSettings saved = ThreadSettings.Save();
         Sgemm.MaxThreads = 1;
-        try
+        foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
         {
-            foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+            (int convIn, int convOut, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h);
+            int groups = batch / group;
+            int width = group * g.OutArea;
+            var rng = new Rng(1);
+            var image = new float[batch * convIn * g.InArea];
+            var w = new float[convOut * rows];
+            var cols = new float[(long)rows * ld];
+            var y = new float[convOut * width];
+            var yb = new float[convOut * width];
+            var gatherPlane = new float[PlaneIm2Col.PlaneLength(g)];
+            var scatterPlane = new float[PlaneIm2Col.PlaneLength(g)];
+            rng.FillUniform(image, -1, 1);
+            rng.FillUniform(w, -1, 1);
+            rng.FillUniform(y, -1, 1);
+            int inPlane = convIn * g.InArea;
+            double gather = Best(() =>
             {
-                (int convIn, int convOut, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h);
-                int groups = batch / group;
-                int width = group * g.OutArea;
-                var rng = new Rng(1);
-                var image = new float[batch * convIn * g.InArea];
-                var w = new float[convOut * rows];
-                var cols = new float[(long)rows * ld];
-                var y = new float[convOut * width];
-                var yb = new float[convOut * width];
-                var gatherPlane = new float[PlaneIm2Col.PlaneLength(g)];
-                var scatterPlane = new float[PlaneIm2Col.PlaneLength(g)];
-                rng.FillUniform(image, -1, 1);
-                rng.FillUniform(w, -1, 1);
-                rng.FillUniform(y, -1, 1);
-                int inPlane = convIn * g.InArea;
-                double gather = Best(() =>
+                for (int s = 0; s < groups * group; s++)
                 {
-                    for (int s = 0; s < groups * group; s++)
-                    {
-                        Im2Col.Gather(image.AsSpan(s * inPlane, inPlane), convIn, g, cols.AsSpan((s % group) * g.OutArea), ld);
-                    }
-                });
-                double scatter = Best(() =>
+                    Im2Col.Gather(image.AsSpan(s * inPlane, inPlane), convIn, g, cols.AsSpan((s % group) * g.OutArea), ld);
+                }
+            });
+            double scatter = Best(() =>
+            {
+                for (int s = 0; s < groups * group; s++)
                 {
-                    for (int s = 0; s < groups * group; s++)
-                    {
-                        Im2Col.ScatterAdd(cols.AsSpan((s % group) * g.OutArea), convIn, g, ld, image.AsSpan(s * inPlane, inPlane));
-                    }
-                });
-                double planeGather = Best(() =>
+                    Im2Col.ScatterAdd(cols.AsSpan((s % group) * g.OutArea), convIn, g, ld, image.AsSpan(s * inPlane, inPlane));
+                }
+            });
+            double planeGather = Best(() =>
+            {
+                for (int s = 0; s < groups * group; s++)
                 {
-                    for (int s = 0; s < groups * group; s++)
-                    {
-                        PlaneIm2Col.Gather(image.AsSpan(s * inPlane, inPlane), convIn, g, cols, ld, (s % group) * g.OutArea, gatherPlane);
-                    }
-                });
-                double planeScatter = Best(() =>
+                    PlaneIm2Col.Gather(image.AsSpan(s * inPlane, inPlane), convIn, g, cols, ld, (s % group) * g.OutArea, gatherPlane);
+                }
+            });
+            double planeScatter = Best(() =>
+            {
+                for (int s = 0; s < groups * group; s++)
                 {
-                    for (int s = 0; s < groups * group; s++)
-                    {
-                        PlaneIm2Col.Scatter(cols, ld, (s % group) * g.OutArea, convIn, g, image.AsSpan(s * inPlane, inPlane), scatterPlane, default);
-                    }
-                });
-                double gemmNN = Best(() => Repeat(groups, () => Sgemm.Multiply(false, false, convOut, width, rows, w, rows, cols, ld, y, width, false)));
-                double gemmNT = Best(() => Repeat(groups, () => Sgemm.Multiply(false, true, convOut, rows, width, y, width, cols, ld, w, rows, true)));
-                double gemmTN = Best(() => Repeat(groups, () => Sgemm.Multiply(true, false, rows, width, convOut, w, rows, y, width, cols, ld, false)));
-                double copy = Best(() => Repeat(groups, () => ChannelMajor.ToBatch(y, group, convOut, g.OutArea, yb)));
-                double flop = 2.0 * convOut * rows * width * groups / 1e6;
-                _output.WriteLine(
-                    $"{name,-14} R={rows,-5} P={g.OutArea,-4} group={group,-3} im2col {gather,6:F3} -> {planeGather,6:F3} col2im {scatter,6:F3} -> {planeScatter,6:F3} | " +
-                    $"NN {gemmNN,6:F3} ({flop / gemmNN,5:F1} GF/s) NT {gemmNT,6:F3} ({flop / gemmNT,5:F1}) TN {gemmTN,6:F3} ({flop / gemmTN,5:F1}) | NCHW copy {copy,6:F3} ms");
-            }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
+                    PlaneIm2Col.Scatter(cols, ld, (s % group) * g.OutArea, convIn, g, image.AsSpan(s * inPlane, inPlane), scatterPlane, default);
+                }
+            });
+            double gemmNN = Best(() => Repeat(groups, () => Sgemm.Multiply(false, false, convOut, width, rows, w, rows, cols, ld, y, width, false)));
+            double gemmNT = Best(() => Repeat(groups, () => Sgemm.Multiply(false, true, convOut, rows, width, y, width, cols, ld, w, rows, true)));
+            double gemmTN = Best(() => Repeat(groups, () => Sgemm.Multiply(true, false, rows, width, convOut, w, rows, y, width, cols, ld, false)));
+            double copy = Best(() => Repeat(groups, () => ChannelMajor.ToBatch(y, group, convOut, g.OutArea, yb)));
+            double flop = 2.0 * convOut * rows * width * groups / 1e6;
+            _output.WriteLine(
+                $"{name,-14} R={rows,-5} P={g.OutArea,-4} group={group,-3} im2col {gather,6:F3} -> {planeGather,6:F3} col2im {scatter,6:F3} -> {planeScatter,6:F3} | " +
+                $"NN {gemmNN,6:F3} ({flop / gemmNN,5:F1} GF/s) NT {gemmNT,6:F3} ({flop / gemmNT,5:F1}) TN {gemmTN,6:F3} ({flop / gemmTN,5:F1}) | NCHW copy {copy,6:F3} ms");
         }
     }
 

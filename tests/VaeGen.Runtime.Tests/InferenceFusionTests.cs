@@ -40,54 +40,43 @@ public sealed class InferenceFusionTests
     [MemberData(nameof(Cases))]
     public void FusedPassesGiveTheUnfusedBitsAndGradients(string path, string after)
     {
-        long savedThreshold = Sgemm.ParallelThreshold;
-        int savedThreads = Sgemm.MaxThreads;
-        int savedWide = ConvWorkspace.WideFromThreads;
-        try
-        {
-            Sgemm.ParallelThreshold = 0;
+        using ThreadSettings saved = ThreadSettings.Save();
+        Sgemm.ParallelThreshold = 0;
 
-            // One thread; a slot per thread; wide slots, whose per-sample work (the fused pass too) is split over the threads.
-            foreach ((int threads, int wideFrom) in new[] { (1, 4), (2, 4), (2, 2), (3, 2), (4, 4) })
+        // One thread; a slot per thread; wide slots, whose per-sample work (the fused pass too) is split over the threads.
+        foreach ((int threads, int wideFrom) in new[] { (1, 4), (2, 4), (2, 2), (3, 2), (4, 4) })
+        {
+            Sgemm.MaxThreads = threads;
+            ConvWorkspace.WideFromThreads = wideFrom;
+            (Sequential fused, Tensor x) = Build(path, after);
+            (Sequential unfused, _) = Build(path, after);
+            unfused.FusesInference = false;
+            var convolution = (Convolution)fused.Children[0].Layer;
+            Assert.True(InferenceEpilogue.Find(fused.Children, 1, convolution.OutChannels, null) is { } epilogue && epilogue.Layers == after.Split('+').Length);
+
+            Tensor expected = unfused.Forward(x);
+            Tensor actual = fused.Forward(x);
+            Assert.True(expected.Data.AsSpan().SequenceEqual(actual.Data), $"{threads} threads, wide from {wideFrom}: the fused output differs");
+
+            // The fused pass writes the buffer the last fused layer returns, so the result is the same tensor either way.
+            fused.FusesInference = false;
+            Assert.Same(actual, fused.Forward(x));
+            fused.FusesInference = true;
+            Assert.Same(actual, fused.Forward(x));
+
+            // A backward after a model's only (fused) forward: the layers it skipped run first.
+            (Sequential fusedOnly, _) = Build(path, after);
+            Tensor result = fusedOnly.Forward(x);
+            float[] before = (float[])result.Data.Clone();
+            Tensor gy = TestUtil.Random(new Rng(52), -1, 1, expected.Shape.ToArray());
+            float[] expectedGx = (float[])unfused.Backward(gy).Data.Clone();
+            float[] actualGx = (float[])fusedOnly.Backward(gy).Data.Clone();
+            Assert.True(expectedGx.AsSpan().SequenceEqual(actualGx), $"{threads} threads: the input gradient after a fused forward differs");
+            Assert.True(before.AsSpan().SequenceEqual(result.Data), "the backward changed the fused forward's result");
+            foreach ((NamedParameter e, NamedParameter a) in unfused.NamedParameters().Zip(fusedOnly.NamedParameters()))
             {
-                Sgemm.MaxThreads = threads;
-                ConvWorkspace.WideFromThreads = wideFrom;
-                (Sequential fused, Tensor x) = Build(path, after);
-                (Sequential unfused, _) = Build(path, after);
-                unfused.FusesInference = false;
-                var convolution = (Convolution)fused.Children[0].Layer;
-                Assert.True(InferenceEpilogue.Find(fused.Children, 1, convolution.OutChannels, null) is { } epilogue && epilogue.Layers == after.Split('+').Length);
-
-                Tensor expected = unfused.Forward(x);
-                Tensor actual = fused.Forward(x);
-                Assert.True(expected.Data.AsSpan().SequenceEqual(actual.Data), $"{threads} threads, wide from {wideFrom}: the fused output differs");
-
-                // The fused pass writes the buffer the last fused layer returns, so the result is the same tensor either way.
-                fused.FusesInference = false;
-                Assert.Same(actual, fused.Forward(x));
-                fused.FusesInference = true;
-                Assert.Same(actual, fused.Forward(x));
-
-                // A backward after a model's only (fused) forward: the layers it skipped run first.
-                (Sequential fusedOnly, _) = Build(path, after);
-                Tensor result = fusedOnly.Forward(x);
-                float[] before = (float[])result.Data.Clone();
-                Tensor gy = TestUtil.Random(new Rng(52), -1, 1, expected.Shape.ToArray());
-                float[] expectedGx = (float[])unfused.Backward(gy).Data.Clone();
-                float[] actualGx = (float[])fusedOnly.Backward(gy).Data.Clone();
-                Assert.True(expectedGx.AsSpan().SequenceEqual(actualGx), $"{threads} threads: the input gradient after a fused forward differs");
-                Assert.True(before.AsSpan().SequenceEqual(result.Data), "the backward changed the fused forward's result");
-                foreach ((NamedParameter e, NamedParameter a) in unfused.NamedParameters().Zip(fusedOnly.NamedParameters()))
-                {
-                    Assert.True(e.Parameter.Grad.Data.AsSpan().SequenceEqual(a.Parameter.Grad.Data), $"{threads} threads: {e.Name}'s gradient differs");
-                }
+                Assert.True(e.Parameter.Grad.Data.AsSpan().SequenceEqual(a.Parameter.Grad.Data), $"{threads} threads: {e.Name}'s gradient differs");
             }
-        }
-        finally
-        {
-            Sgemm.ParallelThreshold = savedThreshold;
-            Sgemm.MaxThreads = savedThreads;
-            ConvWorkspace.WideFromThreads = savedWide;
         }
     }
 

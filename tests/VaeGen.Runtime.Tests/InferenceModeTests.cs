@@ -24,55 +24,48 @@ public sealed class InferenceModeTests
     [MemberData(nameof(SgemmTests.Shapes), MemberType = typeof(SgemmTests))]
     public void A_product_from_an_operand_packed_once_has_the_bits_of_packing_it_per_product(int m, int n, int k)
     {
-        int savedThreads = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        foreach (int threads in new[] { 1, 2, 3 })
         {
-            foreach (int threads in new[] { 1, 2, 3 })
+            Sgemm.MaxThreads = threads;
+            var parallelism = new Sgemm.Parallelism(threads, 0);
+            var rng = new Rng((ulong)((m * 31) + (n * 7) + k + threads));
+            foreach (bool ta in new[] { false, true })
             {
-                Sgemm.MaxThreads = threads;
-                var parallelism = new Sgemm.Parallelism(threads, 0);
-                var rng = new Rng((ulong)((m * 31) + (n * 7) + k + threads));
-                foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
                 {
-                    foreach (bool tb in new[] { false, true })
+                    float[] a = Values(rng, m * k);
+                    float[] b = Values(rng, k * n);
+                    float[] bias = Values(rng, n);
+                    int lda = ta ? m : k;
+                    int ldb = tb ? k : n;
+                    float[] expected = Values(rng, m * n);
+                    float[] start = (float[])expected.Clone();
+                    Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, expected, n, accumulate: true, parallelism);
+
+                    var packedA = new Sgemm.PackedOperand();
+                    var packedB = new Sgemm.PackedOperand();
+                    for (int pass = 0; pass < 2; pass++)
                     {
-                        float[] a = Values(rng, m * k);
-                        float[] b = Values(rng, k * n);
-                        float[] bias = Values(rng, n);
-                        int lda = ta ? m : k;
-                        int ldb = tb ? k : n;
-                        float[] expected = Values(rng, m * n);
-                        float[] start = (float[])expected.Clone();
-                        Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, expected, n, accumulate: true, parallelism);
+                        // The second pass reads the panels the first one packed.
+                        float[] fromA = (float[])start.Clone();
+                        Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, fromA, n, accumulate: true, parallelism, packedA: packedA);
+                        Assert.True(expected.AsSpan().SequenceEqual(fromA), $"A packed once, ta={ta} tb={tb}, {threads} threads, pass {pass}");
+                        float[] fromB = (float[])start.Clone();
+                        Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, fromB, n, accumulate: true, parallelism, packedB: packedB);
+                        Assert.True(expected.AsSpan().SequenceEqual(fromB), $"B packed once, ta={ta} tb={tb}, {threads} threads, pass {pass}");
+                    }
 
-                        var packedA = new Sgemm.PackedOperand();
-                        var packedB = new Sgemm.PackedOperand();
-                        for (int pass = 0; pass < 2; pass++)
-                        {
-                            // The second pass reads the panels the first one packed.
-                            float[] fromA = (float[])start.Clone();
-                            Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, fromA, n, accumulate: true, parallelism, packedA: packedA);
-                            Assert.True(expected.AsSpan().SequenceEqual(fromA), $"A packed once, ta={ta} tb={tb}, {threads} threads, pass {pass}");
-                            float[] fromB = (float[])start.Clone();
-                            Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, fromB, n, accumulate: true, parallelism, packedB: packedB);
-                            Assert.True(expected.AsSpan().SequenceEqual(fromB), $"B packed once, ta={ta} tb={tb}, {threads} threads, pass {pass}");
-                        }
-
-                        if (threads == 1)
-                        {
-                            float[] biased = new float[m * n];
-                            float[] biasedPacked = new float[m * n];
-                            Sgemm.MultiplyAddBias(ta, tb, m, n, k, a, lda, b, ldb, bias, biased, n);
-                            Sgemm.MultiplyAddBias(ta, tb, m, n, k, a, lda, b, ldb, bias, biasedPacked, n, packedB);
-                            Assert.True(biased.AsSpan().SequenceEqual(biasedPacked), $"bias in the store, B packed once, ta={ta} tb={tb}");
-                        }
+                    if (threads == 1)
+                    {
+                        float[] biased = new float[m * n];
+                        float[] biasedPacked = new float[m * n];
+                        Sgemm.MultiplyAddBias(ta, tb, m, n, k, a, lda, b, ldb, bias, biased, n);
+                        Sgemm.MultiplyAddBias(ta, tb, m, n, k, a, lda, b, ldb, bias, biasedPacked, n, packedB);
+                        Assert.True(biased.AsSpan().SequenceEqual(biasedPacked), $"bias in the store, B packed once, ta={ta} tb={tb}");
                     }
                 }
             }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = savedThreads;
         }
     }
 
@@ -156,33 +149,26 @@ public sealed class InferenceModeTests
     [InlineData("keras_mnist", 4)]
     public void Spec_models_in_inference_mode_give_the_bits_of_evaluation_mode(string spec, int batch)
     {
-        int savedThreads = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        foreach (int threads in new[] { 1, 2 })
         {
-            foreach (int threads in new[] { 1, 2 })
+            Sgemm.MaxThreads = threads;
+            VaeModel plain = ModelBuilder.Create(TestUtil.LowerSpec(spec), seed: 4);
+            VaeModel held = ModelBuilder.Create(TestUtil.LowerSpec(spec), seed: 4);
+            plain.Eval();
+            VaeConfig config = plain.Config;
+            Tensor x = TestUtil.Random(new Rng(5), 0, 1, config.BatchShape(batch));
+            Tensor eps = TestUtil.RandomNormal(new Rng(6), batch, config.LatentDim);
+            int[] labels = Enumerable.Range(0, batch).Select(i => i % Math.Max(1, config.Classes)).ToArray();
+            Tensor Pass(VaeModel model) => (config.Classes > 0 ? model.Forward(x, labels, eps) : model.Forward(x, eps)).Reconstruction;
+            float[] expected = Pass(plain).Data.ToArray();
+            using (held.InferenceMode())
             {
-                Sgemm.MaxThreads = threads;
-                VaeModel plain = ModelBuilder.Create(TestUtil.LowerSpec(spec), seed: 4);
-                VaeModel held = ModelBuilder.Create(TestUtil.LowerSpec(spec), seed: 4);
-                plain.Eval();
-                VaeConfig config = plain.Config;
-                Tensor x = TestUtil.Random(new Rng(5), 0, 1, config.BatchShape(batch));
-                Tensor eps = TestUtil.RandomNormal(new Rng(6), batch, config.LatentDim);
-                int[] labels = Enumerable.Range(0, batch).Select(i => i % Math.Max(1, config.Classes)).ToArray();
-                Tensor Pass(VaeModel model) => (config.Classes > 0 ? model.Forward(x, labels, eps) : model.Forward(x, eps)).Reconstruction;
-                float[] expected = Pass(plain).Data.ToArray();
-                using (held.InferenceMode())
+                for (int pass = 0; pass < 2; pass++)
                 {
-                    for (int pass = 0; pass < 2; pass++)
-                    {
-                        Assert.True(expected.AsSpan().SequenceEqual(Pass(held).Data), $"{threads} threads, pass {pass}");
-                    }
+                    Assert.True(expected.AsSpan().SequenceEqual(Pass(held).Data), $"{threads} threads, pass {pass}");
                 }
             }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = savedThreads;
         }
     }
 

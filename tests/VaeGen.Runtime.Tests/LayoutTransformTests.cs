@@ -48,28 +48,21 @@ public sealed class LayoutTransformTests
             }
         }
 
-        int saved = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        foreach (int threads in new[] { 1, 2, 3, 4 })
         {
-            foreach (int threads in new[] { 1, 2, 3, 4 })
-            {
-                Sgemm.MaxThreads = threads;
-                var channelsFirst = new Tensor(batch, channels, height, width);
-                LayoutTransform.ToChannelsFirst(declared, channelsFirst, config);
-                AssertBits(expected, channelsFirst.Data, $"to channels first on {threads} threads");
+            Sgemm.MaxThreads = threads;
+            var channelsFirst = new Tensor(batch, channels, height, width);
+            LayoutTransform.ToChannelsFirst(declared, channelsFirst, config);
+            AssertBits(expected, channelsFirst.Data, $"to channels first on {threads} threads");
 
-                // Back again: with the division undone by a scale of 1, the declared batch itself.
-                var unscaled = new VaeConfig("Layout", shape, layout, 1, latentDim: 2, ReconstructionTerm.Mse, Reduction.Sum, beta: 1);
-                LayoutTransform.ToChannelsFirst(declared, channelsFirst, unscaled);
-                var back = new Tensor(declared.Shape.ToArray());
-                back.Span.Fill(float.NaN);
-                LayoutTransform.FromChannelsFirst(channelsFirst, back, config);
-                AssertBits(declared.Data, back.Data, $"back to the declared layout on {threads} threads");
-            }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
+            // Back again: with the division undone by a scale of 1, the declared batch itself.
+            var unscaled = new VaeConfig("Layout", shape, layout, 1, latentDim: 2, ReconstructionTerm.Mse, Reduction.Sum, beta: 1);
+            LayoutTransform.ToChannelsFirst(declared, channelsFirst, unscaled);
+            var back = new Tensor(declared.Shape.ToArray());
+            back.Span.Fill(float.NaN);
+            LayoutTransform.FromChannelsFirst(channelsFirst, back, config);
+            AssertBits(declared.Data, back.Data, $"back to the declared layout on {threads} threads");
         }
     }
 

@@ -45,20 +45,13 @@ public sealed class SgemmBenchmarks
     [BenchmarkFact]
     public void ShortLastStrips()
     {
-        int saved = Sgemm.MaxThreads;
+        using ThreadSettings saved = ThreadSettings.Save();
         Sgemm.MaxThreads = 1;
-        try
-        {
-            Measure("1 thread: 32x392x16 NN", false, false, 32, 392, 16);
-            Measure("1 thread: 32x4096x128 NN", false, false, 32, 4096, 128);
-            Measure("1 thread: 64x256x64 NN", false, false, 64, 256, 64);
-            Measure("1 thread: 64x294x512 NN", false, false, 64, 294, 512);
-            Measure("1 thread: 64x512x294 NT", false, true, 64, 512, 294);
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
-        }
+        Measure("1 thread: 32x392x16 NN", false, false, 32, 392, 16);
+        Measure("1 thread: 32x4096x128 NN", false, false, 32, 4096, 128);
+        Measure("1 thread: 64x256x64 NN", false, false, 64, 256, 64);
+        Measure("1 thread: 64x294x512 NN", false, false, 64, 294, 512);
+        Measure("1 thread: 64x512x294 NT", false, true, 64, 512, 294);
     }
 
     /// <summary>
@@ -68,20 +61,13 @@ public sealed class SgemmBenchmarks
     [BenchmarkFact]
     public void TransposedAPacking()
     {
-        int saved = Sgemm.MaxThreads;
+        using ThreadSettings saved = ThreadSettings.Save();
         Sgemm.MaxThreads = 1;
-        try
+        for (int round = 0; round < 3; round++)
         {
-            for (int round = 0; round < 3; round++)
-            {
-                // seed002's decoder.3 (256 -> 128 channels, 4x4): cols[2048, 16 samples * 16] = W^T x.
-                Measure("2048x256x256 NN", false, false, 2048, 256, 256);
-                Measure("2048x256x256 TN", true, false, 2048, 256, 256);
-            }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
+            // seed002's decoder.3 (256 -> 128 channels, 4x4): cols[2048, 16 samples * 16] = W^T x.
+            Measure("2048x256x256 NN", false, false, 2048, 256, 256);
+            Measure("2048x256x256 TN", true, false, 2048, 256, 256);
         }
     }
 
@@ -92,27 +78,20 @@ public sealed class SgemmBenchmarks
     [BenchmarkFact]
     public void FashionMlpProducts()
     {
-        int saved = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        // One k block (k <= 256) against two, the second adding to C: a batch of 128 rows does little work per pass over C.
+        Sgemm.MaxThreads = 1;
+        foreach (int k in new[] { 128, 256, 300, 400, 512 })
         {
-            // One k block (k <= 256) against two, the second adding to C: a batch of 128 rows does little work per pass over C.
-            Sgemm.MaxThreads = 1;
-            foreach (int k in new[] { 128, 256, 300, 400, 512 })
-            {
-                Measure($"1t 128x784x{k} NN", false, false, 128, 784, k);
-            }
-
-            foreach (int threads in new[] { 1, 2 })
-            {
-                Sgemm.MaxThreads = threads;
-                Measure($"{threads}t fwd 128x400x784 NT", false, true, 128, 400, 784);
-                Measure($"{threads}t dW 400x784x128 TN", true, false, 400, 784, 128);
-                Measure($"{threads}t dX 128x784x400 NN", false, false, 128, 784, 400);
-            }
+            Measure($"1t 128x784x{k} NN", false, false, 128, 784, k);
         }
-        finally
+
+        foreach (int threads in new[] { 1, 2 })
         {
-            Sgemm.MaxThreads = saved;
+            Sgemm.MaxThreads = threads;
+            Measure($"{threads}t fwd 128x400x784 NT", false, true, 128, 400, 784);
+            Measure($"{threads}t dW 400x784x128 TN", true, false, 400, 784, 128);
+            Measure($"{threads}t dX 128x784x400 NN", false, false, 128, 784, 400);
         }
     }
 
@@ -123,20 +102,13 @@ public sealed class SgemmBenchmarks
     [BenchmarkFact]
     public void SmallOutputLongK()
     {
-        int saved = Sgemm.MaxThreads;
+        using ThreadSettings saved = ThreadSettings.Save();
         Sgemm.MaxThreads = 1;
-        try
+        for (int round = 0; round < 3; round++)
         {
-            for (int round = 0; round < 3; round++)
-            {
-                Measure("32x48x2048 NT", false, true, 32, 48, 2048);
-                Measure("32x16x12544 NT", false, true, 32, 16, 12544);
-                Measure("64x48x4096 NT", false, true, 64, 48, 4096);
-            }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
+            Measure("32x48x2048 NT", false, true, 32, 48, 2048);
+            Measure("32x16x12544 NT", false, true, 32, 16, 12544);
+            Measure("64x48x4096 NT", false, true, 64, 48, 4096);
         }
     }
 

@@ -124,18 +124,9 @@ public sealed class SgemmTests
                 return c;
             }
 
-            int saved = Sgemm.MaxThreads;
-            long threshold = Sgemm.ParallelThreshold;
-            try
-            {
-                Sgemm.ParallelThreshold = 0;
-                Assert.Equal(Product(1), Product(2));
-            }
-            finally
-            {
-                Sgemm.MaxThreads = saved;
-                Sgemm.ParallelThreshold = threshold;
-            }
+            using ThreadSettings saved = ThreadSettings.Save();
+            Sgemm.ParallelThreshold = 0;
+            Assert.Equal(Product(1), Product(2));
         }
     }
 

@@ -54,7 +54,6 @@ public sealed class SpecModelBenchmarks
     [BenchmarkFact]
     public void ConvolutionThreadScaling()
     {
-        int savedThreads = Sgemm.MaxThreads;
         int savedWide = ConvWorkspace.WideFromThreads;
         var schedules = new List<(string Label, int Threads, int WideFrom)> { ("1 thread", 1, savedWide), ("2 threads, a slot each", 2, savedWide), ("2 threads, wide slots", 2, 2) };
         for (int threads = 3; threads <= Environment.ProcessorCount; threads++)
@@ -62,34 +61,27 @@ public sealed class SpecModelBenchmarks
             schedules.Add(($"{threads} threads{(threads >= savedWide ? ", wide slots" : ", a slot each")}", threads, savedWide));
         }
 
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        foreach ((string name, int batch) in new[] { ("fashion_conv", 128), ("seed002_rgb64", 32), ("vanilla_vae64", 32) })
         {
-            foreach ((string name, int batch) in new[] { ("fashion_conv", 128), ("seed002_rgb64", 32), ("vanilla_vae64", 32) })
+            var model = new Model(TestUtil.LowerSpec(name), batch);
+            var best = new double[schedules.Count];
+            Array.Fill(best, double.MaxValue);
+            for (int round = 0; round < 3; round++)
             {
-                var model = new Model(TestUtil.LowerSpec(name), batch);
-                var best = new double[schedules.Count];
-                Array.Fill(best, double.MaxValue);
-                for (int round = 0; round < 3; round++)
-                {
-                    for (int i = 0; i < schedules.Count; i++)
-                    {
-                        Sgemm.MaxThreads = schedules[i].Threads;
-                        ConvWorkspace.WideFromThreads = schedules[i].WideFrom;
-                        best[i] = Math.Min(best[i], model.MedianStepMilliseconds(steps: 20));
-                    }
-                }
-
-                _output.WriteLine($"{name}, batch {batch}, load {LoadAverage()}:");
                 for (int i = 0; i < schedules.Count; i++)
                 {
-                    _output.WriteLine($"  {schedules[i].Label,-26} {best[i],9:F2} ms/step {batch / best[i] * 1000,8:F0} samples/s {best[0] / best[i],6:F2}x one thread");
+                    Sgemm.MaxThreads = schedules[i].Threads;
+                    ConvWorkspace.WideFromThreads = schedules[i].WideFrom;
+                    best[i] = Math.Min(best[i], model.MedianStepMilliseconds(steps: 20));
                 }
             }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = savedThreads;
-            ConvWorkspace.WideFromThreads = savedWide;
+
+            _output.WriteLine($"{name}, batch {batch}, load {LoadAverage()}:");
+            for (int i = 0; i < schedules.Count; i++)
+            {
+                _output.WriteLine($"  {schedules[i].Label,-26} {best[i],9:F2} ms/step {batch / best[i] * 1000,8:F0} samples/s {best[0] / best[i],6:F2}x one thread");
+            }
         }
     }
 
@@ -206,19 +198,12 @@ public sealed class SpecModelBenchmarks
         ModelConstruction lowered = TestUtil.LowerSpec(name);
         ConfigConstruction config = lowered.Config;
         _output.WriteLine($"{name}: batch {batch}, input [{string.Join(", ", config.InputShape)}] {config.Layout.Member}, latent {config.LatentDim}, {config.Reconstruction.Member}, gemm {Sgemm.KernelName}, load {LoadAverage()}");
-        int saved = Sgemm.MaxThreads;
-        try
+        using ThreadSettings saved = ThreadSettings.Save();
+        foreach (int threads in new[] { 1, 2 })
         {
-            foreach (int threads in new[] { 1, 2 })
-            {
-                Sgemm.MaxThreads = threads;
-                var model = new Model(lowered, batch);
-                model.Run(_output, $"threads {threads}", steps: StepsFor(batch * config.InputShape.Aggregate(1, (a, d) => a * d)));
-            }
-        }
-        finally
-        {
-            Sgemm.MaxThreads = saved;
+            Sgemm.MaxThreads = threads;
+            var model = new Model(lowered, batch);
+            model.Run(_output, $"threads {threads}", steps: StepsFor(batch * config.InputShape.Aggregate(1, (a, d) => a * d)));
         }
     }
 
