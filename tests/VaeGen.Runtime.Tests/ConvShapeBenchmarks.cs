@@ -23,38 +23,45 @@ public sealed class ConvShapeBenchmarks
 
     public ConvShapeBenchmarks(ITestOutputHelper output) => _output = output;
 
-    private static readonly (string Name, int Batch, bool Transposed, int In, int Out, int H)[] Shapes =
+    private static readonly (string Name, int Batch, bool Transposed, int In, int Out, int H, int Kernel)[] Shapes =
     [
-        ("fashion enc.0", 128, false, 1, 32, 28),
-        ("fashion enc.2", 128, false, 32, 64, 14),
-        ("fashion dec.5", 128, true, 64, 32, 7),
-        ("fashion dec.7", 128, true, 32, 1, 14),
-        ("rgb64 enc.0", 32, false, 3, 32, 64),
-        ("rgb64 enc.2", 32, false, 32, 64, 32),
-        ("rgb64 enc.4", 32, false, 64, 128, 16),
-        ("rgb64 enc.6", 32, false, 128, 256, 8),
-        ("rgb64 dec.3", 32, true, 256, 128, 4),
-        ("rgb64 dec.5", 32, true, 128, 64, 8),
-        ("rgb64 dec.7", 32, true, 64, 32, 16),
-        ("rgb64 dec.9", 32, true, 32, 3, 32),
+        ("fashion enc.0", 128, false, 1, 32, 28, 4),
+        ("fashion enc.2", 128, false, 32, 64, 14, 4),
+        ("fashion dec.5", 128, true, 64, 32, 7, 4),
+        ("fashion dec.7", 128, true, 32, 1, 14, 4),
+        ("rgb64 enc.0", 32, false, 3, 32, 64, 4),
+        ("rgb64 enc.2", 32, false, 32, 64, 32, 4),
+        ("rgb64 enc.4", 32, false, 64, 128, 16, 4),
+        ("rgb64 enc.6", 32, false, 128, 256, 8, 4),
+        ("rgb64 dec.3", 32, true, 256, 128, 4, 4),
+        ("rgb64 dec.5", 32, true, 128, 64, 8, 4),
+        ("rgb64 dec.7", 32, true, 64, 32, 16, 4),
+        ("rgb64 dec.9", 32, true, 32, 3, 32, 4),
+
+        // VanillaVAE's 3x3 stride-2 layers at either end (its transposed ones add an output padding of 1, which
+        // leaves the column layout as it is).
+        ("vanilla enc.3", 32, false, 32, 64, 32, 3),
+        ("vanilla enc.12", 32, false, 256, 512, 4, 3),
+        ("vanilla dec.2", 32, true, 512, 256, 2, 3),
+        ("vanilla dec.14", 32, true, 32, 32, 32, 3),
     ];
 
-    /// <summary>Forward and backward of every k4 s2 p1 layer of the two conv specs, 1 and 2 threads.</summary>
+    /// <summary>Forward and backward of the stride-2 layers of the conv specs (k4 p1, and VanillaVAE's k3 p1), 1 and 2 threads.</summary>
     [BenchmarkFact]
     public void LayersAtSpecShapes()
     {
         _output.WriteLine($"load {System.IO.File.ReadAllText("/proc/loadavg").Trim()}");
         using ThreadSettings saved = ThreadSettings.Save();
-        foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+        foreach ((string name, int batch, bool transposed, int cin, int cout, int h, int kernel) in Shapes)
         {
-            string line = $"{name,-14} {(transposed ? "ConvT" : "Conv2d"),-6} {cin,3}->{cout,-3} {h,2}x{h,-2} N={batch,-3}";
+            string line = $"{name,-14} {(transposed ? "ConvT" : "Conv2d"),-6} k{kernel} {cin,3}->{cout,-3} {h,2}x{h,-2} N={batch,-3}";
             foreach (int threads in new[] { 1, 2 })
             {
                 Sgemm.MaxThreads = threads;
                 var rng = new Rng(3);
                 Layer layer = transposed
-                    ? new ConvTranspose2d(cin, cout, 4, stride: 2, padding: 1, rng: rng)
-                    : new Conv2d(cin, cout, 4, stride: 2, padding: 1, rng: rng);
+                    ? new ConvTranspose2d(cin, cout, kernel, stride: 2, padding: 1, outputPadding: kernel % 2, rng: rng)
+                    : new Conv2d(cin, cout, kernel, stride: 2, padding: 1, rng: rng);
                 Tensor x = TestUtil.Random(rng, -1, 1, batch, cin, h, h);
                 Tensor y = layer.Forward(x);
                 Tensor gy = TestUtil.Random(rng, -1, 1, y.Shape.ToArray());
@@ -150,9 +157,9 @@ public sealed class ConvShapeBenchmarks
     {
         using ThreadSettings saved = ThreadSettings.Save();
         Sgemm.MaxThreads = 1;
-        foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+        foreach ((string name, int batch, bool transposed, int cin, int cout, int h, int kernel) in Shapes)
         {
-            (int convIn, int convOut, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h);
+            (int convIn, int convOut, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h, kernel);
             int groups = batch / group;
             int width = group * g.OutArea;
             var rng = new Rng(1);
@@ -219,9 +226,9 @@ public sealed class ConvShapeBenchmarks
         Sgemm.MaxThreads = 1;
         try
         {
-            foreach ((string name, int batch, bool transposed, int cin, int cout, int h) in Shapes)
+            foreach ((string name, int batch, bool transposed, int cin, int cout, int h, int kernel) in Shapes)
             {
-                (int convIn, _, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h);
+                (int convIn, _, ConvGeometry g, int rows, int group, int ld) = ColumnLayout(batch, transposed, cin, cout, h, kernel);
                 if (g.InW > 16)
                 {
                     _output.WriteLine($"{name,-14} {convIn,4} channels of {g.InH}x{g.InW}: the plane only");
@@ -273,10 +280,10 @@ public sealed class ConvShapeBenchmarks
     /// convolution from its output to its input), its column-matrix rows, and the sample group and row stride the layer
     /// gives its columns.
     /// </summary>
-    private static (int ConvIn, int ConvOut, ConvGeometry Geometry, int Rows, int Group, int Ld) ColumnLayout(int batch, bool transposed, int cin, int cout, int h)
+    private static (int ConvIn, int ConvOut, ConvGeometry Geometry, int Rows, int Group, int Ld) ColumnLayout(int batch, bool transposed, int cin, int cout, int h, int kernel)
     {
         int convH = transposed ? 2 * h : h;
-        var g = new ConvGeometry(convH, convH, 4, 4, 2, 2, 1, 1, 1, 1);
+        var g = new ConvGeometry(convH, convH, kernel, kernel, 2, 2, 1, 1, 1, 1);
         int convIn = transposed ? cout : cin;
         int rows = convIn * g.KernelArea;
         int group = ConvWorkspace.GroupSize(batch, rows, g.OutArea, null);

@@ -46,6 +46,9 @@ public sealed class SpecModelBenchmarks
     [BenchmarkFact]
     public void Seed002Rgb64() => Measure("seed002_rgb64", 32);
 
+    [BenchmarkFact]
+    public void VanillaVae64() => Measure("vanilla_vae64", 32);
+
     /// <summary>
     /// Training steps of the convolutional specs on one thread, on two with a slot per thread, on two with wide slots
     /// (see ConvWorkspace.Run), and on every larger count this machine has, interleaved round by round so a noisy
