@@ -17,6 +17,9 @@ public sealed class RngAndInitTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(7)]
+    [InlineData(100)]
+    [InlineData(101)]
+    [InlineData(1000)]
     [InlineData(8192)]
     [InlineData(8193)]
     public void FillNormalGivesExactlyTheValuesOfNextNormalInOrder(int length)
@@ -37,6 +40,48 @@ public sealed class RngAndInitTests
 
             filled.FillNormal(buffer.AsSpan(0, 1));
             Assert.Equal((float)drawn.NextNormal(), buffer[0]);
+        }
+
+        // The fill leaves the generator where the one-by-one draws left it (blocks of attempts step back to the last used).
+        Assert.Equal(drawn.NextUInt64(), filled.NextUInt64());
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(13)]
+    [InlineData(5)]
+    public void AcceptedAttemptsAreThoseInsideTheDiscWithoutItsCentre(int attempts)
+    {
+        // 13 and 5 leave a tail for the scalar loop after (or instead of) the eight-lane vectors, so both paths run.
+        var rng = new Rng(77);
+        var uBits = new ulong[attempts];
+        var vBits = new ulong[attempts];
+        for (int round = 0; round < 200; round++)
+        {
+            for (int a = 0; a < attempts; a++)
+            {
+                uBits[a] = rng.NextUInt64();
+                vBits[a] = rng.NextUInt64();
+            }
+
+            // The centre (u = v = 0, which the polar method rejects) at a vector lane and in the tail.
+            uBits[round % attempts] = vBits[round % attempts] = 1UL << 63;
+            var accepted = new int[attempts];
+            int count = Rng.AcceptedAttempts(uBits, vBits, accepted);
+
+            var expected = new System.Collections.Generic.List<int>();
+            for (int a = 0; a < attempts; a++)
+            {
+                double u = (2.0 * ((uBits[a] >> 11) * (1.0 / (1UL << 53)))) - 1.0;
+                double v = (2.0 * ((vBits[a] >> 11) * (1.0 / (1UL << 53)))) - 1.0;
+                double s = (u * u) + (v * v);
+                if (s < 1.0 && s != 0.0)
+                {
+                    expected.Add(a);
+                }
+            }
+
+            Assert.Equal(expected, accepted[..count]);
         }
     }
 

@@ -121,6 +121,41 @@ public sealed class SpecModelBenchmarks
     }
 
     /// <summary>
+    /// Whole InferenceMode passes (encode, draw z, decode) and training steps of the small specs, with FillNormal drawing
+    /// its pairs one by one and in blocks (<see cref="Rng.DrawInBlocks"/>), interleaved round by round; the median of the
+    /// per-round ratios (one by one over blocks). The draws are the same values either way.
+    /// </summary>
+    [BenchmarkFact]
+    public void PassesWithNormalsDrawnInBlocksAgainstOneByOne()
+    {
+        bool saved = Rng.DrawInBlocks;
+        try
+        {
+            foreach ((string name, int batch) in new[] { ("seed000", 64), ("fashion_mlp", 128), ("seed002_rgb64", 32) })
+            {
+                VaeModel model = ModelBuilder.Create(TestUtil.LowerSpec(name), seed: 1);
+                Tensor x = TestUtil.Random(new Rng(2), 0, 1, model.Config.BatchShape(batch));
+                using (model.InferenceMode())
+                {
+                    Interleaved inference = Interleave(on => Rng.DrawInBlocks = on, () => model.Forward(x), calls: 15, warmUpSeconds: 3);
+                    _output.WriteLine(
+                        $"{name}, batch {batch}, inference, load {LoadAverage()}: one by one {inference.Off:F3} ms, in blocks {inference.On:F3} ms (medians); " +
+                        $"per round: median {inference.Ratio:F3}, range {inference.Lowest:F3}-{inference.Highest:F3}");
+                }
+
+                Interleaved training = Interleave(on => Rng.DrawInBlocks = on, () => model.TrainStep(x), calls: 15, warmUpSeconds: 3);
+                _output.WriteLine(
+                    $"{name}, batch {batch}, training, load {LoadAverage()}: one by one {training.Off:F3} ms, in blocks {training.On:F3} ms (medians); " +
+                    $"per round: median {training.Ratio:F3}, range {training.Lowest:F3}-{training.Highest:F3}");
+            }
+        }
+        finally
+        {
+            Rng.DrawInBlocks = saved;
+        }
+    }
+
+    /// <summary>
     /// Whole evaluation passes (Forward: encode, draw z, decode) of the five reference specs at their benchmark batches,
     /// in evaluation mode and in InferenceMode (each weight packed once instead of on every pass), interleaved round by
     /// round; the median of the per-round ratios (evaluation mode's time over InferenceMode's).
