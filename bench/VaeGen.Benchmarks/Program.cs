@@ -69,13 +69,19 @@ if (profile)
 }
 
 Console.WriteLine($"# {Environment.ProcessorCount} cores, AVX-512 {(Avx512F.IsSupported ? "yes" : "no")}, .NET {Environment.Version}, {seconds} s per measurement, best of {Throughput.Windows} windows after {Throughput.WarmupSteps} warm-up steps{(torchSharp ? "; managed and TorchSharp windows interleaved" : "")}");
-double peak1 = SgemmPeak.Measure(1, seconds);
-double peak2 = Environment.ProcessorCount > 1 ? SgemmPeak.Measure(2, seconds) : peak1;
-Console.WriteLine($"# SGEMM peak ({SgemmPeak.Size}^3, VaeGen's kernel): {peak1 / 1e9:F1} GFLOP/s on 1 thread, {peak2 / 1e9:F1} GFLOP/s on 2");
+// The peak is measured before the specs and again after them, and the better of the two is the ceiling: a busy stretch
+// of the shared machine during one measurement would otherwise lower it and inflate every percentage below.
+(double OneThread, double TwoThreads) MeasurePeak()
+{
+    double one = SgemmPeak.Measure(1, seconds);
+    return (one, Environment.ProcessorCount > 1 ? SgemmPeak.Measure(2, seconds) : one);
+}
+
+var peakBefore = MeasurePeak();
 Console.WriteLine();
 Console.WriteLine("| spec | batch | managed train/s | TorchSharp train/s | PyTorch train/s | managed / TorchSharp | managed infer/s | TorchSharp infer/s | PyTorch infer/s | managed / TorchSharp |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-var efficiency = new List<string>();
+var efficiency = new List<(string Name, ModelCost Cost, double TrainFlops, double InferFlops, string MemoryCells)>();
 foreach (BenchmarkCase c in cases)
 {
     // The managed and TorchSharp contenders' windows take turns, so a slow stretch of the shared machine hits both columns.
@@ -119,15 +125,21 @@ foreach (BenchmarkCase c in cases)
         memoryCells = $"{Cell(managedMiB)} | {Cell(torchSharpMiB)}";
     }
 
-    efficiency.Add($"| {c.Name} | {cost.TrainingFlops / 1e6:F2} | {trainFlops / 1e9:F1} ({trainFlops / peak2:P0}) | {cost.ForwardFlops / 1e6:F2} | {inferFlops / 1e9:F1} ({inferFlops / peak2:P0}) | {memoryCells} |");
+    efficiency.Add((c.Name, cost, trainFlops, inferFlops, memoryCells));
 }
 
+var peakAfter = MeasurePeak();
+double peak1 = Math.Max(peakBefore.OneThread, peakAfter.OneThread), peak2 = Math.Max(peakBefore.TwoThreads, peakAfter.TwoThreads);
+Console.WriteLine();
+Console.WriteLine(
+    $"# SGEMM peak ({SgemmPeak.Size}^3, VaeGen's kernel), the better of before and after the specs: {peak1 / 1e9:F1} GFLOP/s on 1 thread, {peak2 / 1e9:F1} GFLOP/s on 2 " +
+    $"(before {peakBefore.OneThread / 1e9:F1} and {peakBefore.TwoThreads / 1e9:F1}, after {peakAfter.OneThread / 1e9:F1} and {peakAfter.TwoThreads / 1e9:F1})");
 Console.WriteLine();
 Console.WriteLine("| spec | train MFLOP/sample | managed train GFLOP/s (of 2-thread peak) | infer MFLOP/sample | managed infer GFLOP/s (of peak) | peak train MiB, managed | peak train MiB, TorchSharp (1t) |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-foreach (string row in efficiency)
+foreach (var (name, cost, trainFlops, inferFlops, memoryCells) in efficiency)
 {
-    Console.WriteLine(row);
+    Console.WriteLine($"| {name} | {cost.TrainingFlops / 1e6:F2} | {trainFlops / 1e9:F1} ({trainFlops / peak2:P0}) | {cost.ForwardFlops / 1e6:F2} | {inferFlops / 1e9:F1} ({inferFlops / peak2:P0}) | {memoryCells} |");
 }
 
 return 0;

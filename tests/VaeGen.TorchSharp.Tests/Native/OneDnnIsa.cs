@@ -14,7 +14,7 @@ namespace VaeGen.TorchSharpTests.Native;
 /// backward_data, channels padded to a block of 16 or 8): relative errors of 0.4 to 1, sometimes NaN, and different from
 /// run to run, so the parity tests' TorchSharp gradients disagreed with PyTorch 1.13 while the managed ones agreed. With
 /// SSE4.1 as the limit oneDNN takes its GEMM-based kernels, which are right (<see cref="OneDnnConvolutionTests"/>). The
-/// previous development VM (an Intel AVX-512 machine) was not affected. .NET's Environment.SetEnvironmentVariable does not
+/// previous development VM (also 2-core AVX-512) was not affected. .NET's Environment.SetEnvironmentVariable does not
 /// reach the native environment on Linux, hence setenv.
 /// </remarks>
 internal static class OneDnnIsa
