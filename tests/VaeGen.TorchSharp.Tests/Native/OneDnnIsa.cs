@@ -33,6 +33,16 @@ internal static class OneDnnIsa
         }
     }
 
+    /// <summary>The variable as native code sees it (what libtorch reads), or null.</summary>
+    public static string? NativeValue()
+    {
+        nint value = getenv(Variable);
+        return value == 0 ? null : Marshal.PtrToStringAnsi(value);
+    }
+
     [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int setenv(string name, string value, int overwrite);
+
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern nint getenv(string name);
 }
