@@ -168,7 +168,13 @@ public abstract class BatchNorm : Layer
     }
 
     /// <inheritdoc />
-    public override Tensor Backward(Tensor gradOutput)
+    public override Tensor Backward(Tensor gradOutput) => Backward(gradOutput, inPlace: false);
+
+    /// <inheritdoc />
+    /// <remarks>dx is written over dy: each channel's sums read all of its dy first, then dx[i] is formed from dy[i] alone.</remarks>
+    internal override Tensor BackwardConsuming(Tensor gradOutput) => Backward(gradOutput, inPlace: true);
+
+    private Tensor Backward(Tensor gradOutput, bool inPlace)
     {
         Tensor input = RequireForward(_input);
         RequireSameShape(gradOutput, RequireForward(_output));
@@ -179,10 +185,11 @@ public abstract class BatchNorm : Layer
         float[] x = input.Data;
         float[] gy = gradOutput.Data;
         float[]? gx = null;
+        Tensor? gradInput = null;
         if (ComputeInputGradient)
         {
-            _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-            gx = _gradInput.Data;
+            gradInput = inPlace ? gradOutput : _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+            gx = gradInput.Data;
         }
 
         if (area == 1)
@@ -216,7 +223,7 @@ public abstract class BatchNorm : Layer
             RunChannels(new BackwardChannels(this, x, gy, gx, n, area, count), input.Length);
         }
 
-        return gx is null ? NoInputGradient : _gradInput!;
+        return gradInput ?? NoInputGradient;
     }
 
     /// <summary>

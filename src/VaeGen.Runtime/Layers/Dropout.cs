@@ -68,7 +68,12 @@ public sealed class Dropout : Layer
     }
 
     /// <inheritdoc />
-    public override Tensor Backward(Tensor gradOutput)
+    public override Tensor Backward(Tensor gradOutput) => Backward(gradOutput, inPlace: false);
+
+    /// <inheritdoc />
+    internal override Tensor BackwardConsuming(Tensor gradOutput) => Backward(gradOutput, inPlace: true);
+
+    private Tensor Backward(Tensor gradOutput, bool inPlace)
     {
         if (!ComputeInputGradient)
         {
@@ -82,8 +87,8 @@ public sealed class Dropout : Layer
         }
 
         Tensor mask = RequireForward(_mask);
-        _gradInput = Tensor.Reuse(_gradInput, gradOutput.Shape);
-        CachedElementwise.Multiply(gradOutput.Span, mask.Span, _gradInput.Span);
-        return _gradInput;
+        Tensor gradInput = inPlace ? gradOutput : _gradInput = Tensor.Reuse(_gradInput, gradOutput.Shape);
+        CachedElementwise.Multiply(gradOutput.Span, mask.Span, gradInput.Span);
+        return gradInput;
     }
 }

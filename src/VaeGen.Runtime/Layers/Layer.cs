@@ -59,6 +59,18 @@ public abstract class Layer
     /// </returns>
     public abstract Tensor Backward(Tensor gradOutput);
 
+    /// <summary>
+    /// <see cref="Backward"/> for a caller that is done with <paramref name="gradOutput"/>: a <see cref="Sequential"/>
+    /// handing one child's input gradient, a buffer nobody reads again, to the child before it. A layer whose input
+    /// gradient has its output's shape and is formed element by element (an activation, batch norm, dropout) writes it
+    /// over <paramref name="gradOutput"/> and returns that tensor instead of filling a buffer of its own. The bits are
+    /// the same; what is saved is one gradient-sized buffer per such layer (VanillaVAE: two of every three in a
+    /// conv-batchnorm-activation block).
+    /// </summary>
+    /// <param name="gradOutput">d loss / d output, shaped like the last output; may be overwritten.</param>
+    /// <returns>As <see cref="Backward"/>; possibly <paramref name="gradOutput"/> itself.</returns>
+    internal virtual Tensor BackwardConsuming(Tensor gradOutput) => Backward(gradOutput);
+
     /// <summary>Switches training mode on or off, for this layer and its children.</summary>
     /// <param name="training">True for training (batch statistics, dropout), false for evaluation.</param>
     public virtual void SetTraining(bool training) => Training = training;

@@ -117,7 +117,18 @@ public sealed class Sequential : Layer
     /// <inheritdoc />
     /// <remarks>After a fused forward, each fused convolution and the layers after it run their own forwards first, so that
     /// each layer's backward finds what its forward keeps; they write the values the fused pass wrote.</remarks>
-    public override Tensor Backward(Tensor gradOutput)
+    public override Tensor Backward(Tensor gradOutput) => Backward(gradOutput, consumable: false);
+
+    /// <inheritdoc />
+    internal override Tensor BackwardConsuming(Tensor gradOutput) => Backward(gradOutput, consumable: true);
+
+    /// <summary>
+    /// Each child's input gradient goes to the child before it to be consumed (<see cref="Layer.BackwardConsuming"/>):
+    /// nobody reads it again. Only a gradient that shares storage with one the caller still owns is passed on as it is:
+    /// <paramref name="gradOutput"/> itself, unless <paramref name="consumable"/>, and what a view or an identity layer
+    /// returned of it.
+    /// </summary>
+    private Tensor Backward(Tensor gradOutput, bool consumable)
     {
         foreach (int i in _fusedAfter)
         {
@@ -128,7 +139,10 @@ public sealed class Sequential : Layer
         Tensor g = gradOutput;
         for (int i = _children.Count - 1; i >= 0; i--)
         {
-            g = _children[i].Layer.Backward(g);
+            Layer child = _children[i].Layer;
+            Tensor inputGradient = consumable ? child.BackwardConsuming(g) : child.Backward(g);
+            consumable |= !ReferenceEquals(inputGradient.Data, g.Data);
+            g = inputGradient;
         }
 
         return g;

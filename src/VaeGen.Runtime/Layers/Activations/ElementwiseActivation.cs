@@ -25,7 +25,18 @@ public abstract class ElementwiseActivation : Layer
     }
 
     /// <inheritdoc />
-    public sealed override Tensor Backward(Tensor gradOutput)
+    public sealed override Tensor Backward(Tensor gradOutput) => Backward(gradOutput, inPlace: false);
+
+    /// <inheritdoc />
+    internal sealed override Tensor BackwardConsuming(Tensor gradOutput) => Backward(gradOutput, DerivesInPlace);
+
+    /// <summary>
+    /// Whether <see cref="Derive"/> may write gx over gy: it reads gy[i] before it writes gx[i], and no other element.
+    /// GELU and SiLU fill gx with a factor before they read gy, so they say no.
+    /// </summary>
+    private protected virtual bool DerivesInPlace => true;
+
+    private Tensor Backward(Tensor gradOutput, bool inPlace)
     {
         if (!ComputeInputGradient)
         {
@@ -35,9 +46,9 @@ public abstract class ElementwiseActivation : Layer
         Tensor input = RequireForward(_input);
         Tensor output = RequireForward(_output);
         RequireSameShape(gradOutput, output);
-        _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        Run(Pass.Backward(this, input.Data, output.Data, gradOutput.Data, _gradInput.Data), input.Length);
-        return _gradInput;
+        Tensor gradInput = inPlace ? gradOutput : _gradInput = Tensor.Reuse(_gradInput, input.Shape);
+        Run(Pass.Backward(this, input.Data, output.Data, gradOutput.Data, gradInput.Data), input.Length);
+        return gradInput;
     }
 
     /// <summary>
