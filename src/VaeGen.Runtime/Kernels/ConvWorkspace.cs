@@ -41,7 +41,16 @@ internal sealed class ConvWorkspace
     // makes it re-read and re-write the whole gradient for little work.
     private const int MinPositions = 256;
 
+    // A cache line per slot, so the two slots' claims do not contend for one.
+    private const int QueueStride = 8;
+
     private (int Samples, int Rows, int Area, int StagingRows, int PlaneLength, int PartialLength, long? Budget, bool Columns) _shape = (-1, 0, 0, 0, 0, 0, null, true);
+
+    // Per slot, the units of a shared pass it has not handed out yet: the next one in the low half, the end in the high.
+    private readonly long[] _queue = new long[Slots * QueueStride];
+
+    // Whether a slot that has run out of units takes the other's (set by Run for the pass it runs).
+    private bool _sharing;
 
     public ConvWorkspace()
     {
@@ -207,8 +216,9 @@ internal sealed class ConvWorkspace
     /// </summary>
     /// <remarks>
     /// Every schedule gives the same bits: a slot's partial sums are formed group by group in the same
-    /// order, the products split C only into the tiles one thread would compute (Sgemm), and a
-    /// per-sample (or per-channel) loop writes disjoint outputs. Wide slots cost a fork per step and
+    /// order, the products split C only into the tiles one thread would compute (Sgemm), a
+    /// per-sample (or per-channel) loop writes disjoint outputs, and a forward pass's groups or samples,
+    /// which may move between the slots (<see cref="TakeUnit"/>), are each computed as one thread would. Wide slots cost a fork per step and
     /// cut each product into smaller ones, which run slower per multiply-add: on two threads their
     /// training steps were 0.82-0.97x as fast as with a slot per thread (SpecModelBenchmarks.ConvolutionThreadScaling
     /// on fashion_conv, seed002_rgb64 and vanilla_vae64; docs/performance.md), so they start where they have
@@ -216,10 +226,21 @@ internal sealed class ConvWorkspace
     /// </remarks>
     /// <param name="pass">The per-slot work.</param>
     /// <param name="multiplyAdds">The layer's multiply-adds for the pass, to decide whether waking a worker pays.</param>
-    public void Run<T>(in T pass, long multiplyAdds)
+    /// <param name="units">
+    /// What the pass hands out with <see cref="TakeUnit"/> (a forward pass: nothing is summed across samples), or
+    /// <see cref="SlotUnits.None"/> (a backward pass, whose slots keep their own partial sums).
+    /// </param>
+    public void Run<T>(in T pass, long multiplyAdds, SlotUnits units = SlotUnits.None)
         where T : struct, ISlotPass
     {
         int threads = Sgemm.MaxThreads;
+        bool perThread = threads > 1 && multiplyAdds >= Sgemm.ParallelThreshold && threads < WideFromThreads;
+        if (units != SlotUnits.None)
+        {
+            FillQueue(units);
+        }
+
+        _sharing = perThread && units != SlotUnits.None;
         if (threads == 1 || multiplyAdds < Sgemm.ParallelThreshold)
         {
             for (int s = 0; s < Slots; s++)
@@ -227,7 +248,7 @@ internal sealed class ConvWorkspace
                 pass.RunSlot(s, wide: false);
             }
         }
-        else if (threads < WideFromThreads)
+        else if (perThread)
         {
             ForkJoin.Run(new SlotPerThread<T>(pass), Slots);
         }
@@ -248,6 +269,73 @@ internal sealed class ConvWorkspace
     /// </summary>
     public static Sgemm.Parallelism ProductSplit(bool wide) =>
         wide ? new Sgemm.Parallelism(Sgemm.MaxThreads, Math.Min(WideProductThreshold, Sgemm.ParallelThreshold)) : Sgemm.Parallelism.SingleThread;
+
+    /// <summary>
+    /// The next unit (a sample group, or a sample: what <see cref="Run"/> was told) of a forward pass for slot
+    /// <paramref name="slot"/>: its own in order and then, when each slot runs on a thread of its own, the other slot's
+    /// from the back. A unit's outputs are the same whoever computes it, since a forward pass sums nothing across
+    /// samples; a thread that finishes first (the two cores of a shared machine rarely run alike) takes work off the other
+    /// instead of waiting for it. Run alone or wide, a slot gets exactly its own units, in order.
+    /// </summary>
+    /// <param name="slot">The slot asking.</param>
+    /// <param name="unit">The unit to compute.</param>
+    /// <returns>False when there is nothing left for this slot.</returns>
+    public bool TakeUnit(int slot, out int unit)
+    {
+        if (TakeFrom(slot, fromBack: false, out unit))
+        {
+            return true;
+        }
+
+        for (int other = 0; _sharing && other < Slots; other++)
+        {
+            if (other != slot && TakeFrom(other, fromBack: true, out unit))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool TakeFrom(int slot, bool fromBack, out int unit)
+    {
+        ref long entry = ref _queue[slot * QueueStride];
+        while (true)
+        {
+            long seen = Volatile.Read(ref entry);
+            int next = (int)seen, end = (int)(seen >> 32);
+            if (next >= end)
+            {
+                unit = -1;
+                return false;
+            }
+
+            unit = fromBack ? end - 1 : next;
+            long taken = fromBack ? Pack(next, end - 1) : Pack(next + 1, end);
+            if (Interlocked.CompareExchange(ref entry, taken, seen) == seen)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Each slot's own units: its sample groups (<see cref="SlotGroups"/>), or their samples.</summary>
+    private void FillQueue(SlotUnits units)
+    {
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            SlotGroups(slot, out int first, out int end);
+            if (units == SlotUnits.Samples)
+            {
+                (first, end) = (Math.Min(first * Group, _shape.Samples), Math.Min(end * Group, _shape.Samples));
+            }
+
+            Volatile.Write(ref _queue[slot * QueueStride], Pack(first, end));
+        }
+    }
+
+    private static long Pack(int next, int end) => ((long)end << 32) | (uint)next;
 
     /// <summary>
     /// Runs body.Run(j, lane) for the samples j &lt; <paramref name="count"/> of a group: in order on lane
@@ -387,4 +475,17 @@ internal interface ISampleBody
 {
     /// <summary>Does sample <paramref name="sample"/>'s part of the work with lane <paramref name="lane"/>'s scratch.</summary>
     void Run(int sample, int lane);
+}
+
+/// <summary>What a forward pass hands out between its slots (<see cref="ConvWorkspace.TakeUnit"/>).</summary>
+internal enum SlotUnits
+{
+    /// <summary>Nothing: each slot runs its own groups (a backward pass, whose slots keep partial sums).</summary>
+    None,
+
+    /// <summary>Sample groups.</summary>
+    Groups,
+
+    /// <summary>Samples (the per-sample paths).</summary>
+    Samples,
 }

@@ -56,22 +56,21 @@ public sealed class Conv2d : Convolution
         Tensor input = _input!;
         Tensor output = _output!;
         SlotSizes sizes = SlotSetup(slot);
-        (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
+        (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, _, _) = sizes;
         if (UseDirect(g))
         {
-            ForwardDirect(sizes, slot, wide);
+            ForwardBySample(new DirectForwardSample(this), sizes, slot, wide);
             return;
         }
 
         if (UseTiles(g))
         {
-            SlotSamples(sizes, out int first, out int samples);
-            _work.ForEachSample(new TileForwardSample(this, first), samples, slot, wide);
+            ForwardBySample(new TileForwardSample(this), sizes, slot, wide);
             return;
         }
 
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
-        for (int group = firstGroup; group < endGroup; group++)
+        while (_work.TakeUnit(slot, out int group))
         {
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;
@@ -198,11 +197,28 @@ public sealed class Conv2d : Convolution
     /// <summary>Whether an input of (h, w) runs on the direct path, for tests that must cover it.</summary>
     internal bool UsesDirectPath(int inH, int inW) => UseDirect(Geometry(inH, inW, out _));
 
-    /// <summary>Forward on <see cref="DirectConv"/>: a stride-1 convolution to few channels, sample by sample.</summary>
-    private void ForwardDirect(in SlotSizes sizes, int slot, bool wide)
+    /// <inheritdoc />
+    private protected override SlotUnits ForwardUnits(in ConvGeometry g) => UseDirect(g) || UseTiles(g) ? SlotUnits.Samples : SlotUnits.Groups;
+
+    /// <summary>
+    /// A forward that works sample by sample (on <see cref="DirectConv"/> or <see cref="PixelTileConv"/>): a wide slot
+    /// spreads its samples over every thread, a slot on a thread of its own takes them one by one (<see cref="ConvWorkspace.TakeUnit"/>).
+    /// </summary>
+    /// <param name="body">The per-sample forward, given a sample of the batch.</param>
+    private void ForwardBySample<T>(in T body, in SlotSizes sizes, int slot, bool wide)
+        where T : struct, ISampleBody
     {
-        SlotSamples(sizes, out int s0, out int count);
-        _work.ForEachSample(new DirectForwardSample(this, s0), count, slot, wide);
+        if (wide)
+        {
+            SlotSamples(sizes, out int s0, out int count);
+            _work.ForEachSample(new OffsetSample<T>(body, s0), count, slot, wide);
+            return;
+        }
+
+        while (_work.TakeUnit(slot, out int sample))
+        {
+            body.Run(sample, slot);
+        }
     }
 
     /// <summary>
@@ -292,41 +308,33 @@ public sealed class Conv2d : Convolution
         return planes;
     }
 
-    private readonly struct DirectForwardSample : ISampleBody
+    /// <summary>One sample's forward on <see cref="DirectConv"/> (a sample of the batch), on the lane's padded planes.</summary>
+    private readonly struct DirectForwardSample(Conv2d layer) : ISampleBody
     {
-        private readonly Conv2d _layer;
-        private readonly int _s0;
-
-        public DirectForwardSample(Conv2d layer, int s0)
-        {
-            _layer = layer;
-            _s0 = s0;
-        }
-
         public void Run(int sample, int lane)
         {
-            Conv2d l = _layer;
+            Conv2d l = layer;
             ConvGeometry g = l._geometry;
-            int s = _s0 + sample, inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea;
+            int inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea;
             float[] padded = l.DirectPlanes(l._work.Lanes[lane], g, forInputGradient: false);
-            DirectConv.Pad(l._input!.Data.AsSpan(s * inPlane, inPlane), l.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+            DirectConv.Pad(l._input!.Data.AsSpan(sample * inPlane, inPlane), l.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
             DirectConv.Correlate(
                 padded, l.InChannels, g.KernelH, g.KernelW, l.Weight.Value.Data, new DirectConv.ConvWeight(l.InChannels, g.KernelH, g.KernelW),
-                l.Bias is null ? default : l.Bias.Value.Data, l._output!.Data.AsSpan(s * outPlane, outPlane), l.OutChannels, g.OutH, g.OutW);
-            l.FinishOneSample(s);
+                l.Bias is null ? default : l.Bias.Value.Data, l._output!.Data.AsSpan(sample * outPlane, outPlane), l.OutChannels, g.OutH, g.OutW);
+            l.FinishOneSample(sample);
         }
     }
 
-    /// <summary>One sample's forward on <see cref="PixelTileConv"/>, on the lane's padded planes and sums.</summary>
-    private readonly struct TileForwardSample(Conv2d layer, int s0) : ISampleBody
+    /// <summary>One sample's forward on <see cref="PixelTileConv"/> (a sample of the batch), on the lane's padded planes and sums.</summary>
+    private readonly struct TileForwardSample(Conv2d layer) : ISampleBody
     {
         public void Run(int sample, int lane)
         {
             ConvGeometry g = layer._geometry;
-            int s = s0 + sample, inPlane = layer.InChannels * g.InArea, outPlane = layer.OutChannels * g.OutArea;
+            int inPlane = layer.InChannels * g.InArea, outPlane = layer.OutChannels * g.OutArea;
             ConvWorkspace.Lane scratch = layer._work.Lanes[lane];
             float[] padded = layer.DirectPlanes(scratch, g, forInputGradient: false);
-            DirectConv.Pad(layer._input!.Data.AsSpan(s * inPlane, inPlane), layer.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+            DirectConv.Pad(layer._input!.Data.AsSpan(sample * inPlane, inPlane), layer.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
             int sumsLength = PixelTileConv.ScratchLength(g.OutArea);
             if (scratch.TileSums is null || scratch.TileSums.Length < sumsLength)
             {
@@ -335,9 +343,16 @@ public sealed class Conv2d : Convolution
 
             PixelTileConv.Forward(
                 padded, layer.InChannels, g, layer._tileWeights, layer.OutChannels, layer.Bias is null ? default : layer.Bias.Value.Data,
-                layer._tilePositions, scratch.TileSums, layer._output!.Data.AsSpan(s * outPlane, outPlane));
-            layer.FinishOneSample(s);
+                layer._tilePositions, scratch.TileSums, layer._output!.Data.AsSpan(sample * outPlane, outPlane));
+            layer.FinishOneSample(sample);
         }
+    }
+
+    /// <summary>A per-sample body given the samples of a range from its start, for <see cref="ConvWorkspace.ForEachSample"/>.</summary>
+    private readonly struct OffsetSample<T>(T body, int s0) : ISampleBody
+        where T : struct, ISampleBody
+    {
+        public void Run(int sample, int lane) => body.Run(s0 + sample, lane);
     }
 
     /// <summary>Part p of a wide slot's direct backward: a contiguous range of blocks of four input channels, on lane p.</summary>

@@ -75,10 +75,10 @@ public sealed class ConvTranspose2d : Convolution
         Tensor input = _input!;
         Tensor output = _output!;
         SlotSizes sizes = SlotSetup(slot);
-        (_, int rows, int area, int inPlane, _, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
+        (_, int rows, int area, int inPlane, _, float[] columns, float[] staging, int ld, _, _) = sizes;
         float[]? bias = Bias?.Value.Data;
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
-        for (int group = firstGroup; group < endGroup; group++)
+        while (_work.TakeUnit(slot, out int group))
         {
             _work.GroupSamples(group, out int s0, out int count);
             int width = count * area;

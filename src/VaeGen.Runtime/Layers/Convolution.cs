@@ -144,7 +144,7 @@ public abstract class Convolution : Layer
         }
 
         PrepareForward(g);
-        _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n);
+        _work.Run(new Pass(this, backward: false), (long)_gemmChannels * rows * g.OutArea * n, ForwardUnits(g));
         return _output;
     }
 
@@ -246,6 +246,10 @@ public abstract class Convolution : Layer
     /// <param name="slot">The slot, 0 or 1.</param>
     /// <param name="wide">Whether the slot spreads its work over every thread (see <see cref="ConvWorkspace.Run"/>).</param>
     private protected abstract void ForwardSlot(int slot, bool wide);
+
+    /// <summary>What the forward's slots take with <see cref="ConvWorkspace.TakeUnit"/>: its sample groups, unless a path works sample by sample.</summary>
+    /// <param name="g">The pass's geometry.</param>
+    private protected virtual SlotUnits ForwardUnits(in ConvGeometry g) => SlotUnits.Groups;
 
     /// <summary>Computes the gradients of the sample groups of one slot: the input gradient and the slot's weight and bias partials.</summary>
     /// <param name="slot">The slot, 0 or 1.</param>
