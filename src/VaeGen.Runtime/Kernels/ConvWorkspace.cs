@@ -234,21 +234,22 @@ internal sealed class ConvWorkspace
         where T : struct, ISlotPass
     {
         int threads = Sgemm.MaxThreads;
-        bool perThread = threads > 1 && multiplyAdds >= Sgemm.ParallelThreshold && threads < WideFromThreads;
+        bool parallel = threads > 1 && multiplyAdds >= Sgemm.ParallelThreshold;
+        bool wide = parallel && threads >= WideFromThreads;
         if (units != SlotUnits.None)
         {
             FillQueue(units);
         }
 
-        _sharing = perThread && units != SlotUnits.None;
-        if (threads == 1 || multiplyAdds < Sgemm.ParallelThreshold)
+        _sharing = parallel && !wide && units != SlotUnits.None;
+        if (!parallel)
         {
             for (int s = 0; s < Slots; s++)
             {
                 pass.RunSlot(s, wide: false);
             }
         }
-        else if (perThread)
+        else if (!wide)
         {
             ForkJoin.Run(new SlotPerThread<T>(pass), Slots);
         }
