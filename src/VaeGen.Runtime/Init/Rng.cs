@@ -127,11 +127,11 @@ public sealed class Rng
         double s;
         do
         {
-            u = (2.0 * NextDouble()) - 1.0;
-            v = (2.0 * NextDouble()) - 1.0;
+            u = DiscCoordinate(NextUInt64());
+            v = DiscCoordinate(NextUInt64());
             s = (u * u) + (v * v);
         }
-        while (s >= 1.0 || s == 0.0);
+        while (!InsideDisc(s));
         return s;
     }
 
@@ -187,8 +187,8 @@ public sealed class Rng
             for (int k = 0; k < take; k++)
             {
                 int a = accepted[k];
-                double u = (2.0 * ToDouble(uBits[a])) - 1.0;
-                double v = (2.0 * ToDouble(vBits[a])) - 1.0;
+                double u = DiscCoordinate(uBits[a]);
+                double v = DiscCoordinate(vBits[a]);
                 us[filled + k] = u;
                 vs[filled + k] = v;
                 ss[filled + k] = (u * u) + (v * v);
@@ -236,10 +236,9 @@ public sealed class Rng
 
         for (; a < uBits.Length; a++)
         {
-            double u = (2.0 * ToDouble(uBits[a])) - 1.0;
-            double v = (2.0 * ToDouble(vBits[a])) - 1.0;
-            double s = (u * u) + (v * v);
-            if (s < 1.0 && s != 0.0)
+            double u = DiscCoordinate(uBits[a]);
+            double v = DiscCoordinate(vBits[a]);
+            if (InsideDisc((u * u) + (v * v)))
             {
                 accepted[count++] = a;
             }
@@ -262,6 +261,12 @@ public sealed class Rng
     /// which is the same number (it is below 2^53) in one instruction, where an unsigned conversion takes several.
     /// </summary>
     private static double ToDouble(ulong bits) => (long)(bits >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>One coordinate of a polar-method attempt, uniform in [-1, 1), from 64 random bits.</summary>
+    private static double DiscCoordinate(ulong bits) => (2.0 * ToDouble(bits)) - 1.0;
+
+    /// <summary>Whether an attempt with u^2 + v^2 = <paramref name="s"/> is kept: inside the unit disc, without its centre.</summary>
+    private static bool InsideDisc(double s) => s < 1.0 && s != 0.0;
 
     /// <summary>Fills <paramref name="destination"/> with standard normal samples: exactly the values <see cref="NextNormal"/> would give, in order.</summary>
     /// <param name="destination">The values to overwrite.</param>

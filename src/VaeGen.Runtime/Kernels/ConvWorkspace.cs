@@ -177,6 +177,14 @@ internal sealed class ConvWorkspace
         (first, end) = ForkJoin.Share(Groups, slot, Slots);
     }
 
+    /// <summary>The samples [s0, s0 + count) of slot <paramref name="slot"/>'s groups, which are contiguous.</summary>
+    public void SlotSamples(int slot, out int s0, out int count)
+    {
+        SlotGroups(slot, out int first, out int end);
+        s0 = Math.Min(first * Group, _shape.Samples);
+        count = Math.Min(end * Group, _shape.Samples) - s0;
+    }
+
     /// <summary>
     /// Adds each busy later slot's partial parameter gradients (weights, then bias) into the parameters'
     /// gradients, which hold slot 0's sums, in slot order, so the sum does not depend on which thread ran which slot.
@@ -321,15 +329,20 @@ internal sealed class ConvWorkspace
         }
     }
 
-    /// <summary>Each slot's own units: its sample groups (<see cref="SlotGroups"/>), or their samples.</summary>
+    /// <summary>Each slot's own units: its sample groups (<see cref="SlotGroups"/>), or their samples (<see cref="SlotSamples"/>).</summary>
     private void FillQueue(SlotUnits units)
     {
         for (int slot = 0; slot < Slots; slot++)
         {
-            SlotGroups(slot, out int first, out int end);
+            int first, end;
             if (units == SlotUnits.Samples)
             {
-                (first, end) = (Math.Min(first * Group, _shape.Samples), Math.Min(end * Group, _shape.Samples));
+                SlotSamples(slot, out first, out int count);
+                end = first + count;
+            }
+            else
+            {
+                SlotGroups(slot, out first, out end);
             }
 
             Volatile.Write(ref _queue[slot * QueueStride], Pack(first, end));

@@ -59,13 +59,13 @@ public sealed class Conv2d : Convolution
         (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, _, _) = sizes;
         if (UseDirect(g))
         {
-            ForwardBySample(new DirectForwardSample(this), sizes, slot, wide);
+            ForwardBySample(new DirectForwardSample(this), slot, wide);
             return;
         }
 
         if (UseTiles(g))
         {
-            ForwardBySample(new TileForwardSample(this), sizes, slot, wide);
+            ForwardBySample(new TileForwardSample(this), slot, wide);
             return;
         }
 
@@ -91,7 +91,7 @@ public sealed class Conv2d : Convolution
         (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, int firstGroup, int endGroup) = sizes;
         if (UseDirect(g))
         {
-            BackwardDirect(sizes, slot, wide);
+            BackwardDirect(slot, wide);
             return;
         }
 
@@ -205,12 +205,12 @@ public sealed class Conv2d : Convolution
     /// spreads its samples over every thread, a slot on a thread of its own takes them one by one (<see cref="ConvWorkspace.TakeUnit"/>).
     /// </summary>
     /// <param name="body">The per-sample forward, given a sample of the batch.</param>
-    private void ForwardBySample<T>(in T body, in SlotSizes sizes, int slot, bool wide)
+    private void ForwardBySample<T>(in T body, int slot, bool wide)
         where T : struct, ISampleBody
     {
         if (wide)
         {
-            SlotSamples(sizes, out int s0, out int count);
+            _work.SlotSamples(slot, out int s0, out int count);
             _work.ForEachSample(new OffsetSample<T>(body, s0), count, slot, wide);
             return;
         }
@@ -227,7 +227,7 @@ public sealed class Conv2d : Convolution
     /// channels instead (blocks of four, as <see cref="DirectConv.Correlate{TIndex}(ReadOnlySpan{float}, int, int, int, ReadOnlySpan{float}, TIndex, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>
     /// computes them): each (output, input) channel pair of the weight gradient is still summed over the same samples in the same order.
     /// </summary>
-    private void BackwardDirect(in SlotSizes sizes, int slot, bool wide)
+    private void BackwardDirect(int slot, bool wide)
     {
         if (!SlotGradients(slot, out Span<float> weightSums, out Span<float> biasSums))
         {
@@ -235,7 +235,7 @@ public sealed class Conv2d : Convolution
             biasSums.Clear();
         }
 
-        SlotSamples(sizes, out int s0, out int count);
+        _work.SlotSamples(slot, out int s0, out int count);
         int blocks = (InChannels + 3) / 4;
         int parts = wide ? Math.Min(blocks, Math.Min(Sgemm.MaxThreads, _work.Lanes.Length)) : 1;
         if (parts == 1)
@@ -271,19 +271,6 @@ public sealed class Conv2d : Convolution
                 DirectConv.Pad(gy, OutChannels, g.OutH, g.OutW, padH, padW, paddedGrad);
                 DirectConv.Correlate(paddedGrad, OutChannels, g.KernelH, g.KernelW, Weight.Value.Data, rotated, default, _gradInput!.Data.AsSpan(s * inPlane, inPlane), InChannels, g.InH, g.InW, c0, c1);
             }
-        }
-    }
-
-    /// <summary>The samples of a slot's groups, which are contiguous.</summary>
-    private void SlotSamples(in SlotSizes sizes, out int s0, out int count)
-    {
-        s0 = 0;
-        count = 0;
-        if (sizes.FirstGroup < sizes.EndGroup)
-        {
-            _work.GroupSamples(sizes.FirstGroup, out s0, out _);
-            _work.GroupSamples(sizes.EndGroup - 1, out int last, out int lastCount);
-            count = last + lastCount - s0;
         }
     }
 
