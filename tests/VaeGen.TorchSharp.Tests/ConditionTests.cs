@@ -22,10 +22,15 @@ public sealed class ConditionTests
         TorchTensor z = torch.randn(1, ConditionVae.LatentDim).expand(2, ConditionVae.LatentDim);
         TorchTensor same = model.Decode(z, torch.tensor(new long[] { 2, 2 }));
         TorchTensor other = model.Decode(z, torch.tensor(new long[] { 2, 3 }));
-        Assert.True(same[0].allclose(same[1]));
-        Assert.True(same[0].allclose(other[0]));
-        Assert.False(other[0].allclose(other[1], rtol: 1e-4, atol: 1e-6));
+        // libtorch's GEMM may round two rows of one batch differently in the last bit, and the decoder gives logits,
+        // which can sit near zero where allclose's default tolerance is below one rounding: over 3,000 seeds the rows
+        // of one label differed by at most 1.5e-7, those of two labels by at least 0.08.
+        Assert.True(LargestGap(same[0], same[1]) < 1e-5);
+        Assert.True(LargestGap(same[0], other[0]) < 1e-5);
+        Assert.True(LargestGap(other[0], other[1]) > 1e-2);
     }
+
+    private static float LargestGap(TorchTensor a, TorchTensor b) => (a - b).abs().max().item<float>();
 
     [Fact]
     public void A_label_outside_0_to_K_minus_1_throws_naming_its_index_and_value()
