@@ -15,9 +15,10 @@ using Xunit;
 namespace VaeGen.Runtime.Tests;
 
 /// <summary>
-/// An evaluation-mode batch norm and/or ReLU-like activation after a convolution runs inside the convolution's pass
-/// (<see cref="InferenceEpilogue"/>): the same bits in the same tensor as the layers run one after another, on every
-/// convolution path and thread split, and a backward after it gives the unfused gradients.
+/// An evaluation-mode batch norm and/or ReLU-like activation after a convolution runs inside the convolution's pass,
+/// and a ReLU-like activation after a linear layer inside the product's threads (<see cref="InferenceEpilogue"/>): the
+/// same bits in the same tensor as the layers run one after another, on every convolution and product path and thread
+/// split, and a backward after it gives the unfused gradients.
 /// </summary>
 [Collection(ThreadSettingsCollection.Name)]
 public sealed class InferenceFusionTests
@@ -48,43 +49,102 @@ public sealed class InferenceFusionTests
         {
             Sgemm.MaxThreads = threads;
             ConvWorkspace.WideFromThreads = wideFrom;
-            (Sequential fused, Tensor x) = Build(path, after);
-            (Sequential unfused, _) = Build(path, after);
-            unfused.FusesInference = false;
-            var convolution = (Convolution)fused.Children[0].Layer;
-            Assert.True(InferenceEpilogue.Find(fused.Children, 1, convolution.OutChannels, null) is { } epilogue && epilogue.Layers == after.Split('+').Length);
-
-            Tensor expected = unfused.Forward(x);
-            Tensor actual = fused.Forward(x);
-            Assert.True(expected.Data.AsSpan().SequenceEqual(actual.Data), $"{threads} threads, wide from {wideFrom}: the fused output differs");
-
-            // The fused pass writes the buffer the last fused layer returns, so the result is the same tensor either way.
-            fused.FusesInference = false;
-            Assert.Same(actual, fused.Forward(x));
-            fused.FusesInference = true;
-            Assert.Same(actual, fused.Forward(x));
-
-            // A backward after a model's only (fused) forward: the layers it skipped run first.
-            (Sequential fusedOnly, _) = Build(path, after);
-            Tensor result = fusedOnly.Forward(x);
-            float[] before = (float[])result.Data.Clone();
-            Tensor gy = TestUtil.Random(new Rng(52), -1, 1, expected.Shape.ToArray());
-            float[] expectedGx = (float[])unfused.Backward(gy).Data.Clone();
-            float[] actualGx = (float[])fusedOnly.Backward(gy).Data.Clone();
-            Assert.True(expectedGx.AsSpan().SequenceEqual(actualGx), $"{threads} threads: the input gradient after a fused forward differs");
-            Assert.True(before.AsSpan().SequenceEqual(result.Data), "the backward changed the fused forward's result");
-            foreach ((NamedParameter e, NamedParameter a) in unfused.NamedParameters().Zip(fusedOnly.NamedParameters()))
-            {
-                Assert.True(e.Parameter.Grad.Data.AsSpan().SequenceEqual(a.Parameter.Grad.Data), $"{threads} threads: {e.Name}'s gradient differs");
-            }
+            (Sequential model, _) = Build(path, after);
+            var convolution = (Convolution)model.Children[0].Layer;
+            Assert.True(InferenceEpilogue.Find(model.Children, 1, convolution.OutChannels, null) is { } epilogue && epilogue.Layers == after.Split('+').Length);
+            AssertFusedGivesTheUnfusedBitsAndGradients(() => Build(path, after), $"{threads} threads, wide from {wideFrom}");
         }
     }
 
-    /// <summary>The shipped specs whose convolutions are followed by batch norms or ReLUs, evaluated as the tool builds them.</summary>
+    /// <summary>
+    /// The product paths a linear layer's forward can take: tiles split by columns (7 or 40 rows of 70 features), by rows
+    /// (100 rows; or 40 with the weight packed once, as in InferenceMode), dot products (a short, long-k product on AVX-512: 6 x 20 x 600), C formed transposed (10 features, fewer than a
+    /// tile is wide, over 40 rows), a rank-3 input; with and without a bias, before a ReLU or a leaky ReLU (which a value
+    /// passed through twice, or not at all, would show).
+    /// </summary>
+    public static TheoryData<string, bool, bool> LinearCases()
+    {
+        var data = new TheoryData<string, bool, bool>();
+        foreach (string path in new[] { "tiles", "wide", "tall", "packed", "dots", "transposed", "rank3" })
+        {
+            foreach (bool bias in new[] { true, false })
+            {
+                foreach (bool leaky in new[] { true, false })
+                {
+                    data.Add(path, bias, leaky);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LinearCases))]
+    public void FusedLinearPassesGiveTheUnfusedBitsAndGradients(string path, bool bias, bool leaky)
+    {
+        using ThreadSettings saved = ThreadSettings.Save();
+        Sgemm.ParallelThreshold = 0;
+        foreach (int threads in new[] { 1, 2, 3, 4 })
+        {
+            Sgemm.MaxThreads = threads;
+            (Sequential model, _) = BuildLinear(path, bias, leaky);
+            Assert.Equal(1, InferenceEpilogue.FindAfterLinear(model.Children, 1, null)?.Layers);
+            AssertFusedGivesTheUnfusedBitsAndGradients(() => BuildLinear(path, bias, leaky), $"{threads} threads");
+        }
+    }
+
+    /// <summary>
+    /// A model <paramref name="build"/> makes gives the unfused bits fused, in the tensor its last fused layer returns
+    /// either way, and a backward after a model's only (fused) forward (the layers it skipped run first) gives the
+    /// unfused gradients and leaves the forward's result alone.
+    /// </summary>
+    private static void AssertFusedGivesTheUnfusedBitsAndGradients(Func<(Sequential Model, Tensor Input)> build, string context)
+    {
+        (Sequential fused, Tensor x) = build();
+        (Sequential unfused, _) = build();
+        unfused.FusesInference = false;
+        Tensor expected = unfused.Forward(x);
+        Tensor actual = fused.Forward(x);
+        Assert.True(expected.Data.AsSpan().SequenceEqual(actual.Data), $"{context}: the fused output differs");
+        fused.FusesInference = false;
+        Assert.Same(actual, fused.Forward(x));
+        fused.FusesInference = true;
+        Assert.Same(actual, fused.Forward(x));
+
+        (Sequential fusedOnly, _) = build();
+        Tensor result = fusedOnly.Forward(x);
+        float[] before = (float[])result.Data.Clone();
+        Tensor gy = TestUtil.Random(new Rng(52), -1, 1, expected.Shape.ToArray());
+        float[] expectedGx = (float[])unfused.Backward(gy).Data.Clone();
+        float[] actualGx = (float[])fusedOnly.Backward(gy).Data.Clone();
+        Assert.True(expectedGx.AsSpan().SequenceEqual(actualGx), $"{context}: the input gradient after a fused forward differs");
+        Assert.True(before.AsSpan().SequenceEqual(result.Data), $"{context}: the backward changed the fused forward's result");
+        foreach ((NamedParameter e, NamedParameter a) in unfused.NamedParameters().Zip(fusedOnly.NamedParameters()))
+        {
+            Assert.True(e.Parameter.Grad.Data.AsSpan().SequenceEqual(a.Parameter.Grad.Data), $"{context}: {e.Name}'s gradient differs");
+        }
+    }
+
+    [Fact]
+    public void OnlyPositionFreeActivationsFuseAfterALinearLayer()
+    {
+        var linear = new Linear(4, 6, rng: new Rng(1));
+        Assert.Null(FindAfter(linear, new Tanh()));
+        Assert.Null(FindAfter(linear, new Sigmoid()));
+        Assert.Null(FindAfter(linear, new BatchNorm1d(6), new ReLU()));
+        Assert.Null(FindAfter(linear));
+        Assert.Equal(1, FindAfter(linear, new LeakyReLU(0.2f))?.Layers);
+        Assert.Equal(1, FindAfter(linear, new ReLU(), new ReLU())?.Layers);
+    }
+
+    /// <summary>The shipped specs whose convolutions are followed by batch norms or ReLUs, or linear layers by ReLUs, evaluated as the tool builds them.</summary>
     [Theory]
     [InlineData("vanilla_vae64", 3)]
     [InlineData("seed002_rgb64", 3)]
     [InlineData("fashion_conv", 5)]
+    [InlineData("fashion_mlp", 7)]
+    [InlineData("seed000", 9)]
     public void SpecModelsEvaluateToTheSameBitsFused(string spec, int batch)
     {
         ModelConstruction lowered = TestUtil.LowerSpec(spec);
@@ -140,6 +200,37 @@ public sealed class InferenceFusionTests
         model.Forward(x);
         Assert.Equal(1, norm.NumBatchesTracked[0]);
         Assert.NotEqual(0f, norm.RunningMean.Data[0]);
+    }
+
+    /// <summary>The epilogue the layers after <paramref name="linear"/> form in an evaluation-mode container.</summary>
+    private static InferenceEpilogue? FindAfter(Linear linear, params Layer[] after)
+    {
+        var layers = new Sequential(new Layer[] { linear }.Concat(after).ToArray());
+        layers.Eval();
+        return InferenceEpilogue.FindAfterLinear(layers.Children, 1, null);
+    }
+
+    /// <summary>A linear layer of a path (see <see cref="LinearCases"/>), its activation and a flatten, in evaluation mode, and its input with a NaN and zeros.</summary>
+    private static (Sequential Model, Tensor Input) BuildLinear(string path, bool bias, bool leaky)
+    {
+        var rng = new Rng(60);
+        (int[] shape, int outFeatures) = path switch
+        {
+            "tiles" => (new[] { 7, 33 }, 70),
+            "wide" or "packed" => (new[] { 40, 33 }, 70),
+            "tall" => (new[] { 100, 33 }, 70),
+            "dots" => (new[] { 6, 600 }, 20),
+            "transposed" => (new[] { 40, 24 }, 10),
+            _ => (new[] { 3, 5, 33 }, 70),
+        };
+        var linear = new Linear(shape[^1], outFeatures, bias, rng);
+        var model = new Sequential(linear, leaky ? new LeakyReLU(0.1f) : new ReLU(), new Flatten());
+        model.Eval();
+        linear.HoldWeightsConstant(path == "packed");
+        Tensor x = TestUtil.Random(new Rng(61), -1, 1, shape);
+        x.Data[shape[^1] + 3] = float.NaN;
+        x.Data.AsSpan(2 * shape[^1], shape[^1]).Clear();
+        return (model, x);
     }
 
     /// <summary>The epilogue the layers after <paramref name="conv"/> form in an evaluation-mode container.</summary>

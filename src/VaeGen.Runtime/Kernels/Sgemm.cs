@@ -114,7 +114,7 @@ public static unsafe partial class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null, packedA: null, packedB: null);
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null, packedA: null, packedB: null, epilogue: null);
 
     /// <summary>
     /// C = op(A) op(B) + bias, the bias added to every row of C (a linear layer's forward). Each tile
@@ -134,13 +134,15 @@ public static unsafe partial class Sgemm
     /// <param name="c">C's storage.</param>
     /// <param name="ldc">C's row stride.</param>
     /// <param name="packedB">B packed once for many products (<see cref="PackedOperand"/>), or null to pack it here.</param>
+    /// <param name="epilogue">Null, or elementwise work applied to each thread's part of C once it is finished.</param>
     internal static void MultiplyAddBias(
         bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb,
         ReadOnlySpan<float> columnBias,
         Span<float> c, int ldc,
-        PackedOperand? packedB = null)
+        PackedOperand? packedB = null,
+        IProductEpilogue? epilogue = null)
     {
         if (columnBias.Length < n)
         {
@@ -149,7 +151,7 @@ public static unsafe partial class Sgemm
 
         fixed (float* bias = columnBias)
         {
-            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias, packedA: null, packedB);
+            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias, packedA: null, packedB, epilogue);
         }
     }
 
@@ -167,8 +169,9 @@ public static unsafe partial class Sgemm
         bool accumulate,
         Parallelism parallelism,
         PackedOperand? packedA = null,
-        PackedOperand? packedB = null)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null, packedA, packedB);
+        PackedOperand? packedB = null,
+        IProductEpilogue? epilogue = null)
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null, packedA, packedB, epilogue);
 
     private static void MultiplyCore(
         bool transA, bool transB, int m, int n, int k,
@@ -179,7 +182,8 @@ public static unsafe partial class Sgemm
         Parallelism parallelism,
         float* columnBias,
         PackedOperand? packedA,
-        PackedOperand? packedB)
+        PackedOperand? packedB,
+        IProductEpilogue? epilogue)
     {
         int maxThreads = parallelism.MaxThreads;
         if (m < 0 || n < 0 || k < 0)
@@ -210,6 +214,8 @@ public static unsafe partial class Sgemm
                     {
                         new ReadOnlySpan<float>(columnBias, n).CopyTo(c.Slice(i * ldc, n));
                     }
+
+                    epilogue?.Apply(c.Slice(i * ldc, n));
                 }
             }
 
@@ -222,7 +228,7 @@ public static unsafe partial class Sgemm
         {
             if (DotProducts.Applies(transA, transB, m, n, k))
             {
-                var dots = new DotProducts(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, columnBias);
+                var dots = new DotProducts(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, columnBias, epilogue);
                 int parts = maxThreads > 1 && (long)m * n * k >= parallelism.Threshold ? Math.Min(maxThreads, (m + 3) / 4) : 1;
                 if (parts == 1)
                 {
@@ -257,10 +263,11 @@ public static unsafe partial class Sgemm
             if (threads == 1)
             {
                 job.Run(0, job.M, 0, job.N);
+                job.ApplyEpilogue(epilogue, 0, job.M, 0, job.N);
             }
             else
             {
-                ForkJoin.Run(new ParallelJob(job, splitN), threads);
+                ForkJoin.Run(new ParallelJob(job, splitN, epilogue), threads);
             }
         }
     }
@@ -331,8 +338,9 @@ public static unsafe partial class Sgemm
         private readonly int _ldc;
         private readonly bool _accumulate;
         private readonly float* _bias;
+        private readonly IProductEpilogue? _epilogue;
 
-        public DotProducts(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias)
+        public DotProducts(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, IProductEpilogue? epilogue)
         {
             _m = m;
             _n = n;
@@ -345,6 +353,7 @@ public static unsafe partial class Sgemm
             _ldc = ldc;
             _accumulate = accumulate;
             _bias = bias;
+            _epilogue = epilogue;
         }
 
         /// <summary>Whether a product takes this path: a shape-only choice, so results never depend on the threads.</summary>
@@ -375,6 +384,14 @@ public static unsafe partial class Sgemm
                             }
                         }
                     }
+                }
+            }
+
+            if (_epilogue is not null)
+            {
+                for (int i = firstBlock * 4; i < Math.Min(endBlock * 4, _m); i++)
+                {
+                    _epilogue.Apply(new Span<float>(_c + ((long)i * _ldc), _n));
                 }
             }
         }
@@ -475,11 +492,13 @@ public static unsafe partial class Sgemm
     {
         private readonly Job _job;
         private readonly bool _splitN;
+        private readonly IProductEpilogue? _epilogue;
 
-        public ParallelJob(in Job job, bool splitN)
+        public ParallelJob(in Job job, bool splitN, IProductEpilogue? epilogue)
         {
             _job = job;
             _splitN = splitN;
+            _epilogue = epilogue;
         }
 
         public void Run(int part, int parts)
@@ -494,10 +513,12 @@ public static unsafe partial class Sgemm
             if (splitN)
             {
                 _job.Run(0, _job.M, lo, hi);
+                _job.ApplyEpilogue(_epilogue, 0, _job.M, lo, hi);
             }
             else
             {
                 _job.Run(lo, hi, 0, _job.N);
+                _job.ApplyEpilogue(_epilogue, lo, hi, 0, _job.N);
             }
         }
     }
@@ -558,6 +579,32 @@ public static unsafe partial class Sgemm
         /// <summary>This job reading op(A) and op(B) from panels packed beforehand (either may be null: packed here, block by block).</summary>
         public Job WithPanels(float* packedA, float* packedB) =>
             new(TransA, TransB, M, N, K, A, Lda, B, Ldb, C, Ldc, Accumulate, TransposeC, Bias, packedA, packedB);
+
+        /// <summary>
+        /// Applies <paramref name="epilogue"/> (if any) to the finished block of rows [i0, i1) and columns [j0, j1) of the job's C,
+        /// row by row, or in one run when the block covers whole rows of a C stored without gaps.
+        /// </summary>
+        public void ApplyEpilogue(IProductEpilogue? epilogue, int i0, int i1, int j0, int j1)
+        {
+            if (epilogue is null || i0 >= i1 || j0 >= j1)
+            {
+                return;
+            }
+
+            // With TransposeC the job's element (i, j) is stored at C[j * Ldc + i]: its columns are the caller's rows.
+            (int r0, int r1, int c0, int c1) = TransposeC ? (j0, j1, i0, i1) : (i0, i1, j0, j1);
+            int width = TransposeC ? M : N;
+            if (c0 == 0 && c1 == width && Ldc == width)
+            {
+                epilogue.Apply(new Span<float>(C + ((long)r0 * Ldc), (r1 - r0) * width));
+                return;
+            }
+
+            for (int r = r0; r < r1; r++)
+            {
+                epilogue.Apply(new Span<float>(C + ((long)r * Ldc) + c0, c1 - c0));
+            }
+        }
 
         /// <summary>Computes the block C[m0..m1, n0..n1] on the calling thread.</summary>
         public void Run(int m0, int m1, int n0, int n1)

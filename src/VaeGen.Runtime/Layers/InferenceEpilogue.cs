@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Layers.Activations;
 using VaeGen.Runtime.Tensors;
 
@@ -7,7 +9,8 @@ namespace VaeGen.Runtime.Layers;
 
 /// <summary>
 /// An evaluation-mode batch norm and/or activation after a convolution, applied by the convolution to each sample of
-/// its output as soon as the sample is done, while it is still in cache (see <see cref="Sequential"/>).
+/// its output as soon as the sample is done, while it is still in cache (see <see cref="Sequential"/>); or an activation
+/// after a linear layer, applied by each thread of the product to its part of the output (<see cref="IProductEpilogue"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -23,7 +26,7 @@ namespace VaeGen.Runtime.Layers;
 /// backward after it first runs the convolution and their forwards again (<see cref="Sequential.Backward"/>).
 /// </para>
 /// </remarks>
-internal sealed class InferenceEpilogue
+internal sealed class InferenceEpilogue : IProductEpilogue
 {
     private readonly BatchNorm? _norm;
     private readonly ElementwiseActivation? _activation;
@@ -56,6 +59,22 @@ internal sealed class InferenceEpilogue
     public static InferenceEpilogue? Find(IReadOnlyList<(string Name, Layer Layer)> layers, int next, int channels, InferenceEpilogue? cached)
     {
         BatchNorm? norm = next < layers.Count && layers[next].Layer is BatchNorm b && b.FusesAfter(channels) ? b : null;
+        return Find(layers, next, norm, cached);
+    }
+
+    /// <summary>
+    /// The epilogue the layers after a linear layer can form, from <paramref name="next"/> on: an activation whose bits
+    /// do not depend on position; null when none follows. (A batch norm is not fused here: it needs a value's feature.)
+    /// </summary>
+    /// <param name="layers">The container's children.</param>
+    /// <param name="next">The index after the linear layer's.</param>
+    /// <param name="cached">The epilogue made for these children before, reused when it still fits.</param>
+    /// <returns>The epilogue, or null.</returns>
+    public static InferenceEpilogue? FindAfterLinear(IReadOnlyList<(string Name, Layer Layer)> layers, int next, InferenceEpilogue? cached) =>
+        Find(layers, next, norm: null, cached);
+
+    private static InferenceEpilogue? Find(IReadOnlyList<(string Name, Layer Layer)> layers, int next, BatchNorm? norm, InferenceEpilogue? cached)
+    {
         int after = next + (norm is null ? 0 : 1);
         ElementwiseActivation? activation = after < layers.Count && layers[after].Layer is ElementwiseActivation a && a.SameBitsAnywhere ? a : null;
         if (norm is null && activation is null)
@@ -66,12 +85,17 @@ internal sealed class InferenceEpilogue
         return cached is not null && cached._norm == norm && cached._activation == activation ? cached : new InferenceEpilogue(norm, activation);
     }
 
-    /// <summary>Readies a pass whose convolution output has <paramref name="shape"/>: the batch norm's folded statistics; returns the buffer the convolution writes.</summary>
-    /// <param name="shape">The convolution's output shape [N, C, H, W].</param>
+    /// <summary>Readies a pass whose output has <paramref name="shape"/>: the batch norm's folded statistics; returns the buffer the fused layer writes.</summary>
+    /// <param name="shape">The output shape: a convolution's [N, C, H, W], or a linear layer's.</param>
     public Tensor Prepare(ReadOnlySpan<int> shape)
     {
         _norm?.PrepareEvaluation();
-        (_channels, _area) = (shape[1], shape[2] * shape[3]);
+        if (shape.Length == 4)
+        {
+            // A convolution's output: Apply(sample) runs over its channel planes. A linear layer's output has no planes.
+            (_channels, _area) = (shape[1], shape[2] * shape[3]);
+        }
+
         return _destination = _activation is not null ? _activation.ReuseOutput(shape) : _norm!.ReuseOutput(shape);
     }
 
@@ -93,6 +117,14 @@ internal sealed class InferenceEpilogue
         _activation?.ApplyTo(values, values);
     }
 
+    /// <summary>The activation over values a linear layer's product has just finished (an epilogue of only an activation).</summary>
+    /// <param name="values">Finished values of the destination.</param>
+    void IProductEpilogue.Apply(Span<float> values)
+    {
+        Debug.Assert(_norm is null && _activation is not null, "A linear layer's epilogue is one activation.");
+        _activation!.ApplyTo(values, values);
+    }
+
     /// <summary>
     /// Runs the convolution and the fused layers again, unfused, so each layer's backward finds what its forward keeps;
     /// the last of them writes the values the fused pass wrote, into the same buffer.
@@ -101,8 +133,12 @@ internal sealed class InferenceEpilogue
     /// <param name="at">The convolution's index.</param>
     public void RunLayers(IReadOnlyList<(string Name, Layer Layer)> layers, int at)
     {
-        var convolution = (Convolution)layers[at].Layer;
-        Tensor x = convolution.Forward(convolution.LastInput);
+        Tensor x = layers[at].Layer switch
+        {
+            Convolution convolution => convolution.Forward(convolution.LastInput),
+            Linear linear => linear.Forward(linear.LastInput),
+            Layer other => throw new InvalidOperationException($"{other.GetType().Name} fuses no layers after it."),
+        };
         for (int i = at + 1; i <= at + Layers; i++)
         {
             x = layers[i].Layer.Forward(x);

@@ -55,14 +55,7 @@ public sealed class Linear : Layer
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank < 1 || input.Dim(-1) != InFeatures)
-        {
-            throw new ArgumentException($"Linear expects (*, {InFeatures}), got {input.ShapeString()}.", nameof(input));
-        }
-
-        _input = input;
-        int rows = input.Length / InFeatures;
+        int rows = BeginForward(input);
         if (_output is null || _output.Length != rows * OutFeatures || !SameLeadingDims(_output, input))
         {
             int[] shape = input.Shape.ToArray();
@@ -70,8 +63,48 @@ public sealed class Linear : Layer
             _output = new Tensor(shape);
         }
 
-        // y[rows, out] = x[rows, in] * W[out, in]^T (+ b in the product's own store, on the threads that own y's tiles)
-        float[] y = _output.Data;
+        Multiply(input, rows, _output, epilogue: null);
+        return _output;
+    }
+
+    /// <summary>
+    /// The forward pass with the evaluation-mode activation after it applied by each thread of the product to its part of
+    /// the output, in the buffer the activation would have returned (see <see cref="InferenceEpilogue"/>). The layer's own
+    /// output buffer is left alone.
+    /// </summary>
+    /// <param name="input">The input.</param>
+    /// <param name="epilogue">The activation fused into the pass.</param>
+    internal Tensor Forward(Tensor input, InferenceEpilogue epilogue)
+    {
+        int rows = BeginForward(input);
+        Span<int> shape = stackalloc int[input.Rank];
+        input.Shape.CopyTo(shape);
+        shape[^1] = OutFeatures;
+        Tensor destination = epilogue.Prepare(shape);
+        Multiply(input, rows, destination, epilogue);
+        return destination;
+    }
+
+    /// <summary>The input of the last forward pass, for <see cref="InferenceEpilogue.RunLayers"/>.</summary>
+    internal Tensor LastInput => RequireForward(_input);
+
+    /// <summary>Checks the input, keeps it for the backward and returns how many rows of features it holds.</summary>
+    private int BeginForward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 1 || input.Dim(-1) != InFeatures)
+        {
+            throw new ArgumentException($"Linear expects (*, {InFeatures}), got {input.ShapeString()}.", nameof(input));
+        }
+
+        _input = input;
+        return input.Length / InFeatures;
+    }
+
+    /// <summary>y[rows, out] = x[rows, in] * W[out, in]^T (+ b in the product's own store, on the threads that own y's tiles), then the epilogue on each thread's part.</summary>
+    private void Multiply(Tensor input, int rows, Tensor output, IProductEpilogue? epilogue)
+    {
+        float[] y = output.Data;
         if (WeightsConstant)
         {
             // Null whenever the weights may change: letting them change drops it (DropWeightPacks).
@@ -80,14 +113,12 @@ public sealed class Linear : Layer
 
         if (Bias is null)
         {
-            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: _packedWeight);
+            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: _packedWeight, epilogue: epilogue);
         }
         else
         {
-            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures, _packedWeight);
+            Sgemm.MultiplyAddBias(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, Bias.Value.Data, y, OutFeatures, _packedWeight, epilogue);
         }
-
-        return _output;
     }
 
     /// <inheritdoc />

@@ -81,7 +81,8 @@ public sealed class Sequential : Layer
 
     /// <summary>
     /// Whether an evaluation-mode forward fuses a batch norm and/or ReLU-like activation into the convolution before
-    /// them (<see cref="InferenceEpilogue"/>; the same bits either way). Tests and benchmarks turn it off to compare.
+    /// them, and a ReLU-like activation into the linear layer before it (<see cref="InferenceEpilogue"/>; the same bits
+    /// either way). Tests and benchmarks turn it off to compare.
     /// </summary>
     internal bool FusesInference { get; set; } = true;
 
@@ -89,7 +90,8 @@ public sealed class Sequential : Layer
     /// <remarks>
     /// In evaluation mode a convolution followed by a batch norm and/or an activation whose bits do not depend on position
     /// (ReLU, leaky ReLU) runs them on each sample as soon as the convolution has written it, instead of as two more
-    /// passes over the whole batch (<see cref="InferenceEpilogue"/>). The result is the same bits in the same tensor.
+    /// passes over the whole batch (<see cref="InferenceEpilogue"/>); a linear layer followed by such an activation has each
+    /// thread of its product apply it to the part it computed. The result is the same bits in the same tensor.
     /// </remarks>
     public override Tensor Forward(Tensor input)
     {
@@ -105,6 +107,16 @@ public sealed class Sequential : Layer
                 x = convolution.Forward(x, epilogue);
                 _fusedAfter.Add(i);
                 i += epilogue.Layers;
+                continue;
+            }
+
+            if (!Training && FusesInference && layer is Linear linear
+                && InferenceEpilogue.FindAfterLinear(_children, i + 1, _epilogues[i]) is { } activation)
+            {
+                _epilogues[i] = activation;
+                x = linear.Forward(x, activation);
+                _fusedAfter.Add(i);
+                i += activation.Layers;
                 continue;
             }
 
