@@ -287,17 +287,40 @@ public static unsafe partial class Sgemm
     /// <summary>
     /// Whether the threads share C's columns (else its rows): the larger dimension, unless B comes packed. Threads that
     /// split the columns each pack all of A, so with B packed once (a linear layer's weight in InferenceMode) splitting
-    /// the rows packs nothing twice, as long as the rows make as many parts. Interleaved evaluation passes in InferenceMode,
-    /// two threads, two runs: seed000 1.096-1.107x, fashion_mlp 1.020-1.033x, fashion_conv 1.021-1.025x.
+    /// the rows packs nothing twice, as long as the rows make as many parts and split evenly (<see cref="RowPartsEven"/>).
+    /// Interleaved evaluation passes in InferenceMode, two threads, two runs: seed000 1.096-1.107x, fashion_mlp
+    /// 1.020-1.033x, fashion_conv 1.021-1.025x.
     /// </summary>
     private static bool SplitsColumns(in Job job, int maxThreads)
     {
-        if (job.PackedB is not null && job.M / MR >= Math.Min(maxThreads, job.N / NR))
+        if (job.PackedB is not null && job.M / MR >= Math.Min(maxThreads, job.N / NR) && RowPartsEven(job.M, maxThreads))
         {
             return false;
         }
 
         return job.N >= job.M;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="m"/> rows, split into MR-row strips over the parts <see cref="ThreadCount"/> gives a row
+    /// split, leave no part more than a fifth above an even share. 32 rows are three 12-row strips, 20 rows for one thread
+    /// and 12 for the other, and each thread reads all of the packed B: a linear layer's forward at batch 32 with the
+    /// weight packed ran 1.36-1.52x faster split by columns for 128 -> 2,048 and 4,096 and 256 -> 3,136 (36 rows too),
+    /// 1.08x for 400 -> 784 and 0.98x for 784 -> 400, while at 24, 40 and 64 rows (even parts) the row split was as fast
+    /// or 1.2-1.3x faster (a throwaway probe, two threads, medians of interleaved rounds).
+    /// </summary>
+    private static bool RowPartsEven(int m, int maxThreads)
+    {
+        int parts = Math.Clamp(m / MR, 1, maxThreads);
+        int strips = (m + MR - 1) / MR;
+        int busiest = 0;
+        for (int part = 0; part < parts; part++)
+        {
+            (int first, int end) = ForkJoin.Share(strips, part, parts);
+            busiest = Math.Max(busiest, Math.Min(m, end * MR) - (first * MR));
+        }
+
+        return 5L * busiest * parts <= 6L * m;
     }
 
     private static void CheckOperand(int length, int rows, int cols, int ld, string name)
