@@ -41,11 +41,27 @@ internal sealed class InferenceEpilogue : IProductEpilogue
         Layers = (norm is null ? 0 : 1) + (activation is null ? 0 : 1);
     }
 
-    /// <summary>How many layers after the convolution it stands for (1 or 2).</summary>
+    /// <summary>How many layers after the fused convolution or linear layer it stands for (1 or 2).</summary>
     public int Layers { get; }
 
     /// <summary>The fused layers' output, the buffer the last of them returns (after <see cref="Prepare"/>).</summary>
     public Tensor Destination => _destination ?? throw new InvalidOperationException("InferenceEpilogue.Prepare has not run.");
+
+    /// <summary>
+    /// The epilogue the layers after <paramref name="layers"/>[<paramref name="at"/>] form when that layer is a convolution
+    /// (<see cref="Find(IReadOnlyList{ValueTuple{string, Layer}}, int, int, InferenceEpilogue?)"/>) or a linear layer
+    /// (<see cref="FindAfterLinear"/>); null for any other layer, or when nothing after it fuses.
+    /// </summary>
+    /// <param name="layers">The container's children.</param>
+    /// <param name="at">The index of the layer the epilogue would follow.</param>
+    /// <param name="cached">The epilogue made for these children before, reused when it still fits.</param>
+    /// <returns>The epilogue, or null.</returns>
+    public static InferenceEpilogue? After(IReadOnlyList<(string Name, Layer Layer)> layers, int at, InferenceEpilogue? cached) => layers[at].Layer switch
+    {
+        Convolution convolution => Find(layers, at + 1, convolution.OutChannels, cached),
+        Linear => FindAfterLinear(layers, at + 1, cached),
+        _ => null,
+    };
 
     /// <summary>
     /// The epilogue the layers after a convolution of <paramref name="channels"/> output channels can form, from
@@ -126,11 +142,25 @@ internal sealed class InferenceEpilogue : IProductEpilogue
     }
 
     /// <summary>
-    /// Runs the convolution and the fused layers again, unfused, so each layer's backward finds what its forward keeps;
-    /// the last of them writes the values the fused pass wrote, into the same buffer.
+    /// Runs <paramref name="layers"/>[<paramref name="at"/>] (the convolution or linear layer this epilogue was found
+    /// after) with the fused layers inside its pass; returns the buffer the last fused layer's own forward returns.
     /// </summary>
     /// <param name="layers">The container's children.</param>
-    /// <param name="at">The convolution's index.</param>
+    /// <param name="at">The fused layer's index.</param>
+    /// <param name="x">Its input.</param>
+    public Tensor ForwardFused(IReadOnlyList<(string Name, Layer Layer)> layers, int at, Tensor x) => layers[at].Layer switch
+    {
+        Convolution convolution => convolution.Forward(x, this),
+        Linear linear => linear.Forward(x, this),
+        Layer other => throw new InvalidOperationException($"{other.GetType().Name} fuses no layers after it."),
+    };
+
+    /// <summary>
+    /// Runs the convolution or linear layer and the fused layers again, unfused, so each layer's backward finds what its
+    /// forward keeps; the last of them writes the values the fused pass wrote, into the same buffer.
+    /// </summary>
+    /// <param name="layers">The container's children.</param>
+    /// <param name="at">The fused convolution's or linear layer's index.</param>
     public void RunLayers(IReadOnlyList<(string Name, Layer Layer)> layers, int at)
     {
         Tensor x = layers[at].Layer switch

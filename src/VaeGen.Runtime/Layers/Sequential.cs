@@ -99,35 +99,23 @@ public sealed class Sequential : Layer
         Tensor x = input;
         for (int i = 0; i < _children.Count; i++)
         {
-            Layer layer = _children[i].Layer;
-            if (!Training && FusesInference && layer is Convolution convolution
-                && InferenceEpilogue.Find(_children, i + 1, convolution.OutChannels, _epilogues[i]) is { } epilogue)
+            if (!Training && FusesInference && InferenceEpilogue.After(_children, i, _epilogues[i]) is { } epilogue)
             {
                 _epilogues[i] = epilogue;
-                x = convolution.Forward(x, epilogue);
+                x = epilogue.ForwardFused(_children, i, x);
                 _fusedAfter.Add(i);
                 i += epilogue.Layers;
                 continue;
             }
 
-            if (!Training && FusesInference && layer is Linear linear
-                && InferenceEpilogue.FindAfterLinear(_children, i + 1, _epilogues[i]) is { } activation)
-            {
-                _epilogues[i] = activation;
-                x = linear.Forward(x, activation);
-                _fusedAfter.Add(i);
-                i += activation.Layers;
-                continue;
-            }
-
-            x = layer.Forward(x);
+            x = _children[i].Layer.Forward(x);
         }
 
         return x;
     }
 
     /// <inheritdoc />
-    /// <remarks>After a fused forward, each fused convolution and the layers after it run their own forwards first, so that
+    /// <remarks>After a fused forward, each fused convolution or linear layer and the layers after it run their own forwards first, so that
     /// each layer's backward finds what its forward keeps; they write the values the fused pass wrote.</remarks>
     public override Tensor Backward(Tensor gradOutput) => Backward(gradOutput, consumable: false);
 

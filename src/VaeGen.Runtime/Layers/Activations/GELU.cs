@@ -43,9 +43,9 @@ public sealed class GELU : ElementwiseActivation
     }
 
     /// <inheritdoc />
-    /// <inheritdoc />
     private protected override bool DerivesInPlace => false; // the Gaussian density goes into gx before gy is read
 
+    /// <inheritdoc />
     protected override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> gy, Span<float> gx)
     {
         HalfSquareExp(x, gx);

@@ -15,9 +15,9 @@ public sealed class SiLU : ElementwiseActivation
     }
 
     /// <inheritdoc />
-    /// <inheritdoc />
     private protected override bool DerivesInPlace => false; // the sigmoid goes into gx before gy is read
 
+    /// <inheritdoc />
     protected override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> gy, Span<float> gx)
     {
         // The sigmoid is recomputed into gx (vectorised) and then consumed in place.
