@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
@@ -57,6 +58,27 @@ public sealed class SlotUnitTests
         int split = units == SlotUnits.Groups ? 2 : 4, all = units == SlotUnits.Groups ? 5 : Samples;
         Assert.Equal(Enumerable.Range(0, split), pass.Taken[0]);
         Assert.Equal(Enumerable.Range(split, all - split), pass.Taken[1]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryLanesScratchIsMadeBeforeTheSlotsTakeSamples(bool tiles)
+    {
+        // Which lane first computes a sample depends on the threads' timing, so a lane's scratch made only when it first
+        // computes one would be allocated in some later pass. One sample on two threads leaves slot 1 nothing to take.
+        using ThreadSettings saved = ThreadSettings.Save();
+        Sgemm.MaxThreads = 2;
+        Sgemm.ParallelThreshold = 0;
+        Conv2d conv = tiles ? new Conv2d(32, 32, 3, padding: 1, rng: new Rng(2)) : new Conv2d(8, 3, 3, padding: 1, rng: new Rng(1));
+        bool usesTiles = conv.UsesTiles(24, 24);
+        Assert.Equal(tiles && Avx512F.IsSupported, usesTiles);
+        Assert.True(usesTiles || conv.UsesDirectPath(24, 24) || !Avx512F.IsSupported);
+        conv.Forward(TestUtil.Random(new Rng(3), -1, 1, 1, conv.InChannels, 24, 24));
+
+        Assert.Equal(ConvWorkspace.Slots, conv.Lanes.Count);
+        Assert.All(conv.Lanes, lane => Assert.NotNull(lane.DirectInput));
+        Assert.All(conv.Lanes, lane => Assert.Equal(usesTiles, lane.TileSums is not null));
     }
 
     [Fact]

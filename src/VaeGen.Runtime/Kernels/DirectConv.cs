@@ -62,6 +62,14 @@ internal static class DirectConv
     private static float[]? t_packedWeights;
 
     /// <summary>
+    /// The calling thread's buffer for four output channels' weights over <paramref name="taps"/> taps, made or grown on
+    /// first need. A pass whose samples move between threads (<see cref="ConvWorkspace.TakeUnit"/>) makes it on each
+    /// thread before it takes any, so that a sample a thread computes for the first time in a later pass allocates nothing then.
+    /// </summary>
+    internal static float[] ThreadPackedWeights(int taps) =>
+        t_packedWeights is { } cached && cached.Length >= taps * 4 ? cached : (t_packedWeights = new float[taps * 4]);
+
+    /// <summary>
     /// Copies an image [channels, h, w] into the interiors of its padded planes [channels, h + 2 padH, w + 2 padW];
     /// the borders are left as they are (zero: the buffer is fresh and only this method writes it).
     /// </summary>
@@ -123,7 +131,7 @@ internal static class DirectConv
             throw new ArgumentException("DirectConv.Correlate: buffers too small for the geometry, or a channel range not on a block of four.");
         }
 
-        float[] packed = t_packedWeights is { } cached && cached.Length >= taps * 4 ? cached : (t_packedWeights = new float[taps * 4]);
+        float[] packed = ThreadPackedWeights(taps);
         float* last = stackalloc float[4 * Lanes];
         fixed (float* pp = padded)
         fixed (float* wp0 = packed)

@@ -291,6 +291,18 @@ public static unsafe partial class Sgemm
     /// Interleaved evaluation passes in InferenceMode, two threads, two runs: seed000 1.096-1.107x, fashion_mlp
     /// 1.020-1.033x, fashion_conv 1.021-1.025x.
     /// </summary>
+    /// <summary>
+    /// The calling thread's packing buffers, made on its first product. A pass whose units move between threads
+    /// (<see cref="ConvWorkspace.TakeUnit"/>) makes them on each thread before it takes any, so that a unit a thread takes
+    /// for the first time in a later pass allocates nothing then.
+    /// </summary>
+    internal static (float[] PackA, float[] PackB) ThreadPackBuffers() =>
+        // + 16: the vectorised A packing stores whole vectors, spilling up to 4 floats past a strip.
+        // Pinned, so the panels can start on a cache line: a misaligned panel splits every vector load of
+        // the micro-kernel over two lines (+ 16 floats of room to align).
+        (t_packA ??= GC.AllocateArray<float>((MC * KC) + 16 + 16, pinned: true),
+         t_packB ??= GC.AllocateArray<float>((KC * (NC + 32)) + 16, pinned: true));
+
     private static bool SplitsColumns(in Job job, int maxThreads)
     {
         if (job.PackedB is not null && job.M / MR >= Math.Min(maxThreads, job.N / NR) && RowPartsEven(job.M, maxThreads))
@@ -634,11 +646,7 @@ public static unsafe partial class Sgemm
         {
             int mr = MR;
             int nr = NR;
-            // + 16: the vectorised A packing stores whole vectors, spilling up to 4 floats past a strip.
-            // Pinned, so the panels can start on a cache line: a misaligned panel splits every vector load of
-            // the micro-kernel over two lines (+ 16 floats of room to align).
-            float[] packA = t_packA ??= GC.AllocateArray<float>((MC * KC) + 16 + 16, pinned: true);
-            float[] packB = t_packB ??= GC.AllocateArray<float>((KC * (NC + 32)) + 16, pinned: true);
+            (float[] packA, float[] packB) = ThreadPackBuffers();
             float* tile = stackalloc float[16 * 32];
             fixed (float* apRaw = packA)
             fixed (float* bpRaw = packB)

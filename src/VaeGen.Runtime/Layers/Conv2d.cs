@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Tensors;
@@ -57,8 +58,12 @@ public sealed class Conv2d : Convolution
         Tensor output = _output!;
         SlotSizes sizes = SlotSetup(slot);
         (ConvGeometry g, int rows, int area, _, int outPlane, float[] columns, float[] staging, int ld, _, _) = sizes;
+        // Units move between the slots' threads (ConvWorkspace.TakeUnit), so this thread makes its per-thread scratch
+        // before it takes any: a unit it first computes in a later pass then allocates nothing (the lanes' scratch is
+        // made in PrepareForward).
         if (UseDirect(g))
         {
+            DirectConv.ThreadPackedWeights(InChannels * g.KernelArea);
             ForwardBySample(new DirectForwardSample(this), slot, wide);
             return;
         }
@@ -69,6 +74,7 @@ public sealed class Conv2d : Convolution
             return;
         }
 
+        Sgemm.ThreadPackBuffers();
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         while (_work.TakeUnit(slot, out int group))
         {
@@ -157,7 +163,23 @@ public sealed class Conv2d : Convolution
     /// <summary>Packs the weights for the tiles (they change with every optimizer step; packed once while held constant) and, for a new geometry, the tile positions.</summary>
     private protected override void PrepareForward(in ConvGeometry g)
     {
-        if (!UseTiles(g))
+        bool tiles = UseTiles(g);
+        if (tiles || UseDirect(g))
+        {
+            // A slot that runs out of samples takes the other's (ConvWorkspace.TakeUnit), so which lane first computes a
+            // sample depends on the threads' timing. Every lane's scratch is made here, before the pass forks: a lane
+            // first used in a later pass would otherwise allocate then, and a steady step allocates nothing.
+            foreach (ConvWorkspace.Lane lane in _work.Lanes)
+            {
+                DirectPlanes(lane, g, forInputGradient: false);
+                if (tiles)
+                {
+                    TileSums(lane, g);
+                }
+            }
+        }
+
+        if (!tiles)
         {
             return;
         }
@@ -193,6 +215,9 @@ public sealed class Conv2d : Convolution
     internal bool AllowDirect { get; set; } = true;
 
     private bool UseDirect(in ConvGeometry g) => AllowDirect && DirectConv.Applies(g, OutChannels);
+
+    /// <summary>The workspace's lanes (per-thread scratch), for tests that check what a pass made.</summary>
+    internal IReadOnlyList<ConvWorkspace.Lane> Lanes => _work.Lanes;
 
     /// <summary>Whether an input of (h, w) runs on the direct path, for tests that must cover it.</summary>
     internal bool UsesDirectPath(int inH, int inW) => UseDirect(Geometry(inH, inW, out _));
@@ -295,6 +320,18 @@ public sealed class Conv2d : Convolution
         return planes;
     }
 
+    /// <summary>A lane's running sums for <see cref="PixelTileConv"/>, made when missing or too short.</summary>
+    private static float[] TileSums(ConvWorkspace.Lane lane, in ConvGeometry g)
+    {
+        int length = PixelTileConv.ScratchLength(g.OutArea);
+        if (lane.TileSums is null || lane.TileSums.Length < length)
+        {
+            lane.TileSums = new float[length];
+        }
+
+        return lane.TileSums;
+    }
+
     /// <summary>One sample's forward on <see cref="DirectConv"/> (a sample of the batch), on the lane's padded planes.</summary>
     private readonly struct DirectForwardSample(Conv2d layer) : ISampleBody
     {
@@ -322,15 +359,9 @@ public sealed class Conv2d : Convolution
             ConvWorkspace.Lane scratch = layer._work.Lanes[lane];
             float[] padded = layer.DirectPlanes(scratch, g, forInputGradient: false);
             DirectConv.Pad(layer._input!.Data.AsSpan(sample * inPlane, inPlane), layer.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
-            int sumsLength = PixelTileConv.ScratchLength(g.OutArea);
-            if (scratch.TileSums is null || scratch.TileSums.Length < sumsLength)
-            {
-                scratch.TileSums = new float[sumsLength];
-            }
-
             PixelTileConv.Forward(
                 padded, layer.InChannels, g, layer._tileWeights, layer.OutChannels, layer.Bias is null ? default : layer.Bias.Value.Data,
-                layer._tilePositions, scratch.TileSums, layer._output!.Data.AsSpan(sample * outPlane, outPlane));
+                layer._tilePositions, TileSums(scratch, g), layer._output!.Data.AsSpan(sample * outPlane, outPlane));
             layer.FinishOneSample(sample);
         }
     }

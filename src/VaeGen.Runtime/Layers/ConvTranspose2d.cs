@@ -77,6 +77,10 @@ public sealed class ConvTranspose2d : Convolution
         SlotSizes sizes = SlotSetup(slot);
         (_, int rows, int area, int inPlane, _, float[] columns, float[] staging, int ld, _, _) = sizes;
         float[]? bias = Bias?.Value.Data;
+
+        // Groups move between the slots' threads (ConvWorkspace.TakeUnit): this thread's packing buffers are made before
+        // it takes any, so a group it first computes in a later pass allocates nothing.
+        Sgemm.ThreadPackBuffers();
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         while (_work.TakeUnit(slot, out int group))
         {
