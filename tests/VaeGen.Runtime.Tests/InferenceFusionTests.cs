@@ -58,14 +58,14 @@ public sealed class InferenceFusionTests
 
     /// <summary>
     /// The product paths a linear layer's forward can take: tiles split by columns (7 or 40 rows of 70 features), by rows
-    /// (100 rows; or 40 with the weight packed once, as in InferenceMode), dot products (a short, long-k product on AVX-512: 6 x 20 x 600), C formed transposed (10 features, fewer than a
+    /// (100 rows; or 40 with the weight packed once, as in InferenceMode), a short product over a long k (6 x 20 x 600, which a linear layer computes with tiles too, so that a sample's bits do not depend on its batch), C formed transposed (10 features, fewer than a
     /// tile is wide, over 40 rows), a rank-3 input; with and without a bias, before a ReLU or a leaky ReLU (which a value
     /// passed through twice, or not at all, would show).
     /// </summary>
     public static TheoryData<string, bool, bool> LinearCases()
     {
         var data = new TheoryData<string, bool, bool>();
-        foreach (string path in new[] { "tiles", "wide", "tall", "packed", "dots", "transposed", "rank3" })
+        foreach (string path in new[] { "tiles", "wide", "tall", "packed", "short", "transposed", "rank3" })
         {
             foreach (bool bias in new[] { true, false })
             {
@@ -219,7 +219,7 @@ public sealed class InferenceFusionTests
             "tiles" => (new[] { 7, 33 }, 70),
             "wide" or "packed" => (new[] { 40, 33 }, 70),
             "tall" => (new[] { 100, 33 }, 70),
-            "dots" => (new[] { 6, 600 }, 20),
+            "short" => (new[] { 6, 600 }, 20),
             "transposed" => (new[] { 40, 24 }, 10),
             _ => (new[] { 3, 5, 33 }, 70),
         };

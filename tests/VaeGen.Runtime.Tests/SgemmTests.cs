@@ -65,7 +65,9 @@ public sealed class SgemmTests
 
     /// <summary>
     /// The bias in the product's store gives exactly the bits of C filled with the bias and the product
-    /// added to it (PyTorch's addmm order), on every tile path: full, short strips, edge tiles, C^T.
+    /// added to it (PyTorch's addmm order), on every tile path: full, short strips, edge tiles, C^T. A product with a
+    /// bias is a linear layer's, whose rows are samples, so it takes the tiles where a plain product would take dot
+    /// products: the reference is a product whose rows are samples too.
     /// </summary>
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -85,7 +87,7 @@ public sealed class SgemmTests
                     bias.CopyTo(expected.AsSpan(i * ldc, n));
                 }
 
-                Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, expected.AsSpan(0, m * ldc), ldc, accumulate: true);
+                Sgemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, expected.AsSpan(0, m * ldc), ldc, accumulate: true, Sgemm.Parallelism.Default, rowsAreSamples: true);
                 Sgemm.MultiplyAddBias(ta, tb, m, n, k, a, lda, b, ldb, bias, fused.AsSpan(0, m * ldc), ldc);
                 Assert.Equal(expected, fused); // also the guard row and the columns past n
             }

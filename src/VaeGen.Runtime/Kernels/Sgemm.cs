@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -80,12 +81,35 @@ public static unsafe partial class Sgemm
 
     /// <summary>
     /// The most threads one multiplication uses (default: the logical core count). Results are
-    /// identical for every value; tests lower it to prove that.
+    /// identical for every value; tests lower it to prove that. It reads 1 on a thread inside
+    /// <see cref="OnThisThreadAlone"/>.
     /// </summary>
     public static int MaxThreads
     {
-        get => Volatile.Read(ref s_maxThreads);
+        get => t_alone ? 1 : Volatile.Read(ref s_maxThreads);
         set => Volatile.Write(ref s_maxThreads, value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    /// <summary>Whether the calling thread runs its layers' work by itself (<see cref="OnThisThreadAlone"/>).</summary>
+    [ThreadStatic]
+    private static bool t_alone;
+
+    /// <summary>
+    /// Until the returned scope is disposed, every product, convolution and elementwise pass started on the calling
+    /// thread runs on that thread alone (<see cref="MaxThreads"/> reads 1 there): the thread is one of several that each
+    /// compute a slice of a batch (<c>VaeModel</c>'s sliced inference), and the results are the same bits either way.
+    /// </summary>
+    internal static AloneScope OnThisThreadAlone()
+    {
+        bool before = t_alone;
+        t_alone = true;
+        return new AloneScope(before);
+    }
+
+    /// <summary>Puts the thread's setting back (<see cref="OnThisThreadAlone"/>).</summary>
+    internal readonly struct AloneScope(bool before) : IDisposable
+    {
+        public void Dispose() => t_alone = before;
     }
 
     /// <summary>The instruction set the micro-kernel uses, for benchmark reports.</summary>
@@ -114,12 +138,13 @@ public static unsafe partial class Sgemm
         ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc,
         bool accumulate)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null, packedA: null, packedB: null, epilogue: null);
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Parallelism.Default, columnBias: null, packedA: null, packedB: null, epilogue: null, rowsAreSamples: false);
 
     /// <summary>
     /// C = op(A) op(B) + bias, the bias added to every row of C (a linear layer's forward). Each tile
     /// of C starts from the bias before its first product is added, on the thread that owns the tile:
-    /// no pass over C after the product, and the same order of additions as PyTorch's addmm.
+    /// no pass over C after the product, and the same order of additions as PyTorch's addmm. C's rows
+    /// are samples (see <c>rowsAreSamples</c> of the other overload).
     /// </summary>
     /// <param name="transA">False: A is m x k with row stride lda. True: A is k x m and op(A) = A^T.</param>
     /// <param name="transB">False: B is k x n with row stride ldb. True: B is n x k and op(B) = B^T.</param>
@@ -151,7 +176,7 @@ public static unsafe partial class Sgemm
 
         fixed (float* bias = columnBias)
         {
-            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias, packedA: null, packedB, epilogue);
+            MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, Parallelism.Default, bias, packedA: null, packedB, epilogue, rowsAreSamples: true);
         }
     }
 
@@ -170,8 +195,9 @@ public static unsafe partial class Sgemm
         Parallelism parallelism,
         PackedOperand? packedA = null,
         PackedOperand? packedB = null,
-        IProductEpilogue? epilogue = null)
-        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null, packedA, packedB, epilogue);
+        IProductEpilogue? epilogue = null,
+        bool rowsAreSamples = false)
+        => MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallelism, columnBias: null, packedA, packedB, epilogue, rowsAreSamples);
 
     private static void MultiplyCore(
         bool transA, bool transB, int m, int n, int k,
@@ -183,7 +209,8 @@ public static unsafe partial class Sgemm
         float* columnBias,
         PackedOperand? packedA,
         PackedOperand? packedB,
-        IProductEpilogue? epilogue)
+        IProductEpilogue? epilogue,
+        bool rowsAreSamples)
     {
         int maxThreads = parallelism.MaxThreads;
         if (m < 0 || n < 0 || k < 0)
@@ -226,9 +253,14 @@ public static unsafe partial class Sgemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            if (DotProducts.Applies(transA, transB, m, n, k))
+            // Every path but the dot products sums each element of C in the same order, so a row's bits do not depend
+            // on how many rows there are; the dot products' choice does (m x n). A product whose rows are samples (a
+            // linear layer's forward) never takes them, so a sample's outputs are the same in any batch, and a batch
+            // can be split by samples over threads (VaeModel's inference) without changing a bit.
+            if (!rowsAreSamples && DotProducts.Applies(transA, transB, m, n, k))
             {
-                var dots = new DotProducts(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, columnBias, epilogue);
+                Debug.Assert(columnBias is null && epilogue is null, "Only a linear layer's forward brings a bias or an epilogue, and its rows are samples.");
+                var dots = new DotProducts(m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
                 int parts = maxThreads > 1 && (long)m * n * k >= parallelism.Threshold ? Math.Min(maxThreads, (m + 3) / 4) : 1;
                 if (parts == 1)
                 {
@@ -358,7 +390,8 @@ public static unsafe partial class Sgemm
     /// </summary>
     /// <remarks>
     /// Each element is summed the same way whatever the thread count: 16 lanes over k in steps of 16, the lanes
-    /// added in a fixed order, the last k % 16 products after them; then added to the bias or to C.
+    /// added in a fixed order, the last k % 16 products after them; then added to C or stored. That order differs
+    /// from the tiles', and the choice depends on m, so products whose rows are samples do not come here.
     /// </remarks>
     private readonly struct DotProducts : IForkJoinBody
     {
@@ -372,10 +405,8 @@ public static unsafe partial class Sgemm
         private readonly float* _c;
         private readonly int _ldc;
         private readonly bool _accumulate;
-        private readonly float* _bias;
-        private readonly IProductEpilogue? _epilogue;
 
-        public DotProducts(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias, IProductEpilogue? epilogue)
+        public DotProducts(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
         {
             _m = m;
             _n = n;
@@ -387,8 +418,6 @@ public static unsafe partial class Sgemm
             _c = c;
             _ldc = ldc;
             _accumulate = accumulate;
-            _bias = bias;
-            _epilogue = epilogue;
         }
 
         /// <summary>Whether a product takes this path: a shape-only choice, so results never depend on the threads.</summary>
@@ -422,19 +451,12 @@ public static unsafe partial class Sgemm
                 }
             }
 
-            if (_epilogue is not null)
-            {
-                for (int i = firstBlock * 4; i < Math.Min(endBlock * 4, _m); i++)
-                {
-                    _epilogue.Apply(new Span<float>(_c + ((long)i * _ldc), _n));
-                }
-            }
         }
 
         private void Store(int i, int j, float dot)
         {
             float* cell = _c + ((long)i * _ldc) + j;
-            *cell = _bias is not null ? _bias[j] + dot : _accumulate ? *cell + dot : dot;
+            *cell = _accumulate ? *cell + dot : dot;
         }
 
         private float Dot(float* x, float* y)

@@ -113,7 +113,7 @@ public sealed class Linear : Layer
 
         if (Bias is null)
         {
-            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: _packedWeight, epilogue: epilogue);
+            Sgemm.Multiply(false, true, rows, OutFeatures, InFeatures, input.Data, InFeatures, Weight.Value.Data, InFeatures, y, OutFeatures, accumulate: false, Sgemm.Parallelism.Default, packedB: _packedWeight, epilogue: epilogue, rowsAreSamples: true);
         }
         else
         {
