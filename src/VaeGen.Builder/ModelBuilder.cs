@@ -27,11 +27,7 @@ public static class ModelBuilder
     }
 
     /// <summary>The model with PyTorch's default initialisation drawn from <paramref name="seed"/>.</summary>
-    public static VaeModel Create(ModelConstruction model, ulong seed)
-    {
-        ModelParts parts = CreateParts(model, new Rng(seed));
-        return new VaeModel(parts.Config, parts.Encoder, parts.Mu, parts.LogVar, parts.Decoder, parts.Noise);
-    }
+    public static VaeModel Create(ModelConstruction model, ulong seed) => new BuiltModel(model, CreateParts(model, new Rng(seed)));
 
     /// <summary>The arguments of the <see cref="VaeModel"/> constructor, drawn from <paramref name="rng"/> in construction order.</summary>
     public static ModelParts CreateParts(ModelConstruction model, Rng rng)
@@ -138,6 +134,14 @@ public static class ModelBuilder
         }
 
         return System.Enum.Parse<T>(value.Member);
+    }
+
+    /// <summary>A model built from a lowering, which builds its replicas (<c>VaeModel.CreateReplica</c>) from it again.</summary>
+    private sealed class BuiltModel(ModelConstruction model, ModelParts parts)
+        : VaeModel(parts.Config, parts.Encoder, parts.Mu, parts.LogVar, parts.Decoder, parts.Noise)
+    {
+        /// <inheritdoc />
+        protected override VaeModel CreateReplica() => new BuiltModel(model, CreateParts(model, new Rng(0)));
     }
 }
 

@@ -46,6 +46,45 @@ public sealed class RngAndInitTests
         Assert.Equal(drawn.NextUInt64(), filled.NextUInt64());
     }
 
+    /// <summary>
+    /// Skipping n normals leaves the generator where drawing them would: the next m values, the value kept for the call
+    /// after, and the state are the same, with and without a value kept from before, for counts within and across the
+    /// 64-attempt blocks, odd and even.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 5)]
+    [InlineData(1, 4)]
+    [InlineData(2, 3)]
+    [InlineData(7, 8)]
+    [InlineData(100, 51)]
+    [InlineData(4097, 300)]
+    public void SkippingNormalsLeavesTheStreamWhereDrawingThemWould(int skipped, int drawn)
+    {
+        foreach (bool spare in new[] { false, true })
+        {
+            var drawing = new Rng(42);
+            var skipping = new Rng(42);
+            if (spare)
+            {
+                drawing.NextNormal();
+                skipping.NextNormal();
+            }
+
+            float[] all = new float[skipped + drawn];
+            drawing.FillNormal(all);
+            skipping.SkipNormals(skipped);
+            float[] rest = new float[drawn];
+            skipping.FillNormal(rest);
+
+            Assert.Equal(all.AsSpan(skipped).ToArray(), rest);
+            Assert.Equal(drawing.NextNormal(), skipping.NextNormal());
+            long[] a = new long[Rng.StateLength], b = new long[Rng.StateLength];
+            drawing.SaveState(a);
+            skipping.SaveState(b);
+            Assert.Equal(a, b);
+        }
+    }
+
     [Theory]
     [InlineData(64)]
     [InlineData(13)]

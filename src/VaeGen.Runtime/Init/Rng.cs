@@ -146,7 +146,14 @@ public sealed class Rng
     /// way, so the pairs are the same. The block that completes the draw usually ran past its last needed attempt: the
     /// generator then goes back to the block's start and steps only as far as that attempt.
     /// </remarks>
-    private void DrawPolarPairs(Span<double> us, Span<double> vs, Span<double> ss)
+    private void DrawPolarPairs(Span<double> us, Span<double> vs, Span<double> ss) => StepPolarPairs(us.Length, us, vs, ss, keepEvery: true);
+
+    /// <summary>
+    /// Steps the generator over <paramref name="pairs"/> accepted polar-method attempts in blocks, as
+    /// <see cref="DrawPolarPairs"/> draws them. With <paramref name="keepEvery"/> pair p is written at index p; without,
+    /// only the last one is kept, at index 0 (skipping a stream's normals needs no more).
+    /// </summary>
+    private void StepPolarPairs(long pairs, Span<double> us, Span<double> vs, Span<double> ss, bool keepEvery)
     {
         Span<ulong> uBits = stackalloc ulong[AttemptsPerBlock];
         Span<ulong> vBits = stackalloc ulong[AttemptsPerBlock];
@@ -155,7 +162,7 @@ public sealed class Rng
         // The state in locals, and NextUInt64 written out on them below: through a struct or refs the JIT kept the
         // state in memory, and FillNormal took 51-52 us for seed000's 8,192 values instead of 39.
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-        int filled = 0;
+        long filled = 0;
         int attempts = AttemptsPerBlock;
         bool steppingBack = false;
         while (true)
@@ -183,19 +190,20 @@ public sealed class Rng
             }
 
             int count = AcceptedAttempts(uBits, vBits, accepted);
-            int take = Math.Min(count, us.Length - filled);
-            for (int k = 0; k < take; k++)
+            int take = (int)Math.Min(count, pairs - filled);
+            for (int k = keepEvery ? 0 : Math.Max(0, take - 1); k < take; k++)
             {
                 int a = accepted[k];
                 double u = DiscCoordinate(uBits[a]);
                 double v = DiscCoordinate(vBits[a]);
-                us[filled + k] = u;
-                vs[filled + k] = v;
-                ss[filled + k] = (u * u) + (v * v);
+                int at = keepEvery ? (int)(filled + k) : 0;
+                us[at] = u;
+                vs[at] = v;
+                ss[at] = (u * u) + (v * v);
             }
 
             filled += take;
-            if (filled == us.Length)
+            if (filled == pairs)
             {
                 // The block ran past the last attempt used: from the block's start once more, only that far.
                 (s0, s1, s2, s3) = (b0, b1, b2, b3);
@@ -324,6 +332,43 @@ public sealed class Rng
                 _spareNormal = vs[p] * factors[p];
                 _hasSpareNormal = true;
             }
+        }
+    }
+
+    /// <summary>
+    /// Leaves the generator exactly where <see cref="FillNormal"/> of <paramref name="count"/> values would, without
+    /// forming them: the polar method's attempts are stepped over and tested, and only a value kept for the next call (an
+    /// odd count's last pair) is computed. A thread that computes the later samples of a batch starts its copy of the
+    /// stream there, so its draws are the ones a single thread would make (<c>VaeModel</c>'s sliced inference).
+    /// </summary>
+    /// <param name="count">How many normal values to pass over.</param>
+    public void SkipNormals(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (_hasSpareNormal)
+        {
+            _hasSpareNormal = false;
+            count--;
+        }
+
+        long pairs = (count + 1) / 2;
+        if (pairs == 0)
+        {
+            return;
+        }
+
+        Span<double> last = stackalloc double[3];
+        StepPolarPairs(pairs, last.Slice(0, 1), last.Slice(1, 1), last.Slice(2, 1), keepEvery: false);
+        if (count % 2 == 1)
+        {
+            // FillNormal would have used this pair's u and kept v * factor for the next call.
+            _spareNormal = last[1] * DeterministicMath.PolarFactor(last[2]);
+            _hasSpareNormal = true;
         }
     }
 

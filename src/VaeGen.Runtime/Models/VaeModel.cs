@@ -38,7 +38,7 @@ namespace VaeGen.Runtime.Models;
 /// </para>
 /// <para>Not thread-safe: use one instance per thread.</para>
 /// </remarks>
-public class VaeModel
+public partial class VaeModel
 {
     private readonly Reparameterize _reparameterize;
     private readonly VaeLoss _loss;
@@ -190,6 +190,7 @@ public class VaeModel
     {
         if (--_inferenceScopes == 0)
         {
+            ReleaseSlices();
             HoldWeightsConstant(false);
             SetTraining(_trainingBeforeInference);
         }
@@ -216,7 +217,7 @@ public class VaeModel
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x)
     {
         RequireUnconditional();
-        return EncodeCore(x, default);
+        return EncodeBatch(x, default);
     }
 
     /// <summary>Encodes a batch with its labels into the parameters of q(z|x, y) (a conditional model).</summary>
@@ -226,7 +227,7 @@ public class VaeModel
     /// <exception cref="ArgumentException">x has the wrong shape, or the labels are not one per sample.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label is outside 0..K-1.</exception>
     /// <exception cref="InvalidOperationException">The model is not conditional.</exception>
-    public (Tensor Mu, Tensor LogVar) Encode(Tensor x, ReadOnlySpan<int> labels) => EncodeCore(x, Labels(x, labels));
+    public (Tensor Mu, Tensor LogVar) Encode(Tensor x, ReadOnlySpan<int> labels) => EncodeBatch(x, Labels(x, labels));
 
     /// <summary>Draws z = mu + exp(0.5 * logvar) * eps with fresh eps ~ N(0, I) from the model's seeded stream.</summary>
     /// <param name="mu">(B, LatentDim).</param>
@@ -253,7 +254,7 @@ public class VaeModel
     {
         RequireUnconditional();
         CheckLatent(z, nameof(z));
-        return ToDeclaredLayout(Decoder.Forward(z));
+        return DecodeBatch(z, default);
     }
 
     /// <summary>Decodes latent vectors, each with its label (a conditional model).</summary>
@@ -266,7 +267,7 @@ public class VaeModel
     {
         CheckLatent(z, nameof(z));
         CheckLabels(labels, z.Dim(0), nameof(labels));
-        return ToDeclaredLayout(Decoder.Forward(DecoderInput(z, labels)));
+        return DecodeBatch(z, labels);
     }
 
     /// <summary>Encodes, draws z and decodes.</summary>
@@ -274,30 +275,24 @@ public class VaeModel
     /// <returns>The reconstruction (as <see cref="Decode(Tensor)"/>), mu and logvar, owned by the model.</returns>
     public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x)
     {
-        var (mu, logVar) = Encode(x);
-        return (Decode(Reparameterize(mu, logVar)), mu, logVar);
+        RequireUnconditional();
+        return ForwardBatch(x, default, null);
     }
 
     /// <summary>Encodes with the labels, draws z and decodes with the same labels (a conditional model).</summary>
     /// <param name="x">(B, ...InputShape) in the declared layout and value range.</param>
     /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
     /// <returns>The reconstruction, mu and logvar, owned by the model.</returns>
-    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, ReadOnlySpan<int> labels)
-    {
-        var (mu, logVar) = Encode(x, labels);
-        return (Decode(Reparameterize(mu, logVar), labels), mu, logVar);
-    }
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, ReadOnlySpan<int> labels) =>
+        ForwardBatch(x, Labels(x, labels), null);
 
     /// <summary>Encodes with the labels, forms z from the given eps and decodes (a conditional model).</summary>
     /// <param name="x">(B, ...InputShape).</param>
     /// <param name="labels">B labels in 0..<see cref="Classes"/>-1.</param>
     /// <param name="epsilon">Standard-normal noise, (B, LatentDim).</param>
     /// <returns>The reconstruction, mu and logvar, owned by the model.</returns>
-    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, ReadOnlySpan<int> labels, Tensor epsilon)
-    {
-        var (mu, logVar) = Encode(x, labels);
-        return (Decode(Reparameterize(mu, logVar, epsilon), labels), mu, logVar);
-    }
+    public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, ReadOnlySpan<int> labels, Tensor epsilon) =>
+        ForwardBatch(x, Labels(x, labels), epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
 
     /// <summary>Encodes, forms z from the given eps and decodes.</summary>
     /// <param name="x">(B, ...InputShape).</param>
@@ -305,8 +300,8 @@ public class VaeModel
     /// <returns>The reconstruction, mu and logvar, owned by the model.</returns>
     public (Tensor Reconstruction, Tensor Mu, Tensor LogVar) Forward(Tensor x, Tensor epsilon)
     {
-        var (mu, logVar) = Encode(x);
-        return (Decode(Reparameterize(mu, logVar, epsilon)), mu, logVar);
+        RequireUnconditional();
+        return ForwardBatch(x, default, epsilon ?? throw new ArgumentNullException(nameof(epsilon)));
     }
 
     /// <summary>The loss of a batch with freshly drawn z, without gradients.</summary>
@@ -494,6 +489,7 @@ public class VaeModel
         {
             // The packed copies are of the old weights; holding the new ones constant packs them on the next pass.
             HoldWeightsConstant(true);
+            SlicesWeightsChanged();
         }
     }
 
@@ -517,6 +513,52 @@ public class VaeModel
             module.SetTraining(training);
         }
     }
+
+    /// <summary><see cref="EncodeCore"/>, in slices of samples over the threads when <see cref="SliceCount"/> says so.</summary>
+    private (Tensor Mu, Tensor LogVar) EncodeBatch(Tensor x, ReadOnlySpan<int> labels)
+    {
+        InputShapeGuard.Check(x, Config, nameof(x));
+        int slices = SliceCount(x.Dim(0));
+        if (slices == 1)
+        {
+            return EncodeCore(x, labels);
+        }
+
+        var (_, mu, logVar) = _slices!.Run(SlicedPass.Encode, x, labels, null, slices);
+        return (mu!, logVar!);
+    }
+
+    /// <summary><see cref="DecodeCore"/>, in slices of samples over the threads when <see cref="SliceCount"/> says so.</summary>
+    private Tensor DecodeBatch(Tensor z, ReadOnlySpan<int> labels)
+    {
+        int slices = SliceCount(z.Dim(0));
+        return slices == 1 ? DecodeCore(z, labels) : _slices!.Run(SlicedPass.Decode, z, labels, null, slices).Reconstruction!;
+    }
+
+    /// <summary>Encode, reparameterise (with <paramref name="epsilon"/>, or noise drawn from the stream) and decode, sliced as <see cref="EncodeBatch"/>.</summary>
+    private (Tensor Reconstruction, Tensor Mu, Tensor LogVar) ForwardBatch(Tensor x, ReadOnlySpan<int> labels, Tensor? epsilon)
+    {
+        InputShapeGuard.Check(x, Config, nameof(x));
+        int batch = x.Dim(0);
+        if (epsilon is not null && !epsilon.HasShape(stackalloc int[] { batch, Config.LatentDim }))
+        {
+            throw new ArgumentException($"eps must be shaped (B, LatentDim) = ({batch}, {Config.LatentDim}), like mu, but is {epsilon.ShapeString()}.", nameof(epsilon));
+        }
+
+        int slices = SliceCount(batch);
+        if (slices > 1)
+        {
+            var (reconstruction, mu, logVar) = _slices!.Run(SlicedPass.Forward, x, labels, epsilon, slices);
+            return (reconstruction!, mu!, logVar!);
+        }
+
+        var (m, v) = EncodeCore(x, labels);
+        Tensor z = epsilon is null ? _reparameterize.Forward(m, v) : _reparameterize.Forward(m, v, epsilon);
+        return (DecodeCore(z, labels), m, v);
+    }
+
+    /// <summary>The decoder (after the labels' one-hot columns for a conditional model), in the declared layout.</summary>
+    private Tensor DecodeCore(Tensor z, ReadOnlySpan<int> labels) => ToDeclaredLayout(Decoder.Forward(DecoderInput(z, labels)));
 
     /// <summary>The encoder and the heads; <paramref name="labels"/> are checked (or empty for an unconditional model).</summary>
     private (Tensor Mu, Tensor LogVar) EncodeCore(Tensor x, ReadOnlySpan<int> labels)

@@ -31,7 +31,7 @@ namespace VaeGen.Specs
     /// </code>
     /// <para>Managed backend (VaeGen.Runtime, no native code). Batches are <see cref="global::VaeGen.Runtime.Tensors.Tensor"/>s shaped (B, 6, 5, 2) in the declared nhwc layout and the data's value range; <see cref="CreateBatch"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.</para>
     /// <para>Decode returns logits shaped (B, 6, 5, 2): apply a sigmoid for pixel probabilities. Loss applies the sigmoid itself, in the stable form; Sample returns probabilities.</para>
-    /// <para>A conditional VAE over 4 classes: every call takes the labels next to the batch, one int in 0..3 per sample (<c>Encode(x, labels)</c>, <c>Decode(z, labels)</c>, <c>Forward(x, labels)</c>, <c>Loss(x, labels)</c>, <c>TrainStep(x, labels)</c>), and <c>Sample(classes)</c> draws one image per class given; the overloads without labels throw. Train with <c>TrainStep(batch, labels)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass; the same results, faster.</para>
+    /// <para>A conditional VAE over 4 classes: every call takes the labels next to the batch, one int in 0..3 per sample (<c>Encode(x, labels)</c>, <c>Decode(z, labels)</c>, <c>Forward(x, labels)</c>, <c>Loss(x, labels)</c>, <c>TrainStep(x, labels)</c>), and <c>Sample(classes)</c> draws one image per class given; the overloads without labels throw. Train with <c>TrainStep(batch, labels)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass, and a small model's batches split by samples over the threads; the same results, faster.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("VaeGen", "VERSION")]
     public sealed partial class ConditionVae : global::VaeGen.Runtime.Models.VaeModel
@@ -105,6 +105,10 @@ namespace VaeGen.Specs
                 rng.Fork())
         {
         }
+
+        /// <summary>A model with the same layers, whose weights InferenceMode overwrites with this one's: it computes a slice of each batch on another thread.</summary>
+        /// <returns>A new ConditionVae.</returns>
+        protected override global::VaeGen.Runtime.Models.VaeModel CreateReplica() => new ConditionVae(new global::VaeGen.Runtime.Init.Rng(0));
 
         /// <summary>A zero-filled batch (B, 6, 5, 2) to copy samples into, in the declared nhwc layout.</summary>
         /// <param name="batchSize">B, the number of samples.</param>

@@ -26,7 +26,7 @@ namespace VaeGen.Specs
     /// </code>
     /// <para>Managed backend (VaeGen.Runtime, no native code). Batches are <see cref="global::VaeGen.Runtime.Tensors.Tensor"/>s shaped (B, 28, 28, 1) in the declared nhwc layout and the data's value range; <see cref="CreateBatch"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.</para>
     /// <para>Decode returns logits shaped (B, 28, 28, 1): apply a sigmoid for pixel probabilities. Loss applies the sigmoid itself, in the stable form; Sample returns probabilities.</para>
-    /// <para>Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass; the same results, faster.</para>
+    /// <para>Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass, and a small model's batches split by samples over the threads; the same results, faster.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("VaeGen", "VERSION")]
     public sealed partial class FashionMlpVae : global::VaeGen.Runtime.Models.VaeModel
@@ -97,6 +97,10 @@ namespace VaeGen.Specs
                 rng.Fork())
         {
         }
+
+        /// <summary>A model with the same layers, whose weights InferenceMode overwrites with this one's: it computes a slice of each batch on another thread.</summary>
+        /// <returns>A new FashionMlpVae.</returns>
+        protected override global::VaeGen.Runtime.Models.VaeModel CreateReplica() => new FashionMlpVae(new global::VaeGen.Runtime.Init.Rng(0));
 
         /// <summary>A zero-filled batch (B, 28, 28, 1) to copy samples into, in the declared nhwc layout.</summary>
         /// <param name="batchSize">B, the number of samples.</param>

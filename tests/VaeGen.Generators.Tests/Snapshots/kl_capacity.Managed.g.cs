@@ -24,7 +24,7 @@ namespace VaeGen.Specs
     /// </code>
     /// <para>Managed backend (VaeGen.Runtime, no native code). Batches are <see cref="global::VaeGen.Runtime.Tensors.Tensor"/>s shaped (B, 1, 6, 6) in the declared nchw layout and the data's value range; <see cref="CreateBatch"/> makes one. Tensors the model returns are its own buffers, overwritten by the next call.</para>
     /// <para>Decode returns the reconstruction itself shaped (B, 1, 6, 6), in the model's value range.</para>
-    /// <para>Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass; the same results, faster.</para>
+    /// <para>Train with <c>TrainStep(batch)</c> (Adam, lr 1e-3 unless <c>UseAdam</c> says otherwise); save with <c>SaveWeights(path)</c>, a safetensors file PyTorch reads with PyTorch's state_dict names. Evaluate inside <c>using (InferenceMode()) { ... }</c>: evaluation mode, each weight packed once instead of on every pass, and a small model's batches split by samples over the threads; the same results, faster.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("VaeGen", "VERSION")]
     public sealed partial class KlCapacityVae : global::VaeGen.Runtime.Models.VaeModel
@@ -95,6 +95,10 @@ namespace VaeGen.Specs
                 rng.Fork())
         {
         }
+
+        /// <summary>A model with the same layers, whose weights InferenceMode overwrites with this one's: it computes a slice of each batch on another thread.</summary>
+        /// <returns>A new KlCapacityVae.</returns>
+        protected override global::VaeGen.Runtime.Models.VaeModel CreateReplica() => new KlCapacityVae(new global::VaeGen.Runtime.Init.Rng(0));
 
         /// <summary>A zero-filled batch (B, 1, 6, 6) to copy samples into, in the declared nchw layout.</summary>
         /// <param name="batchSize">B, the number of samples.</param>
