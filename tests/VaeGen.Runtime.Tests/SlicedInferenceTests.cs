@@ -170,21 +170,31 @@ public sealed class SlicedInferenceTests
         VaeModel model = ModelBuilder.Create(TestUtil.LowerSpec("fashion_conv"), seed: 1);
         Tensor x = TestUtil.Random(new Rng(2), 0, 255, model.Config.BatchShape(48));
         using InferenceScope scope = model.InferenceMode();
-        for (int i = 0; i < 2; i++)
+        long Passes()
         {
+            long before = GC.GetAllocatedBytesForCurrentThread();
             model.Forward(x);
             model.Decode(model.Encode(x).Mu);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        // The first passes make the buffers. Once after a full run of the suite a later pass allocated 176 KB on this
+        // thread, which neither busy workers nor other processes' load reproduced; what each warm-up pass allocated is
+        // in the message should it happen again.
+        var warmUp = new System.Collections.Generic.List<long>();
         for (int i = 0; i < 3; i++)
         {
-            model.Forward(x);
-            model.Decode(model.Encode(x).Mu);
+            warmUp.Add(Passes());
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.True(model.SlicedPasses >= 15);
+        long steady = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            steady += Passes();
+        }
+
+        Assert.True(steady == 0, $"steady passes allocated {steady} bytes; the warm-up passes {string.Join(", ", warmUp)}");
+        Assert.Equal(18, model.SlicedPasses);
     }
 
     private static int[] Labels(VaeModel model, int batch)
