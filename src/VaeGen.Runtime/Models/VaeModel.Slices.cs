@@ -8,7 +8,7 @@ namespace VaeGen.Runtime.Models;
 
 /// <content>
 /// Inference split by samples: inside <see cref="InferenceMode"/>, a batch's encode, decode or forward pass is cut into
-/// one slice of samples per thread, and each thread runs every layer of a model of its own on its slice, from the first
+/// one slice of samples per thread (when there are at least <see cref="MinSamplesPerSlice"/> samples for each), and each thread runs every layer of a model of its own on its slice, from the first
 /// layer to the last, with no fork or join in between. This model computes the first slice; replicas with copies of its
 /// weights (<see cref="CreateReplica"/>) compute the others.
 /// </content>
@@ -76,9 +76,11 @@ public partial class VaeModel
             return 1;
         }
 
-        // On a slice's own thread MaxThreads reads 1, so a replica never slices again.
-        int slices = Math.Min(Sgemm.MaxThreads, batch / MinSamplesPerSlice);
-        if (slices < 2)
+        // Only when every thread gets a slice: each slice runs on one thread, so fewer slices than threads would leave
+        // cores idle that the layers, split over all of them, would use (a batch of 128 on 64 cores stays split by
+        // layer). On a slice's own thread MaxThreads reads 1, so a replica never slices again.
+        int slices = Sgemm.MaxThreads;
+        if (slices < 2 || batch / MinSamplesPerSlice < slices)
         {
             return 1;
         }
