@@ -181,9 +181,10 @@ public sealed class SlicedInferenceTests
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        // The first passes make the buffers. Once after a full run of the suite a later pass allocated 176 KB on this
-        // thread, which neither busy workers nor other processes' load reproduced; what each warm-up pass allocated is
-        // in the message should it happen again.
+        // The first passes make the buffers and the packed weights. In full runs of the suite, other tests' garbage
+        // made collections that moved this model's small weight arrays, and packs keyed on their addresses were redone
+        // (88 KB a pass; InferenceModeTests.A_weight_moved_by_the_garbage_collector_is_not_packed_again). What each
+        // warm-up pass allocated is in the message, should a steady pass allocate again.
         var warmUp = new System.Collections.Generic.List<long>();
         for (int i = 0; i < 3; i++)
         {
