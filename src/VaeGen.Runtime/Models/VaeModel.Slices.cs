@@ -43,6 +43,9 @@ public partial class VaeModel
 
     private BatchSlices? _slices;
 
+    /// <summary>All parameters' elements together, counted on first need (<see cref="WeightCount"/>); -1 until then.</summary>
+    private long _weightCount = -1;
+
     /// <summary>Set once <see cref="CreateReplica"/> has returned null: passes then stay on this model.</summary>
     private bool _noReplicas;
 
@@ -116,8 +119,6 @@ public partial class VaeModel
         }
     }
 
-    private long _weightCount = -1;
-
     /// <summary>The replicas' weights are stale (new weights loaded inside the scope).</summary>
     private void SlicesWeightsChanged() => _slices?.WeightsChanged();
 
@@ -136,8 +137,10 @@ public partial class VaeModel
     {
         private readonly VaeModel _owner;
         private readonly List<Part> _parts = new();
-        private readonly long[] _noiseStart = new long[Rng.StateLength];
-        private readonly long[] _noiseEnd = new long[Rng.StateLength];
+        private readonly bool _conditional;
+
+        /// <summary>The owner's noise stream before a pass that draws, which each later slice skips ahead from; then the last slice's after it.</summary>
+        private readonly long[] _noiseState = new long[Rng.StateLength];
         private int _weightsVersion;
 
         // The pass being run: set on the calling thread before the fork, read by every part.
@@ -145,7 +148,6 @@ public partial class VaeModel
         private Tensor _source = null!;
         private Tensor? _epsilon;
         private int[] _labels = Array.Empty<int>();
-        private bool _conditional;
         private Tensor? _reconstruction;
         private Tensor? _mu;
         private Tensor? _logVar;
@@ -153,6 +155,7 @@ public partial class VaeModel
         public BatchSlices(VaeModel owner)
         {
             _owner = owner;
+            _conditional = owner.Config.Classes > 0;
             _parts.Add(new Part(owner, scope: null, pairs: null));
         }
 
@@ -213,7 +216,6 @@ public partial class VaeModel
             _pass = pass;
             _source = source;
             _epsilon = epsilon;
-            _conditional = _owner.Config.Classes > 0;
             if (_conditional)
             {
                 if (_labels.Length != batch)
@@ -239,7 +241,7 @@ public partial class VaeModel
             bool draws = pass == SlicedPass.Forward && epsilon is null;
             if (draws)
             {
-                _owner._noise.SaveState(_noiseStart);
+                _owner._noise.SaveState(_noiseState);
             }
 
             ForkJoin.Run(new SliceBody(this), slices);
@@ -247,8 +249,8 @@ public partial class VaeModel
             if (draws)
             {
                 // The last slice drew the batch's last normals: this model's stream goes on from there.
-                _parts[slices - 1].Model._noise.SaveState(_noiseEnd);
-                _owner._noise.RestoreState(_noiseEnd);
+                _parts[slices - 1].Model._noise.SaveState(_noiseState);
+                _owner._noise.RestoreState(_noiseState);
             }
 
             _source = null!;
@@ -264,46 +266,38 @@ public partial class VaeModel
             Part part = _parts[p];
             VaeModel model = part.Model;
             ReadOnlySpan<int> labels = _conditional ? _labels.AsSpan(first, count) : default;
-            Tensor rows = _pass == SlicedPass.Decode ? Rows(_source, first, count, ref part.Latents) : Rows(_source, first, count, ref part.Inputs);
-            switch (_pass)
+            if (_pass == SlicedPass.Decode)
             {
-                case SlicedPass.Decode:
-                    CopyRows(model.DecodeCore(rows, labels), _reconstruction!, first);
-                    break;
-                case SlicedPass.Encode:
-                    {
-                        var (mu, logVar) = model.EncodeCore(rows, labels);
-                        CopyRows(mu, _mu!, first);
-                        CopyRows(logVar, _logVar!, first);
-                        break;
-                    }
-
-                default:
-                    {
-                        var (mu, logVar) = model.EncodeCore(rows, labels);
-                        Tensor z;
-                        if (_epsilon is not null)
-                        {
-                            z = model._reparameterize.Forward(mu, logVar, Rows(_epsilon, first, count, ref part.Epsilon));
-                        }
-                        else
-                        {
-                            if (p > 0)
-                            {
-                                // Where one thread's draws for the samples before this slice would have left the stream.
-                                model._noise.RestoreState(_noiseStart);
-                                model._noise.SkipNormals((long)first * model.Config.LatentDim);
-                            }
-
-                            z = model._reparameterize.Forward(mu, logVar);
-                        }
-
-                        CopyRows(mu, _mu!, first);
-                        CopyRows(logVar, _logVar!, first);
-                        CopyRows(model.DecodeCore(z, labels), _reconstruction!, first);
-                        break;
-                    }
+                CopyRows(model.DecodeCore(Rows(_source, first, count, ref part.Latents), labels), _reconstruction!, first);
+                return;
             }
+
+            var (mu, logVar) = model.EncodeCore(Rows(_source, first, count, ref part.Inputs), labels);
+            CopyRows(mu, _mu!, first);
+            CopyRows(logVar, _logVar!, first);
+            if (_pass == SlicedPass.Encode)
+            {
+                return;
+            }
+
+            Tensor z;
+            if (_epsilon is not null)
+            {
+                z = model._reparameterize.Forward(mu, logVar, Rows(_epsilon, first, count, ref part.Epsilon));
+            }
+            else
+            {
+                if (p > 0)
+                {
+                    // Where one thread's draws for the samples before this slice would have left the stream.
+                    model._noise.RestoreState(_noiseState);
+                    model._noise.SkipNormals((long)first * model.Config.LatentDim);
+                }
+
+                z = model._reparameterize.Forward(mu, logVar);
+            }
+
+            CopyRows(model.DecodeCore(z, labels), _reconstruction!, first);
         }
 
         /// <summary>Rows [first, first + count) of <paramref name="whole"/>, copied into a tensor the part keeps.</summary>
