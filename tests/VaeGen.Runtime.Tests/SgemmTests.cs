@@ -16,6 +16,9 @@ public sealed class SgemmTests
         // A last strip of 1 to 8 rows under full 32-wide tiles takes the 4- and 8-row kernels.
         { 20, 64, 50 }, { 18, 96, 30 }, { 7, 32, 300 }, { 32, 64, 16 }, { 3, 64, 5 },
 
+        // A last strip of 4 or 8 rows is packed by vectors, A transposed or not, across a K block's end.
+        { 16, 64, 40 }, { 44, 64, 300 }, { 28, 33, 17 },
+
         // Narrower than a 32-wide tile: computed as C^T, across several K blocks.
         { 100, 20, 300 }, { 300, 31, 520 },
 
