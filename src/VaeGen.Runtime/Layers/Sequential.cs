@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using VaeGen.Runtime.Layers.Activations;
 using VaeGen.Runtime.Tensors;
 
 namespace VaeGen.Runtime.Layers;
@@ -17,6 +18,9 @@ public sealed class Sequential : Layer
 
     /// <summary>The children after which the last forward pass fused an epilogue, in order; empty when it fused none.</summary>
     private readonly List<int> _fusedAfter = new();
+
+    /// <summary>The batch norms (by child index) whose last training forward ran the activation after them too.</summary>
+    private readonly List<int> _normsWithActivation = new();
 
     /// <summary>Creates a container of layers named by position.</summary>
     /// <param name="layers">The layers, in order.</param>
@@ -86,6 +90,16 @@ public sealed class Sequential : Layer
     /// </summary>
     internal bool FusesInference { get; set; } = true;
 
+    /// <summary>
+    /// Whether a training forward runs a 2-D batch norm and the ReLU or leaky ReLU after it in one pass, and their backward
+    /// likewise (<see cref="BatchNorm.ForwardWithActivation"/>; the same bits either way). Tests and benchmarks turn it off
+    /// to compare.
+    /// </summary>
+    internal bool FusesTraining { get; set; } = true;
+
+    /// <summary>How many batch norm and activation pairs the last forward ran as one (for tests).</summary>
+    internal int NormsWithActivation => _normsWithActivation.Count;
+
     /// <inheritdoc />
     /// <remarks>
     /// In evaluation mode a convolution followed by a batch norm and/or an activation whose bits do not depend on position
@@ -96,9 +110,21 @@ public sealed class Sequential : Layer
     public override Tensor Forward(Tensor input)
     {
         _fusedAfter.Clear();
+        _normsWithActivation.Clear();
         Tensor x = input;
         for (int i = 0; i < _children.Count; i++)
         {
+            if (Training && FusesTraining && i + 1 < _children.Count && _children[i].Layer is BatchNorm norm
+                && norm.FusesInTraining(x, _children[i + 1].Layer))
+            {
+                // A 2-D batch norm's output is as large as the convolution's before it (VanillaVAE's last: 16 MB), and
+                // the activation read it back and wrote it again; here each plane is activated while in cache.
+                x = norm.ForwardWithActivation(x, (ElementwiseActivation)_children[i + 1].Layer);
+                _normsWithActivation.Add(i);
+                i++;
+                continue;
+            }
+
             if (!Training && FusesInference && InferenceEpilogue.After(_children, i, _epilogues[i]) is { } epilogue)
             {
                 _epilogues[i] = epilogue;

@@ -43,11 +43,13 @@ public abstract class ElementwiseActivation : Layer
             return NoInputGradient;
         }
 
-        Tensor input = RequireForward(_input);
         Tensor output = RequireForward(_output);
         RequireSameShape(gradOutput, output);
-        Tensor gradInput = inPlace ? gradOutput : _gradInput = Tensor.Reuse(_gradInput, input.Shape);
-        Run(Pass.Backward(this, input.Data, output.Data, gradOutput.Data, gradInput.Data), input.Length);
+        Tensor gradInput = inPlace ? gradOutput : _gradInput = Tensor.Reuse(_gradInput, output.Shape);
+
+        // After a forward that the batch norm before this layer ran (FusedOutput) there is no input: the derivative is
+        // read from the output, with the same bits (DerivesFromOutput).
+        Run(Pass.Backward(this, _input?.Data, output.Data, gradOutput.Data, gradInput.Data), output.Length);
         return gradInput;
     }
 
@@ -68,6 +70,31 @@ public abstract class ElementwiseActivation : Layer
     internal Tensor ReuseOutput(ReadOnlySpan<int> shape) => _output = Tensor.Reuse(_output, shape);
 
     /// <summary>
+    /// Whether gx = gy * f'(x) can be formed from the output y alone, with the bits <see cref="Derive"/> gives: a batch
+    /// norm before this layer may then run this layer's forward in its own pass (<see cref="BatchNorm.ForwardWithActivation"/>),
+    /// where this layer's input is never written.
+    /// </summary>
+    internal virtual bool DerivesFromOutput => false;
+
+    /// <summary>gx = gy * f'(x) read from y = f(x); see <see cref="DerivesFromOutput"/>.</summary>
+    /// <param name="y">The forward output.</param>
+    /// <param name="gy">Gradient w.r.t. y.</param>
+    /// <param name="gx">Gradient w.r.t. x (written; may be <paramref name="gy"/>).</param>
+    internal virtual void DeriveFromOutput(ReadOnlySpan<float> y, ReadOnlySpan<float> gy, Span<float> gx) =>
+        throw new NotSupportedException($"{GetType().Name} does not form its derivative from its output.");
+
+    /// <summary>
+    /// The output buffer for a forward that a batch norm before this layer runs in its own pass: there is no input to
+    /// keep (it was never written), and the backward reads the output alone (<see cref="DerivesFromOutput"/>).
+    /// </summary>
+    /// <param name="shape">The output's shape.</param>
+    internal Tensor FusedOutput(ReadOnlySpan<int> shape)
+    {
+        _input = null;
+        return _output = Tensor.Reuse(_output, shape);
+    }
+
+    /// <summary>
     /// Runs a pass on one thread, or, from <see cref="ForkJoin.ElementsPerPart"/> elements per thread, on contiguous ranges
     /// cut on whole vectors (<see cref="ForkJoin.ShareBlocks"/>), each in cache-sized chunks (<see cref="ForkJoin.Chunks"/>):
     /// every element goes through the same operations either way, so the result does not depend on the thread count.
@@ -81,12 +108,12 @@ public abstract class ElementwiseActivation : Layer
     private readonly struct Pass : IForkJoinBody
     {
         private readonly ElementwiseActivation _layer;
-        private readonly float[] _x;
+        private readonly float[]? _x;
         private readonly float[] _y;
         private readonly float[]? _gy;
         private readonly float[] _result;
 
-        private Pass(ElementwiseActivation layer, float[] x, float[] y, float[]? gy, float[] result)
+        private Pass(ElementwiseActivation layer, float[]? x, float[] y, float[]? gy, float[] result)
         {
             _layer = layer;
             _x = x;
@@ -98,8 +125,8 @@ public abstract class ElementwiseActivation : Layer
         /// <summary>The forward: <paramref name="y"/> = f(x).</summary>
         public static Pass Forward(ElementwiseActivation layer, float[] x, float[] y) => new(layer, x, y, null, y);
 
-        /// <summary>The backward: <paramref name="gx"/> = gy * f'(x), given the forward's x and y.</summary>
-        public static Pass Backward(ElementwiseActivation layer, float[] x, float[] y, float[] gy, float[] gx) => new(layer, x, y, gy, gx);
+        /// <summary>The backward: <paramref name="gx"/> = gy * f'(x), given the forward's x (null: read f' from y) and y.</summary>
+        public static Pass Backward(ElementwiseActivation layer, float[]? x, float[] y, float[] gy, float[] gx) => new(layer, x, y, gy, gx);
 
         public void Run(int part, int parts)
         {
@@ -110,6 +137,10 @@ public abstract class ElementwiseActivation : Layer
                 if (_gy is null)
                 {
                     _layer.Apply(_x.AsSpan(at, n), _result.AsSpan(at, n));
+                }
+                else if (_x is null)
+                {
+                    _layer.DeriveFromOutput(_y.AsSpan(at, n), _gy.AsSpan(at, n), _result.AsSpan(at, n));
                 }
                 else
                 {

@@ -18,6 +18,13 @@ public sealed class ReLU : ElementwiseActivation
     protected override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <inheritdoc />
+    /// <remarks><see cref="Derive"/> reads only y.</remarks>
+    internal override bool DerivesFromOutput => true;
+
+    /// <inheritdoc />
+    internal override void DeriveFromOutput(ReadOnlySpan<float> y, ReadOnlySpan<float> gy, Span<float> gx) => Derive(default, y, gy, gx);
+
+    /// <inheritdoc />
     protected override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> gy, Span<float> gx)
     {
         int i = 0;
