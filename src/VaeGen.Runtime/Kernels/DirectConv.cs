@@ -73,14 +73,20 @@ internal static class DirectConv
     /// Copies an image [channels, h, w] into the interiors of its padded planes [channels, h + 2 padH, w + 2 padW];
     /// the borders are left as they are (zero: the buffer is fresh and only this method writes it).
     /// </summary>
-    public static void Pad(ReadOnlySpan<float> image, int channels, int h, int w, int padH, int padW, Span<float> padded)
+    public static unsafe void Pad(ReadOnlySpan<float> image, int channels, int h, int w, int padH, int padW, Span<float> padded)
     {
         int ph = h + (2 * padH), pw = w + (2 * padW);
-        for (int c = 0; c < channels; c++)
+        if (image.Length < channels * h * w || padded.Length < channels * ph * pw)
         {
-            for (int y = 0; y < h; y++)
+            throw new ArgumentException("DirectConv.Pad: buffers too small for the planes.");
+        }
+
+        fixed (float* src = image)
+        fixed (float* dst = padded)
+        {
+            for (int c = 0; c < channels; c++)
             {
-                image.Slice((((c * h) + y) * w), w).CopyTo(padded.Slice((((c * ph) + y + padH) * pw) + padW, w));
+                PlaneRows.Copy(src + ((long)c * h * w), w, dst + ((long)c * ph * pw) + (padH * pw) + padW, pw, h, w);
             }
         }
     }

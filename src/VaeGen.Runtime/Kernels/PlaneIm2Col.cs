@@ -83,7 +83,7 @@ internal static unsafe class PlaneIm2Col
             {
                 float* src = imageBase + ((long)c * g.InArea);
                 float* interior = pad + (g.PadH * wp) + g.PadW;
-                CopyRows(src, g.InW, interior, wp, g.InH, g.InW);
+                PlaneRows.Copy(src, g.InW, interior, wp, g.InH, g.InW);
                 if (UseTable(g))
                 {
                     float* dst = colBase + ((long)c * g.KernelArea * ld) + col0;
@@ -201,11 +201,11 @@ internal static unsafe class PlaneIm2Col
                 float* dst = imageBase + ((long)c * g.InArea);
                 if (bias.IsEmpty)
                 {
-                    CopyRows(interior, wp, dst, g.InW, g.InH, g.InW);
+                    PlaneRows.Copy(interior, wp, dst, g.InW, g.InH, g.InW);
                 }
                 else
                 {
-                    AddRows(interior, wp, dst, g.InW, g.InH, g.InW, bias[c]);
+                    PlaneRows.Add(interior, wp, dst, g.InW, g.InH, g.InW, bias[c]);
                 }
             }
         }
@@ -387,103 +387,6 @@ internal static unsafe class PlaneIm2Col
                     {
                         table[t++] = (((oh * g.StrideH) + (ki * g.DilationH)) * wp) + (ow * g.StrideW) + (kj * g.DilationW);
                     }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// dst row r = src row r + <paramref name="value"/>, for rows of a padded plane into an image: whole vectors, the last
-    /// one overlapping the one before it (src and dst are apart, so an element written twice gets the same sum). A
-    /// TensorPrimitives call per row cost more than its 32 or 64 additions.
-    /// </summary>
-    private static void AddRows(float* src, int srcStride, float* dst, int dstStride, int rows, int width, float value)
-    {
-        if (width >= 16 && Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> v = Vector512.Create(value);
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                int i = 0;
-                for (; i <= width - 16; i += 16)
-                {
-                    (Vector512.Load(src + i) + v).Store(dst + i);
-                }
-
-                if (i < width)
-                {
-                    (Vector512.Load(src + width - 16) + v).Store(dst + width - 16);
-                }
-            }
-        }
-        else if (width >= 8)
-        {
-            Vector256<float> v = Vector256.Create(value);
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                int i = 0;
-                for (; i <= width - 8; i += 8)
-                {
-                    (Vector256.Load(src + i) + v).Store(dst + i);
-                }
-
-                if (i < width)
-                {
-                    (Vector256.Load(src + width - 8) + v).Store(dst + width - 8);
-                }
-            }
-        }
-        else
-        {
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                for (int i = 0; i < width; i++)
-                {
-                    dst[i] = src[i] + value;
-                }
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyRows(float* src, int srcStride, float* dst, int dstStride, int rows, int width)
-    {
-        if (width >= 16)
-        {
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                Buffer.MemoryCopy(src, dst, width * sizeof(float), width * sizeof(float));
-            }
-        }
-        else if (width >= 8)
-        {
-            // Two 8-float copies that overlap in the middle. An element loop here (and a call per row would be
-            // worse) made im2col of a 14x14 map, the input of a 7x7 output, 1.3-1.5x slower.
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                Vector256<float> head = Vector256.Load(src);
-                Vector256<float> tail = Vector256.Load(src + width - 8);
-                head.Store(dst);
-                tail.Store(dst + width - 8);
-            }
-        }
-        else if (width >= 4)
-        {
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                Vector128<float> head = Vector128.Load(src);
-                Vector128<float> tail = Vector128.Load(src + width - 4);
-                head.Store(dst);
-                tail.Store(dst + width - 4);
-            }
-        }
-        else
-        {
-            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
-            {
-                for (int i = 0; i < width; i++)
-                {
-                    dst[i] = src[i];
                 }
             }
         }
