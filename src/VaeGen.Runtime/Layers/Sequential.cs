@@ -19,8 +19,8 @@ public sealed class Sequential : Layer
     /// <summary>The children after which the last forward pass fused an epilogue, in order; empty when it fused none.</summary>
     private readonly List<int> _fusedAfter = new();
 
-    /// <summary>The batch norms (by child index) whose last training forward ran the activation after them too.</summary>
-    private readonly List<int> _normsWithActivation = new();
+    /// <summary>How many batch norms the last training forward had run the activation after them too.</summary>
+    private int _normsWithActivation;
 
     /// <summary>Creates a container of layers named by position.</summary>
     /// <param name="layers">The layers, in order.</param>
@@ -91,26 +91,28 @@ public sealed class Sequential : Layer
     internal bool FusesInference { get; set; } = true;
 
     /// <summary>
-    /// Whether a training forward runs a 2-D batch norm and the ReLU or leaky ReLU after it in one pass, and their backward
-    /// likewise (<see cref="BatchNorm.ForwardWithActivation"/>; the same bits either way). Tests and benchmarks turn it off
-    /// to compare.
+    /// Whether a training forward runs a 2-D batch norm and the ReLU or leaky ReLU after it in one pass
+    /// (<see cref="BatchNorm.ForwardWithActivation"/>; the activation's backward then reads its output, with the same bits).
+    /// Tests and benchmarks turn it off to compare.
     /// </summary>
     internal bool FusesTraining { get; set; } = true;
 
     /// <summary>How many batch norm and activation pairs the last forward ran as one (for tests).</summary>
-    internal int NormsWithActivation => _normsWithActivation.Count;
+    internal int NormsWithActivation => _normsWithActivation;
 
     /// <inheritdoc />
     /// <remarks>
     /// In evaluation mode a convolution followed by a batch norm and/or an activation whose bits do not depend on position
     /// (ReLU, leaky ReLU) runs them on each sample as soon as the convolution has written it, instead of as two more
     /// passes over the whole batch (<see cref="InferenceEpilogue"/>); a linear layer followed by such an activation has each
-    /// thread of its product apply it to the part it computed. The result is the same bits in the same tensor.
+    /// thread of its product apply it to the part it computed. In training a 2-D batch norm followed by a ReLU or leaky
+    /// ReLU activates each plane as it normalises it (<see cref="BatchNorm.ForwardWithActivation"/>). The result is the
+    /// same bits in the same tensor.
     /// </remarks>
     public override Tensor Forward(Tensor input)
     {
         _fusedAfter.Clear();
-        _normsWithActivation.Clear();
+        _normsWithActivation = 0;
         Tensor x = input;
         for (int i = 0; i < _children.Count; i++)
         {
@@ -120,7 +122,7 @@ public sealed class Sequential : Layer
                 // A 2-D batch norm's output is as large as the convolution's before it (VanillaVAE's last: 16 MB), and
                 // the activation read it back and wrote it again; here each plane is activated while in cache.
                 x = norm.ForwardWithActivation(x, (ElementwiseActivation)_children[i + 1].Layer);
-                _normsWithActivation.Add(i);
+                _normsWithActivation++;
                 i++;
                 continue;
             }
