@@ -900,13 +900,9 @@ public static unsafe partial class Sgemm
                         }
                     }
                 }
-                else if (rows == 12 && mr == 12 && kc >= 16)
+                else if (mr == 12 && kc >= 16)
                 {
-                    PackA12Avx512(A + ((long)(ic + ir) * Lda) + pc, Lda, strip, kc);
-                }
-                else if (mr == 12 && kc >= 16 && Avx512F.IsSupported)
-                {
-                    PackPartialA12Avx512(A + ((long)(ic + ir) * Lda) + pc, Lda, strip, kc, rows);
+                    PackA12Avx512(A + ((long)(ic + ir) * Lda) + pc, Lda, strip, kc, rows);
                 }
                 else
                 {
@@ -1034,44 +1030,14 @@ public static unsafe partial class Sgemm
     }
 
     /// <summary>
-    /// Packs a 12-row strip of a row-major A (strip[p * 12 + r] = src[r * lda + p]) with 16x16
-    /// register transposes; the scalar loop's strided stores made A packing a visible part of
-    /// small-M products such as a convolution's weight gradient.
+    /// Packs a 12-row strip of a row-major A (strip[p * 12 + r] = src[r * lda + p]) with 16x16 register transposes; the
+    /// scalar loop's strided stores made A packing a visible part of small-M products such as a convolution's weight
+    /// gradient. A short last strip (<paramref name="rows"/> below 12: M = 32, 64, 128 leave 8 or 4) takes zero vectors
+    /// for its missing rows, so it packs as fast as a full one.
     /// </summary>
     /// <remarks>Each 16-lane store writes 4 zero lanes past its 12; the next store or the buffer slack takes them.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA12Avx512(float* src, int lda, float* strip, int kc)
-    {
-        Vector512<float> zero = Vector512<float>.Zero;
-        int p = 0;
-        for (; p <= kc - 16; p += 16)
-        {
-            float* s = src + p;
-            Transpose16(
-                Avx512F.LoadVector512(s), Avx512F.LoadVector512(s + lda), Avx512F.LoadVector512(s + (2 * lda)), Avx512F.LoadVector512(s + (3 * lda)),
-                Avx512F.LoadVector512(s + (4 * lda)), Avx512F.LoadVector512(s + (5 * lda)), Avx512F.LoadVector512(s + (6 * lda)), Avx512F.LoadVector512(s + (7 * lda)),
-                Avx512F.LoadVector512(s + (8 * lda)), Avx512F.LoadVector512(s + (9 * lda)), Avx512F.LoadVector512(s + (10 * lda)), Avx512F.LoadVector512(s + (11 * lda)),
-                zero, zero, zero, zero,
-                strip + (p * 12), 12);
-        }
-
-        for (; p < kc; p++)
-        {
-            float* d = strip + (p * 12);
-            for (int r = 0; r < 12; r++)
-            {
-                d[r] = src[((long)r * lda) + p];
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="PackA12Avx512"/> of a strip with only <paramref name="rows"/> (below 12) rows of A: the missing rows
-    /// are zero vectors in the transposes, so a short last strip (M = 32, 64, 128: 8 or 4 rows) packs as fast as a full
-    /// one instead of element by element.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackPartialA12Avx512(float* src, int lda, float* strip, int kc, int rows)
+    private static void PackA12Avx512(float* src, int lda, float* strip, int kc, int rows)
     {
         Vector512<float> zero = Vector512<float>.Zero;
         int p = 0;
