@@ -44,20 +44,21 @@ internal static unsafe class PixelTileConv
     private const int BlockRows = 512;
 
     /// <summary>
-    /// The fewest output positions per sample worth a tile pass: each sample reads all the weights once, so a small
-    /// map must share them among enough tiles. With 16 positions (4x4 outputs of 128 -> 256 channels in seed002_rgb64
-    /// and VanillaVAE) the tiles were 0.85-0.98x of im2col, whose product shares the weights among 16 samples; with
-    /// 49 to 256 they were 1.03-1.27x.
+    /// Whether a convolution may run here: AVX-512, output channels a multiple of 32, enough input channels, and a last
+    /// tile that wastes at most an eighth of the tiles (a 7x7 map's 49 positions fill 7 tiles; a 2x2 map's 4 would
+    /// leave half of one empty).
     /// </summary>
-    public const int MinPositions = 32;
-
-    /// <summary>
-    /// Whether a convolution may run here: AVX-512, output channels a multiple of 32, enough input channels and output
-    /// positions, and a last tile that wastes at most an eighth of the tiles (a 7x7 map's 49 positions fill 7 tiles).
-    /// </summary>
+    /// <remarks>
+    /// A 4x4 map (16 positions, two tiles) reads all the weights for two tiles per sample, where im2col's product shares
+    /// them among a group of samples. On the previous development VM that made the tiles 0.85-0.98x of im2col there, and
+    /// they started at 32 positions. On the Zen 5 VM they are faster: 1.21-1.37x im2col on one thread and 1.20-1.24x on
+    /// two for seed002_rgb64's 128 -> 256 layer (4x4 kernels), 1.13-1.17x and 1.13-1.18x for VanillaVAE's (3x3); taking
+    /// eight samples per pass so that they share each block of weights added only 1.02-1.06x (a throwaway probe, two
+    /// runs, medians of 11 and 15 interleaved rounds).
+    /// </remarks>
     public static bool Applies(in ConvGeometry g, int inChannels, int outChannels) =>
         Avx512F.IsSupported && outChannels % Channels == 0 && inChannels >= MinInChannels
-        && g.OutArea >= MinPositions && TiledArea(g.OutArea) * 7 <= g.OutArea * 8;
+        && TiledArea(g.OutArea) * 7 <= g.OutArea * 8;
 
     /// <summary>The output positions rounded up to whole tiles.</summary>
     public static int TiledArea(int area) => (area + Positions - 1) / Positions * Positions;
