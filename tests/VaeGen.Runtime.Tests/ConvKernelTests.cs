@@ -108,7 +108,7 @@ public sealed class ConvKernelTests
     public static TheoryData<string, bool> Layers() => new()
     {
         { "conv", true }, { "conv", false }, { "transposed", true }, { "transposed", false }, { "direct", true }, { "direct", false },
-        { "tiles", true }, { "tiles", false },
+        { "tiles", true }, { "tiles", false }, { "transposed tiles", true }, { "transposed tiles", false },
     };
 
     /// <summary>
@@ -138,11 +138,15 @@ public sealed class ConvKernelTests
                 // A forward on tiles: 8x8 outputs, eight tiles a sample, two blocks of 32 channels.
                 "tiles" => new Conv2d(17, 64, 3, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
 
+                // A transposed forward on tiles: four 8x8 phases of 16x16 outputs, two blocks of 32 channels.
+                "transposed tiles" => new ConvTranspose2d(17, 64, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+
                 // Three blocks of four input channels, the last one short.
                 _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
             };
             Assert.Equal(kind == "direct", layer is Conv2d conv && conv.UsesDirectPath(8, 8));
             Assert.Equal(kind == "tiles" && Avx512F.IsSupported, layer is Conv2d tiled && tiled.UsesTiles(8, 8));
+            Assert.Equal(kind == "transposed tiles" && Avx512F.IsSupported, layer is ConvTranspose2d transposedTiles && transposedTiles.UsesTiles(8, 8));
             layer.ComputeInputGradient = inputGradient;
             Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
             Tensor y = layer.Forward(x);

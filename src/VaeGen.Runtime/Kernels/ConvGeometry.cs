@@ -132,7 +132,7 @@ public readonly struct ConvGeometry : IEquatable<ConvGeometry>
     public bool Equals(ConvGeometry other) =>
         InH == other.InH && InW == other.InW && KernelH == other.KernelH && KernelW == other.KernelW
         && StrideH == other.StrideH && StrideW == other.StrideW && PadH == other.PadH && PadW == other.PadW
-        && DilationH == other.DilationH && DilationW == other.DilationW;
+        && DilationH == other.DilationH && DilationW == other.DilationW && OutH == other.OutH && OutW == other.OutW;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is ConvGeometry g && Equals(g);

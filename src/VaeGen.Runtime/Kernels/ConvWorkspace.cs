@@ -416,6 +416,9 @@ internal sealed class ConvWorkspace
 
         /// <summary><see cref="PixelTileConv"/>'s running sums of one sample, or null before its first use.</summary>
         public float[]? TileSums;
+
+        /// <summary><see cref="PhaseTileConv"/>'s phase outputs of one sample, or null before its first use.</summary>
+        public float[]? TilePhases;
     }
 
     private readonly struct SlotPerThread<T> : IForkJoinBody

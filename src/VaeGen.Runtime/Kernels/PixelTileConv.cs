@@ -101,17 +101,19 @@ internal static unsafe class PixelTileConv
     /// <param name="positions">The geometry's <see cref="FillPositions"/>.</param>
     /// <param name="scratch">At least <see cref="ScratchLength"/> floats.</param>
     /// <param name="output">The sample's output [outChannels, outH * outW], overwritten.</param>
+    /// <param name="channelStride">How far apart the output's channels lie: outH * outW (0, the default), or more.</param>
     public static void Forward(
         ReadOnlySpan<float> padded, int inChannels, in ConvGeometry g, ReadOnlySpan<float> packed, int outChannels, ReadOnlySpan<float> bias,
-        ReadOnlySpan<int> positions, Span<float> scratch, Span<float> output)
+        ReadOnlySpan<int> positions, Span<float> scratch, Span<float> output, int channelStride = 0)
     {
         int taps = g.KernelArea;
         int paddedW = g.InW + (2 * g.PadW);
         int plane = (g.InH + (2 * g.PadH)) * paddedW;
         int area = g.OutArea;
         int tiled = TiledArea(area);
-        if (padded.Length < inChannels * plane || packed.Length < outChannels * inChannels * taps || positions.Length < tiled
-            || scratch.Length < ScratchLength(area) || output.Length < outChannels * area || (bias.Length != 0 && bias.Length < outChannels))
+        int stride = channelStride == 0 ? area : channelStride;
+        if (stride < area || padded.Length < inChannels * plane || packed.Length < outChannels * inChannels * taps || positions.Length < tiled
+            || scratch.Length < ScratchLength(area) || output.Length < ((outChannels - 1) * stride) + area || (bias.Length != 0 && bias.Length < outChannels))
         {
             throw new ArgumentException("PixelTileConv.Forward: buffers too small for the geometry.");
         }
@@ -149,7 +151,7 @@ internal static unsafe class PixelTileConv
                 float* channelBias = bias.Length == 0 ? null : biasBase + (block * Channels);
                 for (int q = 0; q < tiled; q += Positions)
                 {
-                    StoreTile(sums + (q * Channels), channelBias, outBase + ((long)block * Channels * area) + q, area, Math.Min(Positions, area - q));
+                    StoreTile(sums + (q * Channels), channelBias, outBase + ((long)block * Channels * stride) + q, stride, Math.Min(Positions, area - q));
                 }
             }
         }
@@ -220,7 +222,7 @@ internal static unsafe class PixelTileConv
     /// A tile's sums (8 positions of 32 channels) into the channel-major output: four 8 x 8 register transposes, each
     /// channel's 8 positions then one store (masked for the last tile), after its bias when there is one.
     /// </summary>
-    private static void StoreTile(float* sums, float* bias, float* output, int area, int positions)
+    private static void StoreTile(float* sums, float* bias, float* output, int stride, int positions)
     {
         Vector256<float> mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(positions)).AsSingle();
         for (int c0 = 0; c0 < Channels; c0 += 8)
@@ -236,28 +238,28 @@ internal static unsafe class PixelTileConv
 
             // Channel c0 + i: positions 0..7.
             float* channelBias = bias == null ? null : bias + c0;
-            float* d = output + ((long)c0 * area);
-            Put(Avx.Permute2x128(u0, u4, 0x20), channelBias, 0, d, area, positions, mask);
-            Put(Avx.Permute2x128(u1, u5, 0x20), channelBias, 1, d, area, positions, mask);
-            Put(Avx.Permute2x128(u2, u6, 0x20), channelBias, 2, d, area, positions, mask);
-            Put(Avx.Permute2x128(u3, u7, 0x20), channelBias, 3, d, area, positions, mask);
-            Put(Avx.Permute2x128(u0, u4, 0x31), channelBias, 4, d, area, positions, mask);
-            Put(Avx.Permute2x128(u1, u5, 0x31), channelBias, 5, d, area, positions, mask);
-            Put(Avx.Permute2x128(u2, u6, 0x31), channelBias, 6, d, area, positions, mask);
-            Put(Avx.Permute2x128(u3, u7, 0x31), channelBias, 7, d, area, positions, mask);
+            float* d = output + ((long)c0 * stride);
+            Put(Avx.Permute2x128(u0, u4, 0x20), channelBias, 0, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u1, u5, 0x20), channelBias, 1, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u2, u6, 0x20), channelBias, 2, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u3, u7, 0x20), channelBias, 3, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u0, u4, 0x31), channelBias, 4, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u1, u5, 0x31), channelBias, 5, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u2, u6, 0x31), channelBias, 6, d, stride, positions, mask);
+            Put(Avx.Permute2x128(u3, u7, 0x31), channelBias, 7, d, stride, positions, mask);
         }
     }
 
     /// <summary>Channel i's 8 positions (plus its bias) to row i of the output.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(Vector256<float> v, float* bias, int i, float* output, int area, int positions, Vector256<float> mask)
+    private static void Put(Vector256<float> v, float* bias, int i, float* output, int stride, int positions, Vector256<float> mask)
     {
         if (bias != null)
         {
             v = Avx.Add(v, Vector256.Create(bias[i]));
         }
 
-        float* d = output + ((long)i * area);
+        float* d = output + ((long)i * stride);
         if (positions == Positions)
         {
             Avx.Store(d, v);

@@ -226,27 +226,6 @@ public sealed class Conv2d : Convolution
     private protected override SlotUnits ForwardUnits(in ConvGeometry g) => UseDirect(g) || UseTiles(g) ? SlotUnits.Samples : SlotUnits.Groups;
 
     /// <summary>
-    /// A forward that works sample by sample (on <see cref="DirectConv"/> or <see cref="PixelTileConv"/>): a wide slot
-    /// spreads its samples over every thread, a slot on a thread of its own takes them one by one (<see cref="ConvWorkspace.TakeUnit"/>).
-    /// </summary>
-    /// <param name="body">The per-sample forward, given a sample of the batch.</param>
-    private void ForwardBySample<T>(in T body, int slot, bool wide)
-        where T : struct, ISampleBody
-    {
-        if (wide)
-        {
-            _work.SlotSamples(slot, out int s0, out int count);
-            _work.ForEachSample(new OffsetSample<T>(body, s0), count, slot, wide);
-            return;
-        }
-
-        while (_work.TakeUnit(slot, out int sample))
-        {
-            body.Run(sample, slot);
-        }
-    }
-
-    /// <summary>
     /// Backward on <see cref="DirectConv"/>: the weight gradient from the padded input, the input gradient as a correlation of
     /// the padded output gradient. The slot's partial sums run over its samples in order, so a wide slot splits the input
     /// channels instead (blocks of four, as <see cref="DirectConv.Correlate{TIndex}(ReadOnlySpan{float}, int, int, int, ReadOnlySpan{float}, TIndex, ReadOnlySpan{float}, Span{float}, int, int, int, int, int)"/>
@@ -364,13 +343,6 @@ public sealed class Conv2d : Convolution
                 layer._tilePositions, TileSums(scratch, g), layer._output!.Data.AsSpan(sample * outPlane, outPlane));
             layer.FinishOneSample(sample);
         }
-    }
-
-    /// <summary>A per-sample body given the samples of a range from its start, for <see cref="ConvWorkspace.ForEachSample"/>.</summary>
-    private readonly struct OffsetSample<T>(T body, int s0) : ISampleBody
-        where T : struct, ISampleBody
-    {
-        public void Run(int sample, int lane) => body.Run(s0 + sample, lane);
     }
 
     /// <summary>Part p of a wide slot's direct backward: a contiguous range of blocks of four input channels, on lane p.</summary>

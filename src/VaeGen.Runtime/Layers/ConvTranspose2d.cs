@@ -14,7 +14,9 @@ namespace VaeGen.Runtime.Layers;
 /// It is the adjoint of a convolution from the output back to the input, so its forward pass is
 /// a convolution's input-gradient pass (GEMM with W^T, then col2im) and its input gradient is a
 /// convolution forward (im2col, then GEMM with W). Sample groups are spread over threads as in
-/// <see cref="Conv2d"/> (see <see cref="ConvWorkspace"/>).
+/// <see cref="Conv2d"/> (see <see cref="ConvWorkspace"/>). The forward to a multiple of 32 channels
+/// (a decoder's middle layers) runs on <see cref="PhaseTileConv"/> instead: one stride-1 tile pass per
+/// output phase, without the column matrix and col2im.
 /// </remarks>
 public sealed class ConvTranspose2d : Convolution
 {
@@ -72,6 +74,12 @@ public sealed class ConvTranspose2d : Convolution
 
     private protected override void ForwardSlot(int slot, bool wide)
     {
+        if (UseTiles(_geometry))
+        {
+            ForwardBySample(new TileForwardSample(this), slot, wide);
+            return;
+        }
+
         Tensor input = _input!;
         Tensor output = _output!;
         SlotSizes sizes = SlotSetup(slot);
@@ -132,6 +140,108 @@ public sealed class ConvTranspose2d : Convolution
             // dW[in, out*kk] (+)= x[in, samples * HW] * cols[out*kk, samples * HW]^T
             StageSamples(input.Data, InChannels, area, s0, count, sizes, slot, wide);
             Sgemm.Multiply(false, true, InChannels, rows, width, staging, width, columns, ld, weightSums, rows, accumulate: !starts, split);
+        }
+    }
+
+    /// <summary>Whether the forward may run on <see cref="PhaseTileConv"/> (tests and benchmarks turn it off to compare with GEMM + col2im).</summary>
+    internal bool AllowTiles { get; set; } = true;
+
+    /// <summary>The phases of the last tile forward's geometry, with the weights packed for them.</summary>
+    private PhaseTileConv? _tiles;
+
+    /// <summary>Whether <see cref="_tiles"/>' weights were packed while the weights are held constant, so they stay valid.</summary>
+    private bool _tileWeightsHeld;
+
+    /// <summary>Scratch for <see cref="PhaseTileConv.PackWeights"/>.</summary>
+    private float[] _tileWeightScratch = Array.Empty<float>();
+
+    private bool UseTiles(in ConvGeometry g) => AllowTiles && PhaseTileConv.Applies(g, InChannels, OutChannels);
+
+    /// <summary>Whether an input of (h, w) runs its forward on tiles, for tests that must cover both paths.</summary>
+    internal bool UsesTiles(int inH, int inW) => UseTiles(Geometry(inH, inW, out _));
+
+    /// <inheritdoc />
+    private protected override SlotUnits ForwardUnits(in ConvGeometry g) => UseTiles(g) ? SlotUnits.Samples : SlotUnits.Groups;
+
+    /// <summary>Plans the phases for a new geometry, packs their weights (once while the weights are held constant) and makes every lane's scratch.</summary>
+    private protected override void PrepareForward(in ConvGeometry g)
+    {
+        if (!UseTiles(g))
+        {
+            return;
+        }
+
+        if (_tiles is null || _tiles.Geometry != g)
+        {
+            _tiles = new PhaseTileConv(g, InChannels, OutChannels);
+            _tileWeightsHeld = false;
+        }
+
+        // Samples move between the slots' threads (ConvWorkspace.TakeUnit): every lane's scratch is made before the pass
+        // forks, so that a lane first used in a later pass allocates nothing then.
+        foreach (ConvWorkspace.Lane lane in _work.Lanes)
+        {
+            TileScratch(lane, _tiles);
+        }
+
+        if (!_tileWeightsHeld)
+        {
+            if (_tileWeightScratch.Length != _tiles.PackScratchLength)
+            {
+                _tileWeightScratch = new float[_tiles.PackScratchLength];
+            }
+
+            _tiles.PackWeights(Weight.Value.Data, _tileWeightScratch);
+            _tileWeightsHeld = WeightsConstant;
+        }
+    }
+
+    /// <inheritdoc />
+    private protected override void DropWeightPacks()
+    {
+        base.DropWeightPacks();
+        _tileWeightsHeld = false;
+    }
+
+    /// <summary>
+    /// A lane's padded input planes (zero borders: fresh, and only interiors are written), running sums and phase outputs
+    /// for <paramref name="tiles"/>, made when missing or made for another geometry.
+    /// </summary>
+    private static (float[] Padded, float[] Sums, float[] Phases) TileScratch(ConvWorkspace.Lane lane, PhaseTileConv tiles)
+    {
+        if (lane.DirectInput is null || lane.DirectInput.Length != tiles.PaddedLength || lane.DirectInputGeometry != tiles.Geometry)
+        {
+            lane.DirectInput = new float[tiles.PaddedLength];
+            lane.DirectInputGeometry = tiles.Geometry;
+        }
+
+        if (lane.TileSums is null || lane.TileSums.Length < tiles.ScratchLength)
+        {
+            lane.TileSums = new float[tiles.ScratchLength];
+        }
+
+        if (lane.TilePhases is null || lane.TilePhases.Length < tiles.PhasesLength)
+        {
+            lane.TilePhases = new float[tiles.PhasesLength];
+        }
+
+        return (lane.DirectInput, lane.TileSums, lane.TilePhases);
+    }
+
+    /// <summary>One sample's forward on <see cref="PhaseTileConv"/> (a sample of the batch), on the lane's scratch.</summary>
+    private readonly struct TileForwardSample(ConvTranspose2d layer) : ISampleBody
+    {
+        public void Run(int sample, int lane)
+        {
+            ConvTranspose2d l = layer;
+            PhaseTileConv tiles = l._tiles!;
+            ConvGeometry g = l._geometry;
+            int inPlane = l.InChannels * g.OutArea, outPlane = l.OutChannels * g.InArea;
+            (float[] padded, float[] sums, float[] phases) = TileScratch(l._work.Lanes[lane], tiles);
+            tiles.Forward(
+                l._input!.Data.AsSpan(sample * inPlane, inPlane), l.Bias is null ? default : l.Bias.Value.Data, padded, sums, phases,
+                l._output!.Data.AsSpan(sample * outPlane, outPlane));
+            l.FinishOneSample(sample);
         }
     }
 }

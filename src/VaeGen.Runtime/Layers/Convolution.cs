@@ -256,6 +256,27 @@ public abstract class Convolution : Layer
     /// <param name="wide">Whether the slot spreads its work over every thread (see <see cref="ConvWorkspace.Run"/>).</param>
     private protected abstract void BackwardSlot(int slot, bool wide);
 
+    /// <summary>
+    /// A forward that works sample by sample (on <see cref="DirectConv"/>, <see cref="PixelTileConv"/> or <see cref="PhaseTileConv"/>): a wide slot
+    /// spreads its samples over every thread, a slot on a thread of its own takes them one by one (<see cref="ConvWorkspace.TakeUnit"/>).
+    /// </summary>
+    /// <param name="body">The per-sample forward, given a sample of the batch.</param>
+    private protected void ForwardBySample<T>(in T body, int slot, bool wide)
+        where T : struct, ISampleBody
+    {
+        if (wide)
+        {
+            _work.SlotSamples(slot, out int s0, out int count);
+            _work.ForEachSample(new OffsetSample<T>(body, s0), count, slot, wide);
+            return;
+        }
+
+        while (_work.TakeUnit(slot, out int sample))
+        {
+            body.Run(sample, slot);
+        }
+    }
+
     /// <summary>The fused layers' pass (if any) over the finished output samples [s0, s0 + count), spread as the slot's other per-sample work.</summary>
     private protected void FinishSamples(int s0, int count, int slot, bool wide)
     {
@@ -352,6 +373,13 @@ public abstract class Convolution : Layer
                 _layer.ForwardSlot(slot, wide);
             }
         }
+    }
+
+    /// <summary>A per-sample body given the samples of a range from its start, for <see cref="ConvWorkspace.ForEachSample"/>.</summary>
+    private readonly struct OffsetSample<T>(T body, int s0) : ISampleBody
+        where T : struct, ISampleBody
+    {
+        public void Run(int sample, int lane) => body.Run(s0 + sample, lane);
     }
 
     private readonly struct FinishSample(Convolution layer, int s0) : ISampleBody
