@@ -109,6 +109,7 @@ public sealed class ConvKernelTests
     {
         { "conv", true }, { "conv", false }, { "transposed", true }, { "transposed", false }, { "direct", true }, { "direct", false },
         { "tiles", true }, { "tiles", false }, { "transposed tiles", true }, { "transposed tiles", false },
+        { "input gradient tiles", true },
     };
 
     /// <summary>
@@ -141,12 +142,16 @@ public sealed class ConvKernelTests
                 // A transposed forward on tiles: four 8x8 phases of 16x16 outputs, two blocks of 32 channels.
                 "transposed tiles" => new ConvTranspose2d(17, 64, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
 
+                // An input gradient on tiles: four 4x4 phases of the 8x8 input, 32 channels.
+                "input gradient tiles" => new Conv2d(32, 17, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+
                 // Three blocks of four input channels, the last one short.
                 _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
             };
             Assert.Equal(kind == "direct", layer is Conv2d conv && conv.UsesDirectPath(8, 8));
             Assert.Equal(kind == "tiles" && Avx512F.IsSupported, layer is Conv2d tiled && tiled.UsesTiles(8, 8));
             Assert.Equal(kind == "transposed tiles" && Avx512F.IsSupported, layer is ConvTranspose2d transposedTiles && transposedTiles.UsesTiles(8, 8));
+            Assert.Equal(kind == "input gradient tiles" && Avx512F.IsSupported, layer is Conv2d gradientTiles && gradientTiles.UsesInputGradientTiles(8, 8));
             layer.ComputeInputGradient = inputGradient;
             Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
             Tensor y = layer.Forward(x);

@@ -81,13 +81,13 @@ public sealed class PhaseTileConvTests
 
     /// <summary>
     /// The layer takes the phases where they apply, and its output matches the column path's within float rounding,
-    /// for the specs' decoder layers: seed002_rgb64's (4x4 kernels), VanillaVAE's (3x3, output padding 1) and
+    /// for the specs' decoder layers: seed002_rgb64's (4x4 kernels), VanillaVAE's last two (3x3, output padding 1) and
     /// fashion_conv's (7x7 to 14x14: phases of 7x7).
     /// </summary>
     [Theory]
     [InlineData(256, 128, 4, 4, 1, 0)]
     [InlineData(64, 32, 16, 4, 1, 0)]
-    [InlineData(128, 64, 8, 3, 1, 1)]
+    [InlineData(64, 32, 16, 3, 1, 1)]
     [InlineData(32, 32, 32, 3, 1, 1)]
     [InlineData(64, 32, 7, 4, 1, 0)]
     public void TheLayerMatchesItsColumnPath(int inChannels, int outChannels, int size, int kernel, int padding, int outputPadding)
@@ -103,9 +103,37 @@ public sealed class PhaseTileConvTests
     }
 
     /// <summary>
+    /// A convolution's input gradient is the transposed convolution of its output gradient: the layer takes the phases
+    /// for it where they apply and matches its column path (GEMM, then col2im) within float rounding, for the specs'
+    /// encoder layers: VanillaVAE's first to take them (3x3, 32x32 input), seed002_rgb64's (4x4, down to its 8x8 input). Its weight and bias gradients
+    /// do not come from the phases: the same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(32, 64, 32, 3)]
+    [InlineData(32, 64, 32, 4)]
+    [InlineData(64, 128, 16, 4)]
+    [InlineData(128, 256, 8, 4)]
+    public void AConvolutionsInputGradientMatchesItsColumnPath(int inChannels, int outChannels, int size, int kernel)
+    {
+        var tiles = new Conv2d(inChannels, outChannels, kernel, stride: 2, padding: 1, rng: new Rng(3));
+        var gemm = new Conv2d(inChannels, outChannels, kernel, stride: 2, padding: 1, rng: new Rng(3)) { AllowTiles = false };
+        Assert.Equal(Avx512F.IsSupported, tiles.UsesInputGradientTiles(size, size));
+        Assert.False(gemm.UsesInputGradientTiles(size, size));
+        Tensor x = TestUtil.Random(new Rng(4), -1, 1, 5, inChannels, size, size);
+        Tensor gy = TestUtil.Random(new Rng(5), -1, 1, gemm.Forward(x).Shape.ToArray());
+        float[] expected = gemm.Backward(gy).Data;
+        tiles.Forward(x);
+        float[] actual = tiles.Backward(gy).Data;
+        Assert.True(RelativeError.Of(actual, expected) <= 1e-5, $"relative error {RelativeError.Of(actual, expected):E2}");
+        Assert.Equal(gemm.Weight.Grad.Data, tiles.Weight.Grad.Data);
+        Assert.Equal(gemm.Bias!.Grad.Data, tiles.Bias!.Grad.Data);
+    }
+
+    /// <summary>
     /// Where the phases do not apply, the layer keeps the column path: output channels not a multiple of 32 (an image
     /// decoder's last layer), few input channels, phases of 2x2 (half of each tile empty), a kernel smaller than the
-    /// stride (phases without a tap), a dilation.
+    /// stride (phases without a tap), a dilation, and a 3x3 kernel of stride 2 (phases of one tap) below 16x16 phases,
+    /// forward or as a convolution's input gradient.
     /// </summary>
     [Fact]
     public void TheLayerKeepsTheColumnPathWhereThePhasesDoNotApply()
@@ -115,6 +143,9 @@ public sealed class PhaseTileConvTests
         Assert.False(new ConvTranspose2d(512, 256, 3, stride: 2, padding: 1, outputPadding: 1).UsesTiles(2, 2));
         Assert.False(new ConvTranspose2d(64, 32, 1, stride: 2).UsesTiles(16, 16));
         Assert.False(new ConvTranspose2d(64, 32, 3, stride: 2, dilation: 2).UsesTiles(16, 16));
+        Assert.False(new ConvTranspose2d(128, 64, 3, stride: 2, padding: 1, outputPadding: 1).UsesTiles(8, 8));
+        Assert.True(new ConvTranspose2d(64, 32, 3, stride: 2, padding: 1, outputPadding: 1).UsesTiles(16, 16) || !Avx512F.IsSupported);
+        Assert.False(new Conv2d(64, 128, 3, stride: 2, padding: 1).UsesInputGradientTiles(16, 16));
     }
 
     /// <summary>One sample's transposed convolution summed in double precision: output s i + k - p gets input i through tap k.</summary>

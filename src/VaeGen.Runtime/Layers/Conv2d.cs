@@ -17,7 +17,8 @@ namespace VaeGen.Runtime.Layers;
 /// convolution to at most four channels (an image decoder's last layer) runs on <see cref="DirectConv"/> instead,
 /// where the column matrix would be all memory traffic for a few weight rows. The forward of a convolution to a
 /// multiple of 32 channels over a large enough map (an encoder's middle layers) runs on <see cref="PixelTileConv"/>,
-/// which reads the padded input planes without a column matrix.
+/// which reads the padded input planes without a column matrix, and its input gradient, the transposed convolution of
+/// the output gradient, on <see cref="PhaseTileConv"/>, without col2im.
 /// Backward regathers the columns instead of keeping them for the whole batch: a cheap copy
 /// (<see cref="PlaneIm2Col"/>) for much less memory.
 /// </remarks>
@@ -103,6 +104,7 @@ public sealed class Conv2d : Convolution
 
         bool addsToGradients = SlotGradients(slot, out Span<float> weightSums, out Span<float> biasSums);
         bool wantInput = ComputeInputGradient;
+        bool inputGradientTiles = UseInputGradientTiles(g);
         Sgemm.Parallelism split = ConvWorkspace.ProductSplit(wide);
         for (int group = firstGroup; group < endGroup; group++)
         {
@@ -129,14 +131,41 @@ public sealed class Conv2d : Convolution
                 continue;
             }
 
+            if (inputGradientTiles)
+            {
+                _work.ForEachSample(new TileInputGradientSample(this, s0), count, slot, wide);
+                continue;
+            }
+
             // dcols[rows, samples * HW] = W[out, rows]^T * gy, then col2im onto each image.
             Sgemm.Multiply(true, false, rows, width, OutChannels, Weight.Value.Data, rows, staging, width, columns, ld, accumulate: false, split);
             ScatterSamples(_gradInput!.Data, InChannels, s0, count, sizes, bias: null, slot, wide);
         }
     }
 
-    /// <summary>Whether the forward may run on <see cref="PixelTileConv"/> (tests and benchmarks turn it off to compare with im2col + GEMM).</summary>
+    /// <summary>
+    /// Whether the forward may run on <see cref="PixelTileConv"/> and the input gradient on <see cref="PhaseTileConv"/>
+    /// (tests and benchmarks turn them off to compare with im2col + GEMM and GEMM + col2im).
+    /// </summary>
     internal bool AllowTiles { get; set; } = true;
+
+    /// <summary>The input gradient on tiles.</summary>
+    private readonly PhaseTilePass _inputGradientTiles = new(onGradients: true);
+
+    /// <summary>Whether the input gradient runs on <see cref="PhaseTileConv"/>: it is the transposed convolution of the output gradient by the same weight.</summary>
+    private bool UseInputGradientTiles(in ConvGeometry g) => AllowTiles && ComputeInputGradient && !UseDirect(g) && PhaseTileConv.Applies(g, OutChannels, InChannels);
+
+    /// <summary>Whether an input of (h, w) runs its input gradient on tiles, for tests that must cover both paths.</summary>
+    internal bool UsesInputGradientTiles(int inH, int inW) => UseInputGradientTiles(Geometry(inH, inW, out _));
+
+    /// <summary>Plans the input gradient's phases and packs the weight for them (the weight [out, in, kh, kw] is the transposed convolution's [in, out, kh, kw]).</summary>
+    private protected override void PrepareBackward(in ConvGeometry g)
+    {
+        if (UseInputGradientTiles(g))
+        {
+            _inputGradientTiles.Prepare(g, OutChannels, InChannels, Weight.Value.Data, WeightsConstant, _work.Lanes);
+        }
+    }
 
     /// <summary>
     /// The weights as <see cref="PixelTileConv.PackWeights"/> packs them, made again by every forward pass that runs on
@@ -209,6 +238,7 @@ public sealed class Conv2d : Convolution
     {
         base.DropWeightPacks();
         _tileWeightsHeld = false;
+        _inputGradientTiles.Drop();
     }
 
     /// <summary>Whether the direct path may be taken (benchmarks turn it off to time the im2col + GEMM path against it).</summary>
@@ -342,6 +372,19 @@ public sealed class Conv2d : Convolution
                 padded, layer.InChannels, g, layer._tileWeights, layer.OutChannels, layer.Bias is null ? default : layer.Bias.Value.Data,
                 layer._tilePositions, TileSums(scratch, g), layer._output!.Data.AsSpan(sample * outPlane, outPlane));
             layer.FinishOneSample(sample);
+        }
+    }
+
+    /// <summary>One sample's input gradient on <see cref="PhaseTileConv"/> (sample s0 + j of the batch), on the lane's scratch.</summary>
+    private readonly struct TileInputGradientSample(Conv2d layer, int s0) : ISampleBody
+    {
+        public void Run(int sample, int lane)
+        {
+            Conv2d l = layer;
+            ConvGeometry g = l._geometry;
+            int inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea, s = s0 + sample;
+            l._inputGradientTiles.Run(
+                l._work.Lanes[lane], l._gradOutput!.Data.AsSpan(s * outPlane, outPlane), default, l._gradInput!.Data.AsSpan(s * inPlane, inPlane));
         }
     }
 

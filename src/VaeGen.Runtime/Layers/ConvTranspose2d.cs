@@ -146,14 +146,8 @@ public sealed class ConvTranspose2d : Convolution
     /// <summary>Whether the forward may run on <see cref="PhaseTileConv"/> (tests and benchmarks turn it off to compare with GEMM + col2im).</summary>
     internal bool AllowTiles { get; set; } = true;
 
-    /// <summary>The phases of the last tile forward's geometry, with the weights packed for them.</summary>
-    private PhaseTileConv? _tiles;
-
-    /// <summary>Whether <see cref="_tiles"/>' weights were packed while the weights are held constant, so they stay valid.</summary>
-    private bool _tileWeightsHeld;
-
-    /// <summary>Scratch for <see cref="PhaseTileConv.PackWeights"/>.</summary>
-    private float[] _tileWeightScratch = Array.Empty<float>();
+    /// <summary>The forward on tiles.</summary>
+    private readonly PhaseTilePass _tiles = new(onGradients: false);
 
     private bool UseTiles(in ConvGeometry g) => AllowTiles && PhaseTileConv.Applies(g, InChannels, OutChannels);
 
@@ -166,33 +160,9 @@ public sealed class ConvTranspose2d : Convolution
     /// <summary>Plans the phases for a new geometry, packs their weights (once while the weights are held constant) and makes every lane's scratch.</summary>
     private protected override void PrepareForward(in ConvGeometry g)
     {
-        if (!UseTiles(g))
+        if (UseTiles(g))
         {
-            return;
-        }
-
-        if (_tiles is null || _tiles.Geometry != g)
-        {
-            _tiles = new PhaseTileConv(g, InChannels, OutChannels);
-            _tileWeightsHeld = false;
-        }
-
-        // Samples move between the slots' threads (ConvWorkspace.TakeUnit): every lane's scratch is made before the pass
-        // forks, so that a lane first used in a later pass allocates nothing then.
-        foreach (ConvWorkspace.Lane lane in _work.Lanes)
-        {
-            TileScratch(lane, _tiles);
-        }
-
-        if (!_tileWeightsHeld)
-        {
-            if (_tileWeightScratch.Length != _tiles.PackScratchLength)
-            {
-                _tileWeightScratch = new float[_tiles.PackScratchLength];
-            }
-
-            _tiles.PackWeights(Weight.Value.Data, _tileWeightScratch);
-            _tileWeightsHeld = WeightsConstant;
+            _tiles.Prepare(g, InChannels, OutChannels, Weight.Value.Data, WeightsConstant, _work.Lanes);
         }
     }
 
@@ -200,32 +170,7 @@ public sealed class ConvTranspose2d : Convolution
     private protected override void DropWeightPacks()
     {
         base.DropWeightPacks();
-        _tileWeightsHeld = false;
-    }
-
-    /// <summary>
-    /// A lane's padded input planes (zero borders: fresh, and only interiors are written), running sums and phase outputs
-    /// for <paramref name="tiles"/>, made when missing or made for another geometry.
-    /// </summary>
-    private static (float[] Padded, float[] Sums, float[] Phases) TileScratch(ConvWorkspace.Lane lane, PhaseTileConv tiles)
-    {
-        if (lane.DirectInput is null || lane.DirectInput.Length != tiles.PaddedLength || lane.DirectInputGeometry != tiles.Geometry)
-        {
-            lane.DirectInput = new float[tiles.PaddedLength];
-            lane.DirectInputGeometry = tiles.Geometry;
-        }
-
-        if (lane.TileSums is null || lane.TileSums.Length < tiles.ScratchLength)
-        {
-            lane.TileSums = new float[tiles.ScratchLength];
-        }
-
-        if (lane.TilePhases is null || lane.TilePhases.Length < tiles.PhasesLength)
-        {
-            lane.TilePhases = new float[tiles.PhasesLength];
-        }
-
-        return (lane.DirectInput, lane.TileSums, lane.TilePhases);
+        _tiles.Drop();
     }
 
     /// <summary>One sample's forward on <see cref="PhaseTileConv"/> (a sample of the batch), on the lane's scratch.</summary>
@@ -234,12 +179,10 @@ public sealed class ConvTranspose2d : Convolution
         public void Run(int sample, int lane)
         {
             ConvTranspose2d l = layer;
-            PhaseTileConv tiles = l._tiles!;
             ConvGeometry g = l._geometry;
             int inPlane = l.InChannels * g.OutArea, outPlane = l.OutChannels * g.InArea;
-            (float[] padded, float[] sums, float[] phases) = TileScratch(l._work.Lanes[lane], tiles);
-            tiles.Forward(
-                l._input!.Data.AsSpan(sample * inPlane, inPlane), l.Bias is null ? default : l.Bias.Value.Data, padded, sums, phases,
+            l._tiles.Run(
+                l._work.Lanes[lane], l._input!.Data.AsSpan(sample * inPlane, inPlane), l.Bias is null ? default : l.Bias.Value.Data,
                 l._output!.Data.AsSpan(sample * outPlane, outPlane));
             l.FinishOneSample(sample);
         }

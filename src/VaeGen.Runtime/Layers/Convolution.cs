@@ -192,6 +192,7 @@ public abstract class Convolution : Layer
         }
 
         long multiplyAdds = (long)_gemmChannels * rows * g.OutArea * n * (ComputeInputGradient ? 2 : 1);
+        PrepareBackward(g);
         _work.Run(new Pass(this, backward: true), multiplyAdds);
         _gradOutput = null;
         _work.AddSlotPartials(Weight.Grad.Span, Bias is null ? Span<float>.Empty : Bias.Grad.Span);
@@ -239,6 +240,12 @@ public abstract class Convolution : Layer
     /// <summary>What a forward pass needs once, before its slots run on their threads (packed weights, say); nothing by default.</summary>
     /// <param name="g">The pass's geometry.</param>
     private protected virtual void PrepareForward(in ConvGeometry g)
+    {
+    }
+
+    /// <summary>What a backward pass needs once, before its slots run on their threads (packed weights, say); nothing by default.</summary>
+    /// <param name="g">The pass's geometry.</param>
+    private protected virtual void PrepareBackward(in ConvGeometry g)
     {
     }
 
