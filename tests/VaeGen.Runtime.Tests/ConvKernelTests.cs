@@ -109,7 +109,7 @@ public sealed class ConvKernelTests
     {
         { "conv", true }, { "conv", false }, { "transposed", true }, { "transposed", false }, { "direct", true }, { "direct", false },
         { "tiles", true }, { "tiles", false }, { "transposed tiles", true }, { "transposed tiles", false },
-        { "input gradient tiles", true },
+        { "input gradient tiles", true }, { "transposed input gradient tiles", true },
     };
 
     /// <summary>
@@ -145,6 +145,9 @@ public sealed class ConvKernelTests
                 // An input gradient on tiles: four 4x4 phases of the 8x8 input, 32 channels.
                 "input gradient tiles" => new Conv2d(32, 17, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
 
+                // A transposed input gradient on tiles: 8x8 positions, 32 channels from 17.
+                "transposed input gradient tiles" => new ConvTranspose2d(32, 17, 4, stride: 2, padding: 1, rng: new Rng(40)) { ColumnBudget = 3 * 80 * 16 },
+
                 // Three blocks of four input channels, the last one short.
                 _ => new Conv2d(9, 3, 3, padding: 1, rng: new Rng(40)),
             };
@@ -152,6 +155,9 @@ public sealed class ConvKernelTests
             Assert.Equal(kind == "tiles" && Avx512F.IsSupported, layer is Conv2d tiled && tiled.UsesTiles(8, 8));
             Assert.Equal(kind == "transposed tiles" && Avx512F.IsSupported, layer is ConvTranspose2d transposedTiles && transposedTiles.UsesTiles(8, 8));
             Assert.Equal(kind == "input gradient tiles" && Avx512F.IsSupported, layer is Conv2d gradientTiles && gradientTiles.UsesInputGradientTiles(8, 8));
+            Assert.Equal(
+                kind == "transposed input gradient tiles" && Avx512F.IsSupported,
+                layer is ConvTranspose2d transposedGradientTiles && transposedGradientTiles.UsesInputGradientTiles(8, 8));
             layer.ComputeInputGradient = inputGradient;
             Tensor x = TestUtil.Random(new Rng(41), -1, 1, 7, layer.InChannels, 8, 8);
             Tensor y = layer.Forward(x);

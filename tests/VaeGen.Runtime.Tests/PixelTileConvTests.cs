@@ -121,6 +121,33 @@ public sealed class PixelTileConvTests
     }
 
     /// <summary>
+    /// A transposed convolution's input gradient is the convolution of its output gradient: the layer takes the tiles
+    /// for it where they apply and matches its im2col + GEMM path within float rounding, for the specs' decoder layers
+    /// (seed002_rgb64's from 4x4, VanillaVAE's last, fashion_conv's 7x7). Its weight and bias gradients do not come from
+    /// the tiles: the same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(256, 128, 4, 4, 0)]
+    [InlineData(64, 32, 16, 4, 0)]
+    [InlineData(32, 32, 32, 3, 1)]
+    [InlineData(64, 32, 7, 4, 0)]
+    public void ATransposedConvolutionsInputGradientMatchesItsIm2ColPath(int inChannels, int outChannels, int size, int kernel, int outputPadding)
+    {
+        var tiles = new ConvTranspose2d(inChannels, outChannels, kernel, stride: 2, padding: 1, outputPadding: outputPadding, rng: new Rng(3));
+        var gemm = new ConvTranspose2d(inChannels, outChannels, kernel, stride: 2, padding: 1, outputPadding: outputPadding, rng: new Rng(3)) { AllowTiles = false };
+        Assert.Equal(Avx512F.IsSupported, tiles.UsesInputGradientTiles(size, size));
+        Assert.False(gemm.UsesInputGradientTiles(size, size));
+        Tensor x = TestUtil.Random(new Rng(4), -1, 1, 5, inChannels, size, size);
+        Tensor gy = TestUtil.Random(new Rng(5), -1, 1, gemm.Forward(x).Shape.ToArray());
+        float[] expected = gemm.Backward(gy).Data;
+        tiles.Forward(x);
+        float[] actual = tiles.Backward(gy).Data;
+        Assert.True(RelativeError.Of(actual, expected) <= 1e-5, $"relative error {RelativeError.Of(actual, expected):E2}");
+        Assert.Equal(gemm.Weight.Grad.Data, tiles.Weight.Grad.Data);
+        Assert.Equal(gemm.Bias!.Grad.Data, tiles.Bias!.Grad.Data);
+    }
+
+    /// <summary>
     /// Where the tiles do not pay, the layer keeps im2col: few input channels, output channels not a multiple of 32, a
     /// 2x2 map (half of its one tile empty).
     /// </summary>

@@ -167,19 +167,8 @@ public sealed class Conv2d : Convolution
         }
     }
 
-    /// <summary>
-    /// The weights as <see cref="PixelTileConv.PackWeights"/> packs them, made again by every forward pass that runs on
-    /// tiles, or only by the first while the weights are held constant (<see cref="_tileWeightsHeld"/>).
-    /// </summary>
-    private float[] _tileWeights = Array.Empty<float>();
-
-    /// <summary>Whether <see cref="_tileWeights"/> was packed while the weights are held constant, so it stays valid.</summary>
-    private bool _tileWeightsHeld;
-
-    /// <summary>The tile positions of <see cref="_tileGeometry"/> (<see cref="PixelTileConv.FillPositions"/>).</summary>
-    private int[] _tilePositions = Array.Empty<int>();
-
-    private ConvGeometry _tileGeometry;
+    /// <summary>The forward on tiles.</summary>
+    private readonly PixelTilePass _tiles = new(onGradients: false);
 
     private bool UseTiles(in ConvGeometry g) => AllowTiles && !UseDirect(g) && PixelTileConv.Applies(g, InChannels, OutChannels);
 
@@ -189,11 +178,17 @@ public sealed class Conv2d : Convolution
     /// <summary>The direct path reads padded planes, forward and backward; the tiles' backward still gathers columns.</summary>
     private protected override bool UsesColumns(in ConvGeometry g) => !UseDirect(g);
 
-    /// <summary>Packs the weights for the tiles (they change with every optimizer step; packed once while held constant) and, for a new geometry, the tile positions.</summary>
+    /// <summary>
+    /// Makes every lane's padded planes for the direct path, or sets up the tiles (their weights change with every
+    /// optimizer step; packed once while held constant).
+    /// </summary>
     private protected override void PrepareForward(in ConvGeometry g)
     {
-        bool tiles = UseTiles(g);
-        if (tiles || UseDirect(g))
+        if (UseTiles(g))
+        {
+            _tiles.Prepare(g, InChannels, OutChannels, Weight.Value.Data, WeightsConstant, _work.Lanes);
+        }
+        else if (UseDirect(g))
         {
             // A slot that runs out of samples takes the other's (ConvWorkspace.TakeUnit), so which lane first computes a
             // sample depends on the threads' timing. Every lane's scratch is made here, before the pass forks: a lane
@@ -201,35 +196,7 @@ public sealed class Conv2d : Convolution
             foreach (ConvWorkspace.Lane lane in _work.Lanes)
             {
                 DirectPlanes(lane, g, forInputGradient: false);
-                if (tiles)
-                {
-                    TileSums(lane, g);
-                }
             }
-        }
-
-        if (!tiles)
-        {
-            return;
-        }
-
-        if (!_tileWeightsHeld)
-        {
-            if (_tileWeights.Length != Weight.Value.Length)
-            {
-                _tileWeights = new float[Weight.Value.Length];
-            }
-
-            PixelTileConv.PackWeights(Weight.Value.Data, OutChannels, InChannels, g.KernelArea, _tileWeights);
-            _tileWeightsHeld = WeightsConstant;
-        }
-
-        // A default geometry (no forward yet) is never a real one.
-        if (_tileGeometry != g)
-        {
-            _tilePositions = new int[PixelTileConv.TiledArea(g.OutArea)];
-            PixelTileConv.FillPositions(g, _tilePositions);
-            _tileGeometry = g;
         }
     }
 
@@ -237,7 +204,7 @@ public sealed class Conv2d : Convolution
     private protected override void DropWeightPacks()
     {
         base.DropWeightPacks();
-        _tileWeightsHeld = false;
+        _tiles.Drop();
         _inputGradientTiles.Drop();
     }
 
@@ -329,18 +296,6 @@ public sealed class Conv2d : Convolution
         return planes;
     }
 
-    /// <summary>A lane's running sums for <see cref="PixelTileConv"/>, made when missing or too short.</summary>
-    private static float[] TileSums(ConvWorkspace.Lane lane, in ConvGeometry g)
-    {
-        int length = PixelTileConv.ScratchLength(g.OutArea);
-        if (lane.TileSums is null || lane.TileSums.Length < length)
-        {
-            lane.TileSums = new float[length];
-        }
-
-        return lane.TileSums;
-    }
-
     /// <summary>One sample's forward on <see cref="DirectConv"/> (a sample of the batch), on the lane's padded planes.</summary>
     private readonly struct DirectForwardSample(Conv2d layer) : ISampleBody
     {
@@ -358,20 +313,18 @@ public sealed class Conv2d : Convolution
         }
     }
 
-    /// <summary>One sample's forward on <see cref="PixelTileConv"/> (a sample of the batch), on the lane's padded planes and sums.</summary>
+    /// <summary>One sample's forward on <see cref="PixelTileConv"/> (a sample of the batch), on the lane's scratch.</summary>
     private readonly struct TileForwardSample(Conv2d layer) : ISampleBody
     {
         public void Run(int sample, int lane)
         {
-            ConvGeometry g = layer._geometry;
-            int inPlane = layer.InChannels * g.InArea, outPlane = layer.OutChannels * g.OutArea;
-            ConvWorkspace.Lane scratch = layer._work.Lanes[lane];
-            float[] padded = layer.DirectPlanes(scratch, g, forInputGradient: false);
-            DirectConv.Pad(layer._input!.Data.AsSpan(sample * inPlane, inPlane), layer.InChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
-            PixelTileConv.Forward(
-                padded, layer.InChannels, g, layer._tileWeights, layer.OutChannels, layer.Bias is null ? default : layer.Bias.Value.Data,
-                layer._tilePositions, TileSums(scratch, g), layer._output!.Data.AsSpan(sample * outPlane, outPlane));
-            layer.FinishOneSample(sample);
+            Conv2d l = layer;
+            ConvGeometry g = l._geometry;
+            int inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea;
+            l._tiles.Run(
+                l._work.Lanes[lane], l._input!.Data.AsSpan(sample * inPlane, inPlane), l.Bias is null ? default : l.Bias.Value.Data,
+                l._output!.Data.AsSpan(sample * outPlane, outPlane));
+            l.FinishOneSample(sample);
         }
     }
 
