@@ -119,14 +119,7 @@ public sealed class PhaseTileConvTests
         var gemm = new Conv2d(inChannels, outChannels, kernel, stride: 2, padding: 1, rng: new Rng(3)) { AllowTiles = false };
         Assert.Equal(Avx512F.IsSupported, tiles.UsesInputGradientTiles(size, size));
         Assert.False(gemm.UsesInputGradientTiles(size, size));
-        Tensor x = TestUtil.Random(new Rng(4), -1, 1, 5, inChannels, size, size);
-        Tensor gy = TestUtil.Random(new Rng(5), -1, 1, gemm.Forward(x).Shape.ToArray());
-        float[] expected = gemm.Backward(gy).Data;
-        tiles.Forward(x);
-        float[] actual = tiles.Backward(gy).Data;
-        Assert.True(RelativeError.Of(actual, expected) <= 1e-5, $"relative error {RelativeError.Of(actual, expected):E2}");
-        Assert.Equal(gemm.Weight.Grad.Data, tiles.Weight.Grad.Data);
-        Assert.Equal(gemm.Bias!.Grad.Data, tiles.Bias!.Grad.Data);
+        PixelTileConvTests.AssertInputGradientsMatch(tiles, gemm, size);
     }
 
     /// <summary>

@@ -137,7 +137,16 @@ public sealed class PixelTileConvTests
         var gemm = new ConvTranspose2d(inChannels, outChannels, kernel, stride: 2, padding: 1, outputPadding: outputPadding, rng: new Rng(3)) { AllowTiles = false };
         Assert.Equal(Avx512F.IsSupported, tiles.UsesInputGradientTiles(size, size));
         Assert.False(gemm.UsesInputGradientTiles(size, size));
-        Tensor x = TestUtil.Random(new Rng(4), -1, 1, 5, inChannels, size, size);
+        AssertInputGradientsMatch(tiles, gemm, size);
+    }
+
+    /// <summary>
+    /// The input gradient of <paramref name="tiles"/> matches that of <paramref name="gemm"/> (the same layer without its
+    /// tile paths) within float rounding, and their weight and bias gradients, which no tile path forms, bit for bit.
+    /// </summary>
+    internal static void AssertInputGradientsMatch(Convolution tiles, Convolution gemm, int size)
+    {
+        Tensor x = TestUtil.Random(new Rng(4), -1, 1, 5, tiles.InChannels, size, size);
         Tensor gy = TestUtil.Random(new Rng(5), -1, 1, gemm.Forward(x).Shape.ToArray());
         float[] expected = gemm.Backward(gy).Data;
         tiles.Forward(x);

@@ -71,7 +71,7 @@ public sealed class Conv2d : Convolution
 
         if (UseTiles(g))
         {
-            ForwardBySample(new TileForwardSample(this), slot, wide);
+            ForwardBySample(new TileForwardSample(this, _tiles), slot, wide);
             return;
         }
 
@@ -133,7 +133,7 @@ public sealed class Conv2d : Convolution
 
             if (inputGradientTiles)
             {
-                _work.ForEachSample(new TileInputGradientSample(this, s0), count, slot, wide);
+                _work.ForEachSample(new TileInputGradientSample(this, _inputGradientTiles, s0), count, slot, wide);
                 continue;
             }
 
@@ -310,34 +310,6 @@ public sealed class Conv2d : Convolution
                 padded, l.InChannels, g.KernelH, g.KernelW, l.Weight.Value.Data, new DirectConv.ConvWeight(l.InChannels, g.KernelH, g.KernelW),
                 l.Bias is null ? default : l.Bias.Value.Data, l._output!.Data.AsSpan(sample * outPlane, outPlane), l.OutChannels, g.OutH, g.OutW);
             l.FinishOneSample(sample);
-        }
-    }
-
-    /// <summary>One sample's forward on <see cref="PixelTileConv"/> (a sample of the batch), on the lane's scratch.</summary>
-    private readonly struct TileForwardSample(Conv2d layer) : ISampleBody
-    {
-        public void Run(int sample, int lane)
-        {
-            Conv2d l = layer;
-            ConvGeometry g = l._geometry;
-            int inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea;
-            l._tiles.Run(
-                l._work.Lanes[lane], l._input!.Data.AsSpan(sample * inPlane, inPlane), l.Bias is null ? default : l.Bias.Value.Data,
-                l._output!.Data.AsSpan(sample * outPlane, outPlane));
-            l.FinishOneSample(sample);
-        }
-    }
-
-    /// <summary>One sample's input gradient on <see cref="PhaseTileConv"/> (sample s0 + j of the batch), on the lane's scratch.</summary>
-    private readonly struct TileInputGradientSample(Conv2d layer, int s0) : ISampleBody
-    {
-        public void Run(int sample, int lane)
-        {
-            Conv2d l = layer;
-            ConvGeometry g = l._geometry;
-            int inPlane = l.InChannels * g.InArea, outPlane = l.OutChannels * g.OutArea, s = s0 + sample;
-            l._inputGradientTiles.Run(
-                l._work.Lanes[lane], l._gradOutput!.Data.AsSpan(s * outPlane, outPlane), default, l._gradInput!.Data.AsSpan(s * inPlane, inPlane));
         }
     }
 

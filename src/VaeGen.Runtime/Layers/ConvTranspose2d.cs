@@ -77,7 +77,7 @@ public sealed class ConvTranspose2d : Convolution
     {
         if (UseTiles(_geometry))
         {
-            ForwardBySample(new TileForwardSample(this), slot, wide);
+            ForwardBySample(new TileForwardSample(this, _tiles), slot, wide);
             return;
         }
 
@@ -134,7 +134,7 @@ public sealed class ConvTranspose2d : Convolution
 
             if (inputGradientTiles)
             {
-                _work.ForEachSample(new TileInputGradientSample(this, s0), count, slot, wide);
+                _work.ForEachSample(new TileInputGradientSample(this, _inputGradientTiles, s0), count, slot, wide);
             }
             else if (ComputeInputGradient)
             {
@@ -206,32 +206,5 @@ public sealed class ConvTranspose2d : Convolution
         base.DropWeightPacks();
         _tiles.Drop();
         _inputGradientTiles.Drop();
-    }
-
-    /// <summary>One sample's forward on <see cref="PhaseTileConv"/> (a sample of the batch), on the lane's scratch.</summary>
-    private readonly struct TileForwardSample(ConvTranspose2d layer) : ISampleBody
-    {
-        public void Run(int sample, int lane)
-        {
-            ConvTranspose2d l = layer;
-            ConvGeometry g = l._geometry;
-            int inPlane = l.InChannels * g.OutArea, outPlane = l.OutChannels * g.InArea;
-            l._tiles.Run(
-                l._work.Lanes[lane], l._input!.Data.AsSpan(sample * inPlane, inPlane), l.Bias is null ? default : l.Bias.Value.Data,
-                l._output!.Data.AsSpan(sample * outPlane, outPlane));
-            l.FinishOneSample(sample);
-        }
-    }
-
-    /// <summary>One sample's input gradient on <see cref="PixelTileConv"/> (sample s0 + j of the batch), on the lane's scratch.</summary>
-    private readonly struct TileInputGradientSample(ConvTranspose2d layer, int s0) : ISampleBody
-    {
-        public void Run(int sample, int lane)
-        {
-            ConvTranspose2d l = layer;
-            ConvGeometry g = l._geometry;
-            int gradPlane = l.OutChannels * g.InArea, inPlane = l.InChannels * g.OutArea, s = s0 + sample;
-            l._inputGradientTiles.Run(l._work.Lanes[lane], l._gradOutput!.Data.AsSpan(s * gradPlane, gradPlane), default, l._gradInput!.Data.AsSpan(s * inPlane, inPlane));
-        }
     }
 }

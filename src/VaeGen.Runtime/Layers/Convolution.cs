@@ -389,6 +389,31 @@ public abstract class Convolution : Layer
         public void Run(int sample, int lane) => body.Run(s0 + sample, lane);
     }
 
+    /// <summary>One sample's forward on a tile pass (a sample of the batch), then the fused layers' pass over it.</summary>
+    private protected readonly struct TileForwardSample(Convolution layer, ITilePass pass) : ISampleBody
+    {
+        public void Run(int sample, int lane)
+        {
+            Tensor input = layer._input!, output = layer._output!;
+            int inPlane = input.Length / input.Dim(0), outPlane = output.Length / output.Dim(0);
+            pass.Run(
+                layer._work.Lanes[lane], input.Data.AsSpan(sample * inPlane, inPlane), layer.Bias is null ? default : layer.Bias.Value.Data,
+                output.Data.AsSpan(sample * outPlane, outPlane));
+            layer.FinishOneSample(sample);
+        }
+    }
+
+    /// <summary>One sample's input gradient on a tile pass (sample s0 + j of the batch): the output gradient in, no bias.</summary>
+    private protected readonly struct TileInputGradientSample(Convolution layer, ITilePass pass, int s0) : ISampleBody
+    {
+        public void Run(int sample, int lane)
+        {
+            Tensor gradOutput = layer._gradOutput!, gradInput = layer._gradInput!;
+            int outPlane = gradOutput.Length / gradOutput.Dim(0), inPlane = gradInput.Length / gradInput.Dim(0), s = s0 + sample;
+            pass.Run(layer._work.Lanes[lane], gradOutput.Data.AsSpan(s * outPlane, outPlane), default, gradInput.Data.AsSpan(s * inPlane, inPlane));
+        }
+    }
+
     private readonly struct FinishSample(Convolution layer, int s0) : ISampleBody
     {
         public void Run(int sample, int lane) => layer.FinishOneSample(s0 + sample);

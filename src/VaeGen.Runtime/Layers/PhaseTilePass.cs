@@ -8,7 +8,7 @@ namespace VaeGen.Runtime.Layers;
 /// input gradient, which is the same operation): the phases planned for the pass's geometry, the weights packed for
 /// them (once while they are held constant, else every pass) and each lane's scratch.
 /// </summary>
-internal sealed class PhaseTilePass
+internal sealed class PhaseTilePass : ITilePass
 {
     private readonly bool _onGradients;
     private PhaseTileConv? _tiles;

@@ -8,7 +8,7 @@ namespace VaeGen.Runtime.Layers;
 /// input gradient, which is the same operation): the weights packed for it (once while they are held constant, else
 /// every pass), the tile positions of its geometry and each lane's scratch.
 /// </summary>
-internal sealed class PixelTilePass
+internal sealed class PixelTilePass : ITilePass
 {
     private readonly bool _onGradients;
     private float[] _weights = Array.Empty<float>();
@@ -69,14 +69,14 @@ internal sealed class PixelTilePass
 
     /// <summary>One sample of the pass <see cref="Prepare"/> set up, on a lane's scratch (made if the lane is new).</summary>
     /// <param name="lane">The lane of the calling thread.</param>
-    /// <param name="image">The sample's input [in, H, W].</param>
+    /// <param name="input">The sample's input [in, H, W].</param>
     /// <param name="bias">bias[o], or empty.</param>
     /// <param name="output">The sample's output, overwritten.</param>
-    public void Run(ConvWorkspace.Lane lane, ReadOnlySpan<float> image, ReadOnlySpan<float> bias, Span<float> output)
+    public void Run(ConvWorkspace.Lane lane, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, Span<float> output)
     {
         ConvGeometry g = _geometry;
         (float[] padded, float[] sums) = Scratch(lane);
-        DirectConv.Pad(image, _inChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
+        DirectConv.Pad(input, _inChannels, g.InH, g.InW, g.PadH, g.PadW, padded);
         PixelTileConv.Forward(padded, _inChannels, g, _weights, _outChannels, bias, _positions, sums, output);
     }
 
