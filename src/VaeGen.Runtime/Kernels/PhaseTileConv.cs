@@ -61,7 +61,7 @@ internal sealed class PhaseTileConv
                 var positions = new int[PixelTileConv.TiledArea(phaseGeometry.OutArea)];
                 PixelTileConv.FillPositions(phaseGeometry, positions);
                 int start = ((y.FirstShift + _padH) * PaddedWidth) + x.FirstShift + _padW;
-                _phases[(ry * columns.Length) + rx] = new Phase(ry, rx, y, x, phaseGeometry, positions, start, weightOffset, outputOffset);
+                _phases[(ry * columns.Length) + rx] = new Phase(y, x, phaseGeometry, positions, start, weightOffset, outputOffset);
                 weightOffset += inChannels * outChannels * y.Taps * x.Taps;
                 outputOffset += outChannels * ChannelStride(phaseGeometry.OutArea);
             }
@@ -90,7 +90,7 @@ internal sealed class PhaseTileConv
     /// <summary>Floats of a sample's padded input planes (with room for the latest phase start).</summary>
     public int PaddedLength { get; }
 
-    /// <summary>Floats of a sample's phase outputs before they are interleaved (one output's worth).</summary>
+    /// <summary>Floats of a sample's phase outputs before they are interleaved: an output's worth, each phase's channels a cache line apart.</summary>
     public int PhasesLength { get; }
 
     /// <summary>The largest running-sum scratch any phase needs (<see cref="PixelTileConv.ScratchLength"/>).</summary>
@@ -260,7 +260,7 @@ internal sealed class PhaseTileConv
                     float* plane = to + ((long)o * height * width);
                     for (int a = 0; a < rows; a++)
                     {
-                        float* row = plane + ((long)((sy * a) + first.Ry) * width);
+                        float* row = plane + ((long)((sy * a) + first.Rows.Phase) * width);
                         if (pairs)
                         {
                             int columns = first.Geometry.OutW;
@@ -316,7 +316,7 @@ internal sealed class PhaseTileConv
     /// One phase along one axis: its taps (k with k - p - r a multiple of s), how many outputs it has, and how far from
     /// an output's own index its first tap reads.
     /// </summary>
-    private readonly record struct Axis(int Phase, int Stride, int Pad, int LastTap, int Taps, int Outputs, int FirstShift)
+    private readonly record struct Axis(int Phase, int Stride, int LastTap, int Taps, int Outputs, int FirstShift)
     {
         /// <summary>
         /// The phases of an axis of <paramref name="size"/> outputs from <paramref name="inputs"/> inputs, and the padding
@@ -336,7 +336,7 @@ internal sealed class PhaseTileConv
                 int lastShift = (r + pad - k0) / stride;
                 int outputs = (size - r + stride - 1) / stride;
                 padding = Math.Max(padding, Math.Max(-firstShift, (outputs - 1) + lastShift - (inputs - 1)));
-                phases[r] = new Axis(r, stride, pad, lastTap, taps, outputs, firstShift);
+                phases[r] = new Axis(r, stride, lastTap, taps, outputs, firstShift);
             }
 
             return phases;
@@ -346,5 +346,6 @@ internal sealed class PhaseTileConv
         public int Tap(int u) => LastTap - (u * Stride);
     }
 
-    private sealed record Phase(int Ry, int Rx, Axis Rows, Axis Columns, ConvGeometry Geometry, int[] Positions, int Start, int WeightOffset, int OutputOffset);
+    /// <summary>One output phase: its axes, its stride-1 geometry and tile positions, where its window starts in the padded input, and where its weights and outputs lie.</summary>
+    private sealed record Phase(Axis Rows, Axis Columns, ConvGeometry Geometry, int[] Positions, int Start, int WeightOffset, int OutputOffset);
 }
