@@ -419,6 +419,28 @@ internal sealed class ConvWorkspace
 
         /// <summary><see cref="PhaseTileConv"/>'s phase outputs of one sample, or null before its first use.</summary>
         public float[]? TilePhases;
+
+        /// <summary>
+        /// The padded input planes (<see cref="DirectInput"/>) or output-gradient planes (<see cref="DirectGradient"/>)
+        /// of <paramref name="length"/> floats for <paramref name="g"/>, made when missing or made for another geometry
+        /// or length. Fresh planes are zero, and their users write only interiors, so the borders stay zero.
+        /// </summary>
+        public float[] PaddedPlanes(bool gradients, in ConvGeometry g, int length)
+        {
+            ref float[]? planes = ref gradients ? ref DirectGradient : ref DirectInput;
+            ref ConvGeometry made = ref gradients ? ref DirectGradientGeometry : ref DirectInputGeometry;
+            if (planes is null || planes.Length != length || made != g)
+            {
+                planes = new float[length];
+                made = g;
+            }
+
+            return planes;
+        }
+
+        /// <summary><paramref name="buffer"/>, made again when missing or shorter than <paramref name="length"/> (sums and phase outputs only grow).</summary>
+        public static float[] AtLeast(ref float[]? buffer, int length) =>
+            buffer is not null && buffer.Length >= length ? buffer : (buffer = new float[length]);
     }
 
     private readonly struct SlotPerThread<T> : IForkJoinBody

@@ -81,6 +81,11 @@ internal sealed class PhaseTileConv
         }
 
         PhasesLength = outputOffset;
+        foreach (Phase phase in _phases)
+        {
+            ScratchLength = Math.Max(ScratchLength, PixelTileConv.ScratchLength(phase.Geometry.OutArea));
+        }
+
         PaddedLength = DirectConv.PaddedLength(inChannels, g.OutH, g.OutW, _padH, _padW) + (2 * _padH * PaddedWidth) + (2 * _padW);
     }
 
@@ -94,19 +99,7 @@ internal sealed class PhaseTileConv
     public int PhasesLength { get; }
 
     /// <summary>The largest running-sum scratch any phase needs (<see cref="PixelTileConv.ScratchLength"/>).</summary>
-    public int ScratchLength
-    {
-        get
-        {
-            int most = 0;
-            foreach (Phase phase in _phases)
-            {
-                most = Math.Max(most, PixelTileConv.ScratchLength(phase.Geometry.OutArea));
-            }
-
-            return most;
-        }
-    }
+    public int ScratchLength { get; }
 
     /// <summary>The weights packed per phase (<see cref="PackWeights"/>).</summary>
     private float[] PackedWeights { get; }

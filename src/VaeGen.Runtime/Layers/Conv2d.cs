@@ -285,15 +285,7 @@ public sealed class Conv2d : Convolution
         int length = forInputGradient
             ? DirectConv.PaddedLength(OutChannels, g.OutH, g.OutW, g.KernelH - 1 - g.PadH, g.KernelW - 1 - g.PadW)
             : DirectConv.PaddedLength(InChannels, g.InH, g.InW, g.PadH, g.PadW);
-        ref float[]? planes = ref forInputGradient ? ref lane.DirectGradient : ref lane.DirectInput;
-        ref ConvGeometry made = ref forInputGradient ? ref lane.DirectGradientGeometry : ref lane.DirectInputGeometry;
-        if (planes is null || planes.Length != length || made != g)
-        {
-            planes = new float[length];
-            made = g;
-        }
-
-        return planes;
+        return lane.PaddedPlanes(forInputGradient, g, length);
     }
 
     /// <summary>One sample's forward on <see cref="DirectConv"/> (a sample of the batch), on the lane's padded planes.</summary>

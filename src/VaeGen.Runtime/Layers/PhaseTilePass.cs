@@ -77,26 +77,8 @@ internal sealed class PhaseTilePass : ITilePass
     /// A lane's padded planes (zero borders: fresh, and only interiors are written), running sums and phase outputs for
     /// <paramref name="tiles"/>, made when missing or made for another geometry.
     /// </summary>
-    private (float[] Padded, float[] Sums, float[] Phases) Scratch(ConvWorkspace.Lane lane, PhaseTileConv tiles)
-    {
-        ref float[]? planes = ref _onGradients ? ref lane.DirectGradient : ref lane.DirectInput;
-        ref ConvGeometry made = ref _onGradients ? ref lane.DirectGradientGeometry : ref lane.DirectInputGeometry;
-        if (planes is null || planes.Length != tiles.PaddedLength || made != tiles.Geometry)
-        {
-            planes = new float[tiles.PaddedLength];
-            made = tiles.Geometry;
-        }
-
-        if (lane.TileSums is null || lane.TileSums.Length < tiles.ScratchLength)
-        {
-            lane.TileSums = new float[tiles.ScratchLength];
-        }
-
-        if (lane.TilePhases is null || lane.TilePhases.Length < tiles.PhasesLength)
-        {
-            lane.TilePhases = new float[tiles.PhasesLength];
-        }
-
-        return (planes, lane.TileSums, lane.TilePhases);
-    }
+    private (float[] Padded, float[] Sums, float[] Phases) Scratch(ConvWorkspace.Lane lane, PhaseTileConv tiles) =>
+        (lane.PaddedPlanes(_onGradients, tiles.Geometry, tiles.PaddedLength),
+         ConvWorkspace.Lane.AtLeast(ref lane.TileSums, tiles.ScratchLength),
+         ConvWorkspace.Lane.AtLeast(ref lane.TilePhases, tiles.PhasesLength));
 }

@@ -87,21 +87,7 @@ internal sealed class PixelTilePass : ITilePass
     private (float[] Padded, float[] Sums) Scratch(ConvWorkspace.Lane lane)
     {
         ConvGeometry g = _geometry;
-        int length = DirectConv.PaddedLength(_inChannels, g.InH, g.InW, g.PadH, g.PadW);
-        ref float[]? planes = ref _onGradients ? ref lane.DirectGradient : ref lane.DirectInput;
-        ref ConvGeometry made = ref _onGradients ? ref lane.DirectGradientGeometry : ref lane.DirectInputGeometry;
-        if (planes is null || planes.Length != length || made != g)
-        {
-            planes = new float[length];
-            made = g;
-        }
-
-        int sums = PixelTileConv.ScratchLength(g.OutArea);
-        if (lane.TileSums is null || lane.TileSums.Length < sums)
-        {
-            lane.TileSums = new float[sums];
-        }
-
-        return (planes, lane.TileSums);
+        return (lane.PaddedPlanes(_onGradients, g, DirectConv.PaddedLength(_inChannels, g.InH, g.InW, g.PadH, g.PadW)),
+                ConvWorkspace.Lane.AtLeast(ref lane.TileSums, PixelTileConv.ScratchLength(g.OutArea)));
     }
 }
