@@ -4,6 +4,7 @@ using VaeGen.Runtime.Init;
 using VaeGen.Runtime.Kernels;
 using VaeGen.Runtime.Layers;
 using VaeGen.Runtime.Tensors;
+using VaeGen.Shapes;
 using VaeGen.Testing;
 using Xunit;
 
@@ -38,7 +39,8 @@ public sealed class PhaseTileConvTests
             int kh = random.Next(sh, 6), kw = random.Next(sw, 6);
             int ph = random.Next(0, kh), pw = random.Next(0, kw), oph = random.Next(0, sh), opw = random.Next(0, sw);
             int inH = random.Next(2, 14), inW = random.Next(2, 12);
-            int outH = ((inH - 1) * sh) - (2 * ph) + kh + oph, outW = ((inW - 1) * sw) - (2 * pw) + kw + opw;
+            int outH = (int)ShapeFormulas.TransposedConvolution(inH, kh, sh, ph, oph, 1);
+            int outW = (int)ShapeFormulas.TransposedConvolution(inW, kw, sw, pw, opw, 1);
             if (outH < 1 || outW < 1)
             {
                 continue;
